@@ -1,0 +1,219 @@
+"""FEEL runtime values and the per-evaluation state.
+
+Representation: null -> None, boolean -> bool, number -> int or Decimal (never float, never bool),
+string -> str, list -> list, context -> dict, date -> datetime.date, time -> datetime.time,
+date and time -> datetime.datetime, days and time duration -> datetime.timedelta,
+years and months duration -> YearMonthDuration, range -> Range, function -> FeelFunction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from app.feel import limits
+from app.feel.errors import FeelLimitError
+
+# feel-scala computes with java.math.MathContext.DECIMAL128: 34 significant digits, half-even.
+D128 = decimal.Context(
+    prec=34,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emax=6144,
+    Emin=-6143,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+INT_LIMIT = 10**34
+
+
+class Problem(Exception):
+    """An evaluation problem: the current operation yields null and the message becomes a warning."""
+
+
+class YearMonthDuration:
+    """A years-and-months duration, stored as a signed number of months."""
+
+    __slots__ = ("months",)
+
+    def __init__(self, months: int) -> None:
+        self.months = months
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, YearMonthDuration) and other.months == self.months
+
+    def __hash__(self) -> int:
+        return hash(("ym", self.months))
+
+    def __lt__(self, other: YearMonthDuration) -> bool:
+        return self.months < other.months
+
+    def __le__(self, other: YearMonthDuration) -> bool:
+        return self.months <= other.months
+
+    def __gt__(self, other: YearMonthDuration) -> bool:
+        return self.months > other.months
+
+    def __ge__(self, other: YearMonthDuration) -> bool:
+        return self.months >= other.months
+
+    def __repr__(self) -> str:
+        return f"YearMonthDuration({self.months})"
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """A FEEL range (interval). A missing bound is None (e.g. the range of ``< 5``)."""
+
+    start: Any
+    start_included: bool
+    end: Any
+    end_included: bool
+
+
+@dataclass(frozen=True, slots=True)
+class UnaryTestValue:
+    """The value of a unary comparison like ``< 5`` used as an expression (e.g. in ``x in < 5``)."""
+
+    op: str
+    operand: Any
+
+
+class FeelFunction:
+    """A callable FEEL value: a built-in or a ``function(...)`` literal.
+
+    ``invoke(state, args)`` receives positional arguments already matched to ``params``.
+    """
+
+    __slots__ = ("invoke", "name", "params", "required", "varargs")
+
+    def __init__(
+        self,
+        name: str,
+        params: Sequence[str],
+        invoke: Callable[[EvalState, list[Any]], Any],
+        required: int | None = None,
+        varargs: bool = False,
+    ) -> None:
+        self.name = name
+        self.params = tuple(params)
+        self.invoke = invoke
+        self.required = len(self.params) if required is None else required
+        self.varargs = varargs
+
+    def accepts(self, count: int) -> bool:
+        if count < self.required:
+            return False
+        return self.varargs or count <= len(self.params)
+
+    def __repr__(self) -> str:
+        return f"FeelFunction({self.name}({', '.join(self.params)}))"
+
+
+class EvalState:
+    """Mutable state of one evaluation: warnings and resource budgets."""
+
+    __slots__ = ("call_depth", "steps", "warnings")
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self.steps = 0
+        self.call_depth = 0
+
+    def warn(self, message: str) -> None:
+        if len(self.warnings) < limits.MAX_WARNINGS:
+            self.warnings.append(message)
+
+    def tick(self, count: int = 1) -> None:
+        self.steps += count
+        if self.steps > limits.MAX_STEPS:
+            raise FeelLimitError(
+                f"evaluation exceeded the iteration budget of {limits.MAX_STEPS} steps"
+            )
+
+
+class Scope:
+    """A chain of variable dictionaries, innermost first."""
+
+    __slots__ = ("parent", "state", "vars")
+
+    def __init__(self, vars: dict[str, Any], parent: Scope | None, state: EvalState) -> None:
+        self.vars = vars
+        self.parent = parent
+        self.state = state
+
+    def child(self, vars: dict[str, Any]) -> Scope:
+        return Scope(vars, self, self.state)
+
+
+MISSING = object()
+
+
+def lookup(scope: Scope, name: str) -> Any:
+    s: Scope | None = scope
+    while s is not None:
+        v = s.vars.get(name, MISSING)
+        if v is not MISSING:
+            return v
+        s = s.parent
+    return MISSING
+
+
+def is_number(v: Any) -> bool:
+    t = type(v)
+    return t is int or t is Decimal
+
+
+def norm_int(v: int) -> int | Decimal:
+    if -INT_LIMIT < v < INT_LIMIT:
+        return v
+    return D128.create_decimal(v)
+
+
+def to_decimal(v: int | Decimal) -> Decimal:
+    return v if type(v) is Decimal else Decimal(v)
+
+
+def check_string(s: str) -> str:
+    if len(s) > limits.MAX_STRING_LENGTH:
+        raise FeelLimitError(f"string longer than {limits.MAX_STRING_LENGTH} characters")
+    return s
+
+
+def check_list(xs: list[Any]) -> list[Any]:
+    if len(xs) > limits.MAX_LIST_LENGTH:
+        raise FeelLimitError(f"list longer than {limits.MAX_LIST_LENGTH} elements")
+    return xs
+
+
+def type_name(v: Any) -> str:
+    if v is None:
+        return "null"
+    t = type(v)
+    if t is bool:
+        return "boolean"
+    if t is int or t is Decimal:
+        return "number"
+    if t is str:
+        return "string"
+    if t is list:
+        return "list"
+    if t is dict:
+        return "context"
+    if t is dt.datetime:
+        return "date and time"
+    if t is dt.date:
+        return "date"
+    if t is dt.time:
+        return "time"
+    if t is dt.timedelta:
+        return "days and time duration"
+    if t is YearMonthDuration:
+        return "years and months duration"
+    if t is Range:
+        return "range"
+    if t is FeelFunction:
+        return "function"
+    return "unknown"

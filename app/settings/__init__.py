@@ -1,0 +1,59 @@
+"""All configuration, from environment variables (and a ``.env`` file).
+
+Each layer keeps its options in its own mixin module; :class:`Settings` combines them.
+Every field's ``validation_alias`` is the environment variable that sets it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.settings.api import ApiSettings
+from app.settings.http import HttpSettings
+from app.settings.runtime import RuntimeSettings
+from app.settings.secrets import SecretsSettings
+from app.settings.server import ServerSettings
+from app.settings.zeebe import ZeebeSettings
+
+
+class Settings(
+    ServerSettings,
+    RuntimeSettings,
+    SecretsSettings,
+    ZeebeSettings,
+    HttpSettings,
+    ApiSettings,
+    BaseSettings,
+):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        case_sensitive=False,
+    )
+
+
+class SettingsError(Exception):
+    """Invalid configuration; ``str()`` is one line per problem naming the variable."""
+
+
+def env_name(field_name: str) -> str:
+    info = Settings.model_fields.get(field_name)
+    alias = info.validation_alias if info is not None else None
+    return alias if isinstance(alias, str) else field_name.upper()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the environment; raise :class:`SettingsError` naming each bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors(include_url=False, include_input=False):
+            loc = err.get("loc") or ("?",)
+            lines.append(f"{env_name(str(loc[0]))}: {err.get('msg', 'invalid value')}")
+        raise SettingsError("; ".join(lines)) from None

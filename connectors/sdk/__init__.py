@@ -1,0 +1,28 @@
+"""Switchboard connector SDK: everything a connector author imports. Depends on pydantic only."""
+
+from connectors.sdk.binding import bind
+from connectors.sdk.connector import OutboundConnector, outbound_connector
+from connectors.sdk.context import JobInfo, OutboundContext
+from connectors.sdk.errors import (
+    ConnectorError,
+    ConnectorInputError,
+    ConnectorRetryError,
+    FieldError,
+)
+from connectors.sdk.fields import Choice, Condition, Group, Property
+
+__all__ = [
+    "Choice",
+    "Condition",
+    "ConnectorError",
+    "ConnectorInputError",
+    "ConnectorRetryError",
+    "FieldError",
+    "Group",
+    "JobInfo",
+    "OutboundConnector",
+    "OutboundContext",
+    "Property",
+    "bind",
+    "outbound_connector",
+]
