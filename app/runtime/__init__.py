@@ -1,0 +1,1 @@
+"""Engine-agnostic connector runtime: a job in, an outcome out."""
