@@ -1,0 +1,144 @@
+"""Just enough BPMN reading for the test gateway to walk simple processes.
+
+Reads each process's elements, their first outgoing sequence flow, the job type,
+retries, custom headers and input mappings of job-worker tasks, and error boundary
+events. Input mappings with a static value (no leading ``=``) or a plain variable
+reference (``=a.b``) are applied; other FEEL expressions are evaluated with
+:mod:`app.feel` when it offers ``evaluate(expression, context)``.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Any
+
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+ZEEBE = "{http://camunda.org/schema/zeebe/1.0}"
+
+
+@dataclass
+class Element:
+    id: str
+    kind: str  # the BPMN tag without namespace, e.g. "serviceTask"
+    next: str | None = None  # target of the first outgoing sequence flow
+    job_type: str | None = None
+    retries: int = 3
+    headers: dict[str, str] = field(default_factory=dict)
+    inputs: list[tuple[str, str]] = field(default_factory=list)  # (source, target)
+    attached_to: str | None = None  # boundary events
+    error_code: str | None = None  # error boundary events; None = catch all
+
+
+@dataclass
+class ProcessDefinition:
+    bpmn_process_id: str
+    elements: dict[str, Element]
+    start_element: str | None
+    version: int = 1
+    key: int = 0
+    resource_name: str = ""
+
+    def error_boundary(self, element_id: str, code: str) -> str | None:
+        """The element after the error boundary event of ``element_id`` catching ``code``."""
+        for element in self.elements.values():
+            if element.attached_to == element_id and element.kind == "boundaryEvent":
+                if element.error_code is None or element.error_code == code:
+                    return element.id if element.next is None else element.next
+        return None
+
+
+def parse_bpmn(content: bytes) -> list[ProcessDefinition]:
+    """Parse a BPMN XML document; ``ValueError`` if it is not one."""
+    try:
+        root = ET.fromstring(content)
+    except ET.ParseError as exc:
+        raise ValueError(f"not a BPMN XML document: {exc}") from None
+    error_codes = {e.get("id", ""): e.get("errorCode") for e in root.iter(f"{BPMN}error")}
+    definitions = []
+    for process in root.iter(f"{BPMN}process"):
+        elements: dict[str, Element] = {}
+        flows: list[tuple[str, str]] = []
+        start: str | None = None
+        for node in process:
+            tag = node.tag.removeprefix(BPMN)
+            node_id = node.get("id", "")
+            if tag == "sequenceFlow":
+                flows.append((node.get("sourceRef", ""), node.get("targetRef", "")))
+                continue
+            if tag.startswith("{") or not node_id:
+                continue
+            element = Element(node_id, tag, attached_to=node.get("attachedToRef"))
+            _read_task(node, element)
+            if tag == "boundaryEvent":
+                ref = next(node.iter(f"{BPMN}errorEventDefinition"), None)
+                if ref is None:
+                    continue
+                element.error_code = error_codes.get(ref.get("errorRef", ""))
+            if tag == "startEvent" and start is None:
+                start = node_id
+            elements[node_id] = element
+        for source, target in flows:
+            if source in elements and elements[source].next is None:
+                elements[source].next = target
+        definitions.append(ProcessDefinition(process.get("id", ""), elements, start))
+    if not definitions:
+        raise ValueError("the BPMN document contains no process")
+    return definitions
+
+
+def _read_task(node: ET.Element, element: Element) -> None:
+    definition = next(node.iter(f"{ZEEBE}taskDefinition"), None)
+    if definition is None:
+        return
+    element.job_type = definition.get("type")
+    retries = definition.get("retries", "3").removeprefix("=").strip()
+    element.retries = int(retries) if retries.isdigit() else 3
+    for header in node.iter(f"{ZEEBE}header"):
+        element.headers[header.get("key", "")] = header.get("value", "")
+    for mapping in node.iter(f"{ZEEBE}input"):
+        element.inputs.append((mapping.get("source", ""), mapping.get("target", "")))
+
+
+def apply_inputs(element: Element, variables: dict[str, Any]) -> dict[str, Any]:
+    """The job's variables: the instance's variables plus the element's input mappings."""
+    result = dict(variables)
+    for source, target in element.inputs:
+        if not target:
+            continue
+        value = _evaluate(source, variables)
+        _set_path(result, target.split("."), value)
+    return result
+
+
+def _evaluate(source: str, variables: dict[str, Any]) -> Any:
+    if not source.startswith("="):
+        return source
+    expression = source[1:].strip()
+    path = expression.split(".")
+    if all(part.isidentifier() for part in path):
+        value: Any = variables
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
+    try:
+        return json.loads(expression)
+    except ValueError:
+        pass
+    try:
+        from app import feel  # the project's FEEL engine, when present
+
+        return feel.evaluate(expression, variables)  # type: ignore[attr-defined]
+    except Exception:  # no engine, or an expression it cannot evaluate
+        return expression
+
+
+def _set_path(target: dict[str, Any], path: list[str], value: Any) -> None:
+    for part in path[:-1]:
+        child = target.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            target[part] = child
+        target = child
+    target[path[-1]] = value
