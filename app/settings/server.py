@@ -8,15 +8,20 @@ from pydantic import BaseModel, Field
 
 
 class ServerSettings(BaseModel):
-    host: str = Field("127.0.0.1", validation_alias="SWITCHBOARD_HOST",
-                      description="Interface the HTTP server binds to.")
-    port: int = Field(8080, ge=1, le=65535, validation_alias="SWITCHBOARD_PORT",
-                      description="HTTP port.")
+    host: str = Field(
+        "127.0.0.1",
+        validation_alias="SWITCHBOARD_HOST",
+        description="Interface the HTTP server binds to.",
+    )
+    port: int = Field(
+        8080, ge=1, le=65535, validation_alias="SWITCHBOARD_PORT", description="HTTP port."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         "INFO", validation_alias="SWITCHBOARD_LOG_LEVEL", description="Root log level."
     )
     log_format: Literal["text", "json"] = Field(
-        "text", validation_alias="SWITCHBOARD_LOG_FORMAT",
+        "text",
+        validation_alias="SWITCHBOARD_LOG_FORMAT",
         description="text for people, json (one object per line) for log pipelines.",
     )
     database_url: str = Field(
@@ -26,6 +31,8 @@ class ServerSettings(BaseModel):
         "postgresql+asyncpg://user:pass@host/db (postgresql:// is accepted too).",
     )
     shutdown_grace_seconds: float = Field(
-        30.0, ge=0, validation_alias="SWITCHBOARD_SHUTDOWN_GRACE_SECONDS",
+        30.0,
+        ge=0,
+        validation_alias="SWITCHBOARD_SHUTDOWN_GRACE_SECONDS",
         description="On SIGTERM, how long in-flight jobs may run before the process exits.",
     )

@@ -45,5 +45,7 @@ async def echo(data: EchoInput) -> dict[str, Any]:
     if data.sleep_ms:
         await asyncio.sleep(data.sleep_ms / 1000)
     if data.fail_code:
-        raise ConnectorError(data.fail_code, data.fail_message or f"echo failed with {data.fail_code}")
+        raise ConnectorError(
+            data.fail_code, data.fail_message or f"echo failed with {data.fail_code}"
+        )
     return data.model_dump(exclude_none=True, exclude={"sleep_ms"} if not data.sleep_ms else set())

@@ -139,9 +139,7 @@ def _inspect_parameters(
     try:
         hints = get_type_hints(function)
     except Exception as exc:  # unresolved forward references
-        raise TypeError(
-            f"cannot resolve the type hints of {function.__qualname__}: {exc}"
-        ) from exc
+        raise TypeError(f"cannot resolve the type hints of {function.__qualname__}: {exc}") from exc
     model_param: str | None = None
     model: type[BaseModel] | None = None
     context_param: str | None = None

@@ -30,12 +30,19 @@ class Choice:
 
 @dataclass(frozen=True)
 class Condition:
-    """Show a property only when another property (by binding name) has a given value."""
+    """Show a property only when another property has a given value.
+
+    ``property`` names the other property by its binding name, relative to the model the
+    field is declared in (``"method"`` inside a nested ``graphql`` model finds
+    ``graphql.method``) or absolute. Set exactly one of ``equals``, ``one_of``,
+    ``is_active`` (the other property is shown) or ``is_empty``.
+    """
 
     property: str
     equals: Any = None
     one_of: tuple[Any, ...] | None = None
     is_active: bool | None = None
+    is_empty: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-# A name: letters, digits and / . _ - (Vault paths like db/password are allowed), not ending
-# in a separator. Braced form tolerates whitespace inside the braces.
-_NAME = r"[A-Za-z0-9_](?:[A-Za-z0-9_/.\-]*[A-Za-z0-9_])?"
-BRACED = re.compile(r"\{\{\s*secrets\.(" + _NAME + r")\s*\}\}")
-BARE = re.compile(r"(?<![\w.{])secrets\.(" + _NAME + r")")
+# Same grammar as the Camunda connector runtime, so templates behave identically:
+# - braced: any run of non-space characters up to the first "}}", spaces allowed around it;
+# - bare: runs of letters/digits joined by single "/", ".", "_" or "-" (so "db/password" and
+#   "API_TOKEN" work, a trailing separator is not part of the name). Like Camunda, the bare
+#   form is found anywhere, also right after a letter ("mysecrets.X" references "X").
+BARE_NAME = r"[A-Za-z0-9]+(?:[/._-][A-Za-z0-9]+)*"
+# Java's \s is ASCII-only; spell it out so e.g. a no-break space counts as a name character.
+_WS = r"[ \t\n\x0b\f\r]"
+BRACED = re.compile(r"\{\{" + _WS + r"*secrets\.([^ \t\n\x0b\f\r]+?)" + _WS + r"*\}\}")
+BARE = re.compile(r"secrets\.(" + BARE_NAME + r")")
 _ANY = re.compile(BRACED.pattern + "|" + BARE.pattern)
 
 

@@ -1,0 +1,48 @@
+"""``switchboard connectors``: list discovered connectors (table or JSON)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from app.cli.common import settings_or_exit
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("connectors", help="list the connectors this process would run")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.logs import setup_logging
+    from app.runtime.discovery import DiscoveryError
+    from app.runtime.registry import ConnectorRegistry
+
+    settings = settings_or_exit()
+    setup_logging(settings.log_level, settings.log_format)
+    try:
+        registry = ConnectorRegistry.from_environment(os.environ)
+    except DiscoveryError as exc:
+        print(f"switchboard connectors: {exc}", file=sys.stderr)
+        return 2
+    entries = registry.entries()
+    if args.json:
+        print(json.dumps([e.to_json() for e in entries], indent=2))
+        return 0
+    header = ("TYPE", "NAME", "STATE", "SOURCE / REASON")
+    rows = [
+        (
+            e.type or "-",
+            e.name,
+            e.state,
+            e.source if e.reason is None else f"{e.source}: {e.reason}",
+        )
+        for e in entries
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+    return 0

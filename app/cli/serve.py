@@ -1,0 +1,39 @@
+"""``switchboard serve``: run the HTTP API (and the Zeebe worker when configured)."""
+
+from __future__ import annotations
+
+import argparse
+
+from app.cli.common import settings_or_exit
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("serve", help="serve the API and run the Zeebe worker")
+    parser.add_argument("--host", help="override SWITCHBOARD_HOST")
+    parser.add_argument("--port", type=int, help="override SWITCHBOARD_PORT")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.logs import setup_logging
+    from app.main import create_app
+
+    settings = settings_or_exit()
+    if args.host:
+        settings.host = args.host
+    if args.port:
+        settings.port = args.port
+    setup_logging(settings.log_level, settings.log_format)
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) + 5,
+    )
+    uvicorn.Server(config).run()
+    return 0

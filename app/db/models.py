@@ -1,0 +1,60 @@
+"""SQLAlchemy models: the connector registry and the execution history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ConnectorRow(Base):
+    __tablename__ = "connectors"
+
+    type: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    source: Mapped[str] = mapped_column(String(1024))
+    input_schema: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ExecutionRow(Base):
+    __tablename__ = "executions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    connector_type: Mapped[str] = mapped_column(String(255))
+    job_key: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    process_instance_key: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    bpmn_process_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    element_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    tenant_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    element_template_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    element_template_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    command: Mapped[str] = mapped_column(String(16))
+    error_code: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    retries_before: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    retries_after: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    backoff_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    input: Mapped[Any] = mapped_column(JSON, nullable=True)
+    output: Mapped[Any] = mapped_column(JSON, nullable=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    duration_ms: Mapped[float] = mapped_column(Float)
+    worker: Mapped[str | None] = mapped_column(String(255), nullable=True)
+
+    __table_args__ = (
+        Index("ix_executions_started_at", "started_at"),
+        Index("ix_executions_type_started", "connector_type", "started_at"),
+        Index("ix_executions_command_started", "command", "started_at"),
+        Index("ix_executions_process_instance", "process_instance_key"),
+    )

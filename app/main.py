@@ -1,0 +1,94 @@
+"""The FastAPI application and the lifespan that wires every layer together."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from app.db.connectors_repo import upsert_connectors
+from app.db.session import create_engine, session_factory
+from app.health import HealthRegistry
+from app.runtime.registry import ConnectorRegistry
+from app.settings import Settings, load_settings
+
+log = logging.getLogger("switchboard")
+
+
+def create_app(
+    settings: Settings | None = None, registry: ConnectorRegistry | None = None
+) -> FastAPI:
+    """Build the application. Nothing connects until the lifespan starts."""
+    settings = settings or load_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            await _start(app, settings, registry, stack)
+            yield
+
+    app = FastAPI(
+        title="Switchboard",
+        version="0.1.0",
+        description="A Python connector runtime for Camunda 8: test connectors over REST, "
+        "read their execution history, manage secrets.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.health = HealthRegistry()
+
+    @app.get("/health/live", tags=["health"], summary="Liveness: the process answers")
+    async def live() -> dict[str, str]:
+        return {"status": "up"}
+
+    @app.get(
+        "/health/ready",
+        tags=["health"],
+        summary="Readiness of every component",
+        responses={503: {"description": "A component is down"}},
+    )
+    async def ready() -> JSONResponse:
+        ok, report = await app.state.health.report()
+        return JSONResponse(report, status_code=200 if ok else 503)
+
+    return app
+
+
+async def _start(
+    app: FastAPI,
+    settings: Settings,
+    registry: ConnectorRegistry | None,
+    stack: contextlib.AsyncExitStack,
+) -> None:
+    state: Any = app.state
+    state.registry = registry or ConnectorRegistry.from_environment(os.environ)
+
+    engine = create_engine(settings.database_url)
+    stack.push_async_callback(engine.dispose)
+    state.engine = engine
+    state.sessions = session_factory(engine)
+
+    async def database_health() -> dict[str, Any]:
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            return {"status": "up", "dialect": engine.dialect.name}
+        except Exception as exc:
+            return {"status": "down", "dialect": engine.dialect.name, "error": type(exc).__name__}
+
+    state.health.add("database", database_health)
+    try:
+        await upsert_connectors(
+            state.sessions,
+            state.registry.connectors(),
+            state.registry.disabled(),
+        )
+    except Exception as exc:
+        # The database may be down at start-up; readiness shows it, the API keeps serving.
+        log.warning("could not record connectors in the database: %s", type(exc).__name__)
