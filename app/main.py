@@ -57,6 +57,9 @@ def create_app(
         ok, report = await app.state.health.report()
         return JSONResponse(report, status_code=200 if ok else 503)
 
+    from app.api import install
+
+    install(app)
     return app
 
 
