@@ -30,7 +30,7 @@ INT_LIMIT = 10**34
 
 
 class Problem(Exception):
-    """An evaluation problem: the current operation yields null and the message becomes a warning."""
+    """An evaluation problem: the operation yields null and the message becomes a warning."""
 
 
 class YearMonthDuration:

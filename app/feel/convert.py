@@ -1,0 +1,97 @@
+"""Conversion between JSON-like Python values and FEEL values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from app.feel import limits, temporal
+from app.feel.errors import FeelLimitError
+from app.feel.format import describe, format_number
+from app.feel.values import D128, FeelFunction, Range, UnaryTestValue, YearMonthDuration
+
+_PASS = (str, int, bool, type(None), Decimal, dt.date, dt.time, dt.timedelta, YearMonthDuration)
+
+
+def to_feel(value: Any, _depth: int = 0) -> Any:
+    """JSON-like Python value -> FEEL value. Returns the same object when nothing changes."""
+    t = type(value)
+    if t in _PASS or t is dt.datetime or t is Range or t is FeelFunction:
+        return value
+    if _depth > limits.MAX_INPUT_DEPTH:
+        raise FeelLimitError(f"input nested deeper than {limits.MAX_INPUT_DEPTH} levels")
+    if t is float:
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return _float(value)
+    if t is dict or isinstance(value, Mapping):
+        out: dict[str, Any] | None = None if t is dict else {}
+        for k, v in value.items():
+            c = to_feel(v, _depth + 1)
+            key = k if type(k) is str else str(k)
+            if out is None and (c is not v or key is not k):
+                out = {}
+                for k2, v2 in value.items():
+                    if k2 is k:
+                        break
+                    out[k2] = v2
+            if out is not None:
+                out[key] = c
+        return value if out is None else out
+    if t is list or t is tuple or isinstance(value, list | tuple | set | frozenset):
+        items = list(value) if t is not list else value
+        converted = [to_feel(v, _depth + 1) for v in items]
+        if t is list and all(a is b for a, b in zip(converted, items, strict=True)):
+            return value
+        return converted
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str):
+        return str(value)
+    return None
+
+
+def _float(value: float) -> int | Decimal:
+    if value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return D128.create_decimal(repr(value))
+
+
+def to_json(value: Any, _depth: int = 0) -> Any:
+    """FEEL value -> JSON-ready Python value (int for integral numbers, ISO strings)."""
+    t = type(value)
+    if t is str or t is bool or t is int or value is None:
+        return value
+    if t is Decimal:
+        if value == value.to_integral_value():
+            return int(value)
+        return float(value)
+    if _depth > limits.MAX_INPUT_DEPTH + 50:
+        raise FeelLimitError("value nested too deeply")
+    if t is dict:
+        return {k: to_json(v, _depth + 1) for k, v in value.items()}
+    if t is list:
+        return [to_json(v, _depth + 1) for v in value]
+    if t is dt.datetime:
+        return temporal.format_datetime_iso(value)
+    if t is dt.date:
+        return temporal.format_date(value)
+    if t is dt.time:
+        return temporal.format_time(value)
+    if t is dt.timedelta:
+        return temporal.format_dtd(value)
+    if t is YearMonthDuration:
+        return temporal.format_ymd(value)
+    if t is Range or t is UnaryTestValue:
+        return describe(value)
+    if t is FeelFunction:
+        return None
+    return None
+
+
+__all__ = ["format_number", "to_feel", "to_json"]

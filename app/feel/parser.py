@@ -1,0 +1,546 @@
+"""Recursive-descent parser: tokens -> syntax tree."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from app.feel import ast, limits
+from app.feel.errors import FeelSyntaxError
+from app.feel.lexer import Token, tokenize
+
+_COMPARE = frozenset({"=", "!=", "<", "<=", ">", ">="})
+
+
+def parse_expression(source: str) -> ast.Node:
+    parser = _Parser(source)
+    node = parser.expression()
+    parser.expect_end()
+    return node
+
+
+def parse_unary_tests(source: str) -> ast.Node:
+    parser = _Parser(source)
+    node = parser.unary_tests()
+    parser.expect_end()
+    return node
+
+
+def _number(text: str, pos: int, source: str) -> int | Decimal:
+    if "." not in text and "e" not in text and "E" not in text:
+        return int(text) if len(text) <= 34 else Decimal(text)
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:  # pragma: no cover - the lexer only emits valid numbers
+        raise FeelSyntaxError(f"invalid number {text!r}", pos, source) from exc
+    if abs(value.adjusted()) > 6000:
+        raise FeelSyntaxError(f"number out of range {text!r}", pos, source)
+    return value
+
+
+class _Parser:
+    def __init__(self, source: str) -> None:
+        if len(source) > limits.MAX_EXPRESSION_LENGTH:
+            raise FeelSyntaxError(
+                f"expression longer than {limits.MAX_EXPRESSION_LENGTH} characters", 0
+            )
+        self.source = source
+        self.tokens = tokenize(source)
+        self.i = 0
+        self.depth = 0
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.i]
+
+    def peek(self, k: int = 1) -> Token:
+        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
+
+    def advance(self) -> Token:
+        tok = self.tokens[self.i]
+        if tok.kind != "eof":
+            self.i += 1
+        return tok
+
+    def is_op(self, value: str) -> bool:
+        tok = self.tokens[self.i]
+        return tok.kind == "op" and tok.value == value
+
+    def is_kw(self, value: str) -> bool:
+        tok = self.tokens[self.i]
+        return tok.kind == "kw" and tok.value == value
+
+    def error(self, message: str, tok: Token | None = None) -> FeelSyntaxError:
+        tok = tok or self.tok
+        return FeelSyntaxError(message, tok.pos, self.source)
+
+    def describe(self, tok: Token) -> str:
+        if tok.kind == "eof":
+            return "end of expression"
+        if tok.kind == "str":
+            return "a string"
+        return f"'{tok.value}'"
+
+    def expect_op(self, value: str) -> Token:
+        if not self.is_op(value):
+            raise self.error(f"expected '{value}' but found {self.describe(self.tok)}")
+        return self.advance()
+
+    def expect_kw(self, value: str) -> Token:
+        if not self.is_kw(value):
+            raise self.error(f"expected '{value}' but found {self.describe(self.tok)}")
+        return self.advance()
+
+    def expect_end(self) -> None:
+        if self.tok.kind != "eof":
+            raise self.error(f"unexpected {self.describe(self.tok)}")
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > limits.MAX_NESTING:
+            raise self.error(f"expression nested deeper than {limits.MAX_NESTING} levels")
+
+    def name_words(self) -> str:
+        """A name, possibly made of several words separated by whitespace."""
+        tok = self.tok
+        if tok.kind == "qname":
+            self.advance()
+            return tok.value
+        if tok.kind != "name":
+            raise self.error(f"expected a name but found {self.describe(tok)}")
+        words = [self.advance().value]
+        while self.tok.kind == "name":
+            words.append(self.advance().value)
+        return " ".join(words)
+
+    def at_named_argument(self) -> bool:
+        j = self.i
+        if self.tokens[j].kind == "qname":
+            j += 1
+        else:
+            while self.tokens[j].kind == "name":
+                j += 1
+            if j == self.i:
+                return False
+        tok = self.tokens[j]
+        return tok.kind == "op" and tok.value == ":"
+
+    # -- expressions ---------------------------------------------------------------------------
+
+    def expression(self) -> ast.Node:
+        self.enter()
+        try:
+            return self.disjunction()
+        finally:
+            self.depth -= 1
+
+    def disjunction(self) -> ast.Node:
+        left = self.conjunction()
+        while self.is_kw("or"):
+            self.advance()
+            self.enter()
+            left = ast.Or(left, self.conjunction())
+        return left
+
+    def conjunction(self) -> ast.Node:
+        left = self.comparison()
+        while self.is_kw("and"):
+            self.advance()
+            self.enter()
+            left = ast.And(left, self.comparison())
+        return left
+
+    def comparison(self) -> ast.Node:
+        left = self.additive()
+        while True:
+            tok = self.tok
+            if tok.kind == "op" and tok.value in _COMPARE:
+                self.advance()
+                self.enter()
+                left = ast.Binary(tok.value, left, self.additive())
+            elif tok.kind == "kw" and tok.value == "between":
+                self.advance()
+                self.enter()
+                low = self.additive()
+                self.expect_kw("and")
+                left = ast.Between(left, low, self.additive())
+            elif tok.kind == "kw" and tok.value == "in":
+                self.advance()
+                self.enter()
+                left = ast.In(left, self.positive_tests())
+            elif tok.kind == "kw" and tok.value == "instance":
+                self.advance()
+                self.expect_kw("of")
+                left = ast.InstanceOf(left, self.type_name())
+            else:
+                return left
+
+    def additive(self) -> ast.Node:
+        left = self.multiplicative()
+        while self.tok.kind == "op" and self.tok.value in ("+", "-"):
+            op = self.advance().value
+            self.enter()
+            left = ast.Binary(op, left, self.multiplicative())
+        return left
+
+    def multiplicative(self) -> ast.Node:
+        left = self.power()
+        while self.tok.kind == "op" and self.tok.value in ("*", "/"):
+            op = self.advance().value
+            self.enter()
+            left = ast.Binary(op, left, self.power())
+        return left
+
+    def power(self) -> ast.Node:
+        left = self.unary()
+        while self.is_op("**"):
+            self.advance()
+            self.enter()
+            left = ast.Binary("**", left, self.unary())
+        return left
+
+    def unary(self) -> ast.Node:
+        if self.is_op("-"):
+            self.advance()
+            self.enter()
+            try:
+                operand = self.unary()
+            finally:
+                self.depth -= 1
+            if isinstance(operand, ast.Literal) and type(operand.value) in (int, Decimal):
+                return ast.Literal(-operand.value)
+            return ast.Negate(operand)
+        return self.postfix()
+
+    def postfix(self) -> ast.Node:
+        node = self.primary()
+        steps = 0
+        while True:
+            tok = self.tok
+            if tok.kind != "op":
+                return node
+            if tok.value == ".":
+                self.advance()
+                node = ast.Path(node, self.path_name())
+            elif tok.value == "[":
+                self.advance()
+                condition = self.expression()
+                self.expect_op("]")
+                node = ast.Filter(node, condition)
+            elif tok.value == "(":
+                node = self.call(node)
+            else:
+                return node
+            steps += 1
+            if steps % 8 == 0:
+                self.enter()
+
+    def path_name(self) -> str:
+        tok = self.tok
+        if tok.kind in ("name", "qname"):
+            return self.name_words()
+        if tok.kind == "kw":
+            return self.advance().value
+        raise self.error(f"expected a name after '.' but found {self.describe(tok)}")
+
+    def call(self, target: ast.Node) -> ast.Node:
+        self.expect_op("(")
+        self.enter()
+        args: list[ast.Node] = []
+        named: list[tuple[str, ast.Node]] | None = None
+        if not self.is_op(")"):
+            while True:
+                if self.at_named_argument():
+                    name = self.name_words()
+                    self.expect_op(":")
+                    if named is None:
+                        named = []
+                    named.append((name, self.expression()))
+                elif named is not None:
+                    raise self.error("positional argument after named arguments")
+                else:
+                    args.append(self.expression())
+                if self.is_op(","):
+                    self.advance()
+                    continue
+                break
+        self.expect_op(")")
+        self.depth -= 1
+        if named is not None and args:
+            raise self.error("cannot mix positional and named arguments")
+        return ast.Call(target, args, named)
+
+    def primary(self) -> ast.Node:
+        tok = self.tok
+        kind = tok.kind
+        if kind == "num":
+            self.advance()
+            return ast.Literal(_number(tok.value, tok.pos, self.source))
+        if kind == "str":
+            self.advance()
+            return ast.Literal(tok.value)
+        if kind in ("name", "qname"):
+            return ast.Name(self.name_words())
+        if kind == "kw":
+            return self.keyword_primary(tok)
+        if kind == "op":
+            value = tok.value
+            if value == "(":
+                return self.parenthesized()
+            if value == "[":
+                return self.bracketed()
+            if value == "]":
+                return self.open_range()
+            if value == "{":
+                return self.context()
+            if value == "@":
+                self.advance()
+                lit = self.tok
+                if lit.kind != "str":
+                    raise self.error("expected a string after '@'")
+                self.advance()
+                return ast.TemporalLiteral(lit.value, lit.pos)
+            if value == "?":
+                self.advance()
+                return ast.Name("?")
+            if value in _COMPARE:
+                # A unary comparison used as a value, e.g. in a list of unary tests.
+                self.advance()
+                self.enter()
+                node = ast.UnaryCompare(value, self.additive())
+                self.depth -= 1
+                return node
+        raise self.error(f"unexpected {self.describe(tok)}")
+
+    def keyword_primary(self, tok: Token) -> ast.Node:
+        value = tok.value
+        if value in ("true", "false"):
+            self.advance()
+            return ast.Literal(value == "true")
+        if value == "null":
+            self.advance()
+            return ast.Literal(None)
+        self.enter()
+        try:
+            if value == "if":
+                self.advance()
+                condition = self.expression()
+                self.expect_kw("then")
+                then = self.expression()
+                self.expect_kw("else")
+                return ast.If(condition, then, self.expression())
+            if value == "for":
+                self.advance()
+                iterators = self.iterators(allow_range=True)
+                self.expect_kw("return")
+                return ast.For(iterators, self.expression())
+            if value in ("some", "every"):
+                self.advance()
+                iterators = self.iterators(allow_range=False)
+                self.expect_kw("satisfies")
+                return ast.Quantified(value == "every", iterators, self.expression())
+            if value == "function":
+                return self.function_def()
+        finally:
+            self.depth -= 1
+        raise self.error(f"unexpected keyword '{value}'")
+
+    def iterators(self, allow_range: bool) -> list[tuple[str, ast.Node]]:
+        iterators: list[tuple[str, ast.Node]] = []
+        while True:
+            name = self.name_words()
+            self.expect_kw("in")
+            domain = self.expression()
+            if allow_range and self.is_op(".."):
+                self.advance()
+                domain = ast.IterRange(domain, self.expression())
+            iterators.append((name, domain))
+            if not self.is_op(","):
+                return iterators
+            self.advance()
+
+    def function_def(self) -> ast.Node:
+        self.advance()
+        self.expect_op("(")
+        params: list[str] = []
+        if not self.is_op(")"):
+            while True:
+                params.append(self.name_words())
+                if self.is_op(":"):
+                    self.advance()
+                    self.type_name()
+                if not self.is_op(","):
+                    break
+                self.advance()
+        self.expect_op(")")
+        if self.is_kw("external"):
+            raise self.error("external functions are not supported")
+        return ast.FunctionDef(params, self.expression())
+
+    def type_name(self) -> str:
+        tok = self.tok
+        if tok.kind == "kw" and tok.value in ("function", "null"):
+            self.advance()
+            name = tok.value
+        else:
+            name = self.name_words()
+        if self.is_op("<"):
+            # Generic type arguments (list<number>, context<a: number>): checked loosely.
+            depth = 0
+            while True:
+                t = self.advance()
+                if t.kind == "eof":
+                    raise self.error("unterminated type", t)
+                if t.kind == "op" and t.value == "<":
+                    depth += 1
+                elif t.kind == "op" and t.value == ">":
+                    depth -= 1
+                    if depth == 0:
+                        break
+        return name
+
+    def parenthesized(self) -> ast.Node:
+        self.advance()
+        self.enter()
+        first = self.expression()
+        if self.is_op(".."):
+            self.advance()
+            end = self.expression()
+            self.depth -= 1
+            return self.close_range(False, first, end)
+        self.expect_op(")")
+        self.depth -= 1
+        return first
+
+    def close_range(self, start_incl: bool, start: ast.Node, end: ast.Node) -> ast.Node:
+        tok = self.tok
+        if tok.kind == "op" and tok.value == "]":
+            self.advance()
+            return ast.RangeLit(start_incl, start, end, True)
+        if tok.kind == "op" and tok.value in (")", "["):
+            self.advance()
+            return ast.RangeLit(start_incl, start, end, False)
+        raise self.error(f"expected the end of a range but found {self.describe(tok)}")
+
+    def open_range(self) -> ast.Node:
+        self.advance()
+        self.enter()
+        start = self.expression()
+        self.expect_op("..")
+        end = self.expression()
+        self.depth -= 1
+        return self.close_range(False, start, end)
+
+    def bracketed(self) -> ast.Node:
+        self.advance()
+        self.enter()
+        if self.is_op("]"):
+            self.advance()
+            self.depth -= 1
+            return ast.ListLit([])
+        first = self.expression()
+        if self.is_op(".."):
+            self.advance()
+            end = self.expression()
+            self.depth -= 1
+            return self.close_range(True, first, end)
+        items = [first]
+        while self.is_op(","):
+            self.advance()
+            items.append(self.expression())
+        self.expect_op("]")
+        self.depth -= 1
+        return ast.ListLit(items)
+
+    def context(self) -> ast.Node:
+        self.advance()
+        self.enter()
+        entries: list[tuple[str, ast.Node]] = []
+        if not self.is_op("}"):
+            while True:
+                tok = self.tok
+                if tok.kind == "str":
+                    self.advance()
+                    key = tok.value
+                elif tok.kind in ("name", "qname"):
+                    key = self.name_words()
+                elif tok.kind == "kw":
+                    key = self.advance().value
+                else:
+                    raise self.error(f"expected a context key but found {self.describe(tok)}")
+                self.expect_op(":")
+                entries.append((key, self.expression()))
+                if not self.is_op(","):
+                    break
+                self.advance()
+        self.expect_op("}")
+        self.depth -= 1
+        return ast.ContextLit(entries)
+
+    # -- unary tests ---------------------------------------------------------------------------
+
+    def positive_tests(self) -> list[ast.Node]:
+        """The right side of ``in``: one test, or a parenthesized list of tests."""
+        if self.is_op("("):
+            self.advance()
+            self.enter()
+            first = self.positive_test()
+            if self.is_op(".."):
+                self.advance()
+                end = self.expression()
+                self.depth -= 1
+                return [self.close_range(False, first, end)]
+            tests = [first]
+            while self.is_op(","):
+                self.advance()
+                tests.append(self.positive_test())
+            self.expect_op(")")
+            self.depth -= 1
+            return tests
+        return [self.positive_test()]
+
+    def positive_test(self) -> ast.Node:
+        tok = self.tok
+        if tok.kind == "op" and tok.value in _COMPARE:
+            self.advance()
+            self.enter()
+            node = ast.UnaryCompare(tok.value, self.additive())
+            self.depth -= 1
+            return node
+        return self.additive()
+
+    def unary_tests(self) -> ast.Node:
+        if self.is_op("-") and self.peek().kind == "eof":
+            self.advance()
+            return ast.UnaryTests(None, False)
+        if (
+            self.tok.kind == "name"
+            and self.tok.value == "not"
+            and self.peek().kind == "op"
+            and self.peek().value == "("
+        ):
+            save = self.i
+            self.advance()
+            self.advance()
+            tests = self.test_list()
+            if self.is_op(")") and self.peek().kind == "eof":
+                self.advance()
+                return ast.UnaryTests(tests, True)
+            self.i = save
+        tests = self.test_list()
+        return ast.UnaryTests(tests, False)
+
+    def test_list(self) -> list[ast.Node]:
+        tests = [self.unary_test()]
+        while self.is_op(","):
+            self.advance()
+            tests.append(self.unary_test())
+        return tests
+
+    def unary_test(self) -> ast.Node:
+        tok = self.tok
+        if tok.kind == "op" and tok.value in _COMPARE:
+            self.advance()
+            return ast.UnaryCompare(tok.value, self.additive())
+        return self.expression()
