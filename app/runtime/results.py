@@ -1,0 +1,190 @@
+"""Map a connector response to process variables, and read what an error expression decided."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from app.runtime import expressions
+from app.runtime.durations import parse_java_duration
+from app.runtime.errors import ExpressionResultError
+
+BPMN_ERROR = "bpmnError"
+JOB_ERROR = "jobError"
+IGNORE_ERROR = "ignoreError"
+_PREVIEW = 500
+
+
+@dataclass(frozen=True)
+class BpmnErrorDecision:
+    code: str
+    message: str
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class JobErrorDecision:
+    message: str
+    variables: dict[str, Any]
+    retries: int
+    backoff: timedelta
+
+
+@dataclass(frozen=True)
+class IgnoreErrorDecision:
+    variables: dict[str, Any] = field(default_factory=dict)
+
+
+ErrorDecision = BpmnErrorDecision | JobErrorDecision | IgnoreErrorDecision
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _preview(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= _PREVIEW else text[:_PREVIEW] + "...(truncated)"
+
+
+def _require_object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ExpressionResultError(
+            f"{what} must return a JSON object, but got {_json_kind(value)}. "
+            f"Evaluated value: {_preview(value)}"
+        )
+    return value
+
+
+def expression_context(response: Any, **extra: Any) -> dict[str, Any]:
+    """The FEEL context Camunda builds: the response's fields (when it is an object) at top
+    level, then ``response`` = the whole response, then ``extra`` (later entries win)."""
+    context: dict[str, Any] = dict(response) if isinstance(response, dict) else {}
+    context["response"] = response
+    context.update(extra)
+    return context
+
+
+def output_variables(
+    response: Any, result_variable: str | None, result_expression: str | None
+) -> dict[str, Any]:
+    """The variables to complete the job with.
+
+    ``resultVariable`` receives the whole response; the ``resultExpression`` result (a
+    context, or null for none) is merged over it. Raises ``ExpressionError`` when the
+    expression fails and ``ExpressionResultError`` (an input error) when it is not a context.
+    """
+    variables: dict[str, Any] = {}
+    if result_variable:
+        variables[result_variable] = response
+    if result_expression:
+        mapped = expressions.evaluate(result_expression, expression_context(response))
+        if mapped is not None:
+            variables.update(_require_object(mapped, "Result expression"))
+    return variables
+
+
+def examine_error_expression(
+    error_expression: str, response_value: Any, job_retries: int
+) -> ErrorDecision | None:
+    """Evaluate ``errorExpression``; ``None`` means "no error" (null, ``{}``, or a
+    ``bpmnError`` without a code).
+
+    Raises ``ExpressionError`` when evaluation fails and ``ExpressionResultError`` when the
+    result is not a context made by ``bpmnError``/``jobError``/``ignoreError``.
+    """
+    context = expression_context(response_value, job={"retries": job_retries})
+    result = expressions.evaluate(error_expression, context)
+    if result is None:
+        return None
+    result = _require_object(result, "Error expression")
+    if not result:
+        return None
+    kind = result.get("errorType")
+    if kind == BPMN_ERROR:
+        code = _first(result, "errorCode", "code")
+        if code is None:
+            return None
+        message = _first(result, "errorMessage", "message")
+        return BpmnErrorDecision(
+            code=_text(code),
+            message="" if message is None else _text(message),
+            variables=_variables(result, "bpmnError"),
+        )
+    if kind == JOB_ERROR:
+        message = _first(result, "errorMessage", "message")
+        return JobErrorDecision(
+            message="" if message is None else _text(message),
+            variables=_variables(result, "jobError"),
+            retries=_retries(result.get("retries")),
+            backoff=_backoff(result.get("retryBackoff")),
+        )
+    if kind == IGNORE_ERROR:
+        return IgnoreErrorDecision(variables=_variables(result, "ignoreError"))
+    raise ExpressionResultError(
+        "Error expression must return null, {} or the result of bpmnError(), jobError() or "
+        f"ignoreError(), but got: {_preview(result)}"
+    )
+
+
+def _first(result: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        if result.get(key) is not None:
+            return result[key]
+    return None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _variables(result: dict[str, Any], function: str) -> dict[str, Any]:
+    value = result.get("variables")
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ExpressionResultError(
+            f"{function}(): 'variables' must be a context, but got {_json_kind(value)}"
+        )
+    return value
+
+
+def _retries(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ExpressionResultError(
+            f"jobError(): 'retries' must be a number, but got {_json_kind(value)}"
+        )
+    return max(int(value), 0)
+
+
+def _backoff(value: Any) -> timedelta:
+    if value is None:
+        return timedelta(0)
+    if isinstance(value, timedelta):
+        backoff = value
+    elif isinstance(value, str):
+        try:
+            backoff = parse_java_duration(value)
+        except ValueError as exc:
+            raise ExpressionResultError(f"jobError(): 'retryBackoff': {exc}") from None
+    else:
+        raise ExpressionResultError(
+            f"jobError(): 'retryBackoff' must be a duration, but got {_json_kind(value)}"
+        )
+    return max(backoff, timedelta(0))
