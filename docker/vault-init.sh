@@ -1,23 +1,25 @@
 #!/bin/sh
 # One-shot initialisation of the development Vault of docker-compose.yml: waits for Vault,
-# makes sure a KV version 2 engine is mounted, and writes the sample secrets into one KV
-# secret, without ever printing a value.
+# makes sure a KV version 2 engine is mounted, and writes the sample secrets where
+# Switchboard's Vault provider looks for them, without ever printing a value.
 #
 # Environment:
 #   VAULT_ADDR, VAULT_TOKEN          read by the Vault CLI itself
-#   VAULT_INIT_MOUNT                 KV v2 mount (default: secret, the dev server's own)
-#   VAULT_INIT_PATH                  secret path inside the mount (default: switchboard)
-#   VAULT_INIT_SECRET_<NAME>=<value> one key NAME of that secret per variable
+#   VAULT_INIT_MOUNT                 KV v2 mount (default: secret, the dev server's own);
+#                                    Switchboard reads SWITCHBOARD_VAULT_MOUNT
+#   VAULT_INIT_PATH_PREFIX           path below the mount (default: switchboard; may be
+#                                    empty); Switchboard reads SWITCHBOARD_VAULT_PATH_PREFIX
+#   VAULT_INIT_SECRET_<NAME>=<value> the secret NAME, i.e. {{secrets.NAME}} in a process:
+#                                    written as key "value" of the KV secret PREFIX/NAME
 #   VAULT_INIT_TIMEOUT_SECONDS       how long to wait for Vault to answer (default: 60)
 #   VAULT_CLI                        the CLI to run (default: vault; OpenBao's bao works too)
 #
-# Existing keys of the secret that are not named here are kept (kv patch), so re-running
-# the script against a persistent Vault does not wipe secrets an operator added.
+# Each run writes a new version of each named secret; other secrets are left alone.
 set -eu
 
 cli="${VAULT_CLI:-vault}"
 mount="${VAULT_INIT_MOUNT:-secret}"
-secret_path="${VAULT_INIT_PATH:-switchboard}"
+prefix="${VAULT_INIT_PATH_PREFIX-switchboard}"
 timeout="${VAULT_INIT_TIMEOUT_SECONDS:-60}"
 
 log() {
@@ -30,12 +32,19 @@ case "$timeout" in
         exit 2
         ;;
 esac
-case "$mount$secret_path" in
+case "$mount" in
     *[!A-Za-z0-9_/.-]* | '')
-        log "VAULT_INIT_MOUNT and VAULT_INIT_PATH may only contain letters, digits and _ - . /"
+        log "VAULT_INIT_MOUNT must be a non-empty path of letters, digits and _ - . /"
         exit 2
         ;;
 esac
+case "$prefix" in
+    *[!A-Za-z0-9_/.-]*)
+        log "VAULT_INIT_PATH_PREFIX may only contain letters, digits and _ - . /"
+        exit 2
+        ;;
+esac
+prefix="${prefix%/}"
 
 # Names of the keys to write, from the VAULT_INIT_SECRET_<NAME> variables.
 names=$(env | sed -n 's/^VAULT_INIT_SECRET_\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' | sort -u)
@@ -65,22 +74,18 @@ else
     log "enabled a KV version 2 engine at '${mount}/'"
 fi
 
-# Build "NAME=value" arguments; the names were checked by the sed pattern above.
-set --
 count=0
 listed=""
 for name in $names; do
-    count=$((count + 1))
-    listed="${listed} ${name}"
+    # The name was checked by the sed pattern above, so eval only reads that variable.
     eval "value=\${VAULT_INIT_SECRET_${name}}"
+    path="${prefix:+${prefix}/}${name}"
+    # "value=-" reads the value from stdin: any content (even a leading @, which the CLI
+    # would take for a file name) and never on a command line that `ps` shows.
     # shellcheck disable=SC2154  # value is assigned by the eval above
-    set -- "$@" "${name}=${value}"
+    printf '%s' "$value" | "$cli" kv put -mount="$mount" "$path" value=- >/dev/null
+    count=$((count + 1))
+    listed="${listed} ${path}"
 done
 
-if "$cli" kv get -mount="$mount" "$secret_path" >/dev/null 2>&1; then
-    "$cli" kv patch -mount="$mount" "$secret_path" "$@" >/dev/null
-else
-    "$cli" kv put -mount="$mount" "$secret_path" "$@" >/dev/null
-fi
-
-log "wrote ${count} key(s) to ${mount}/${secret_path}:${listed}"
+log "wrote ${count} secret(s) to ${mount}/:${listed}"
