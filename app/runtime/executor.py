@@ -31,7 +31,7 @@ from app.runtime.errors import (
 )
 from app.runtime.headers import ConnectorHeaders, read_headers
 from app.runtime.history import HistorySink, NullHistorySink, cap_payload, json_size
-from app.runtime.masking import SecretMasker
+from app.runtime.masking import SecretMasker, job_masker
 from app.runtime.model import (
     Complete,
     ExecutionRecord,
@@ -201,7 +201,7 @@ class ConnectorRuntime:
         """
         started_at = dt.datetime.now(dt.UTC)
         started = time.perf_counter()
-        masker = SecretMasker()
+        masker = job_masker()
         headers = read_headers(job.custom_headers)
         try:
             result, masker = await self._run(job, headers)
@@ -213,7 +213,7 @@ class ConnectorRuntime:
                 "internal error executing job %s of type %s:\n%s",
                 job.key,
                 job.type,
-                masker.text("".join(traceback.format_exception(exc))),
+                masker.mask("".join(traceback.format_exception(exc))),
             )
             error = _error_map(exc, masker)
             outcome = Fail(
@@ -239,7 +239,7 @@ class ConnectorRuntime:
         self, job: Job, headers: ConnectorHeaders
     ) -> tuple[_Success | _Failure, SecretMasker]:
         """Everything up to the response mapping; any error becomes a :class:`_Failure`."""
-        masker = SecretMasker()
+        masker = job_masker()
         backoff: timedelta | None = None
         try:
             backoff = _validate_headers(job)
@@ -256,7 +256,7 @@ class ConnectorRuntime:
             names = placeholders.names_in(variables)
             if names:
                 resolved = await self._secrets.resolve(set(names), job)
-                masker = SecretMasker(resolved.values())
+                masker = job_masker(resolved.values())
                 missing = sorted(names - resolved.keys())
                 if missing:
                     raise SecretNotFoundError(missing[0])
@@ -306,7 +306,7 @@ class ConnectorRuntime:
                 "connector for job %s of type %s raised:\n%s",
                 job.key,
                 job.type,
-                masker.text("".join(traceback.format_exception(exc))),
+                masker.mask("".join(traceback.format_exception(exc))),
             )
         return _Failure(error=_error_map(exc, masker), retries=max(retries, 0), backoff=backoff)
 
@@ -344,16 +344,16 @@ class ConnectorRuntime:
 
     def _apply_decision(self, decision: ErrorDecision, masker: SecretMasker) -> Outcome:
         if isinstance(decision, BpmnErrorDecision):
-            variables = masker.value(decision.variables)
+            variables = masker.mask_value(decision.variables)
             self._check_output_size(variables)
             return ThrowError(
                 code=decision.code,
-                message=_cap(masker.text(decision.message)),
+                message=_cap(masker.mask(decision.message)),
                 variables=variables,
             )
         if isinstance(decision, JobErrorDecision):
-            message = _cap(masker.text(decision.message))
-            variables = {**masker.value(decision.variables), "error": message}
+            message = _cap(masker.mask(decision.message))
+            variables = {**masker.mask_value(decision.variables), "error": message}
             self._check_output_size(variables)
             return Fail(
                 message=message,
@@ -396,8 +396,9 @@ class ConnectorRuntime:
             source=source,
             connector_type=job.type,
             outcome=masked,
-            job=job,
-            input=cap_payload(masker.value(dict(job.variables)), limit),
+            # Metadata only: the variables live, masked and capped, in ``input``.
+            job=replace(job, variables={}),
+            input=cap_payload(masker.mask_value(dict(job.variables)), limit),
             output=cap_payload(masked.variables, limit),
             started_at=started_at,
             finished_at=finished_at,
@@ -483,14 +484,14 @@ def _error_map(exc: BaseException, masker: SecretMasker) -> dict[str, Any]:
     """The ``error`` variable: ``{type, message, code?, variables?}`` (absent keys when null)."""
     error: dict[str, Any] = {
         "type": _type_name(exc),
-        "message": _cap(masker.text(_message(exc))),
+        "message": _cap(masker.mask(_message(exc))),
     }
     if isinstance(exc, ConnectorError):
         # The code is not masked: BPMN error boundary events match on it.
         if exc.code is not None:
             error["code"] = exc.code
         if exc.variables is not None:
-            error["variables"] = masker.value(exc.variables)
+            error["variables"] = masker.mask_value(exc.variables)
     return error
 
 
@@ -499,16 +500,9 @@ def _millis(value: timedelta | None) -> int:
 
 
 def _mask_outcome(outcome: Outcome, masker: SecretMasker) -> Outcome:
-    if not masker:
+    if not masker.active:
         return outcome
+    variables = masker.mask_value(outcome.variables)
     if isinstance(outcome, Complete):
-        return replace(outcome, variables=masker.value(outcome.variables))
-    if isinstance(outcome, Fail):
-        return replace(
-            outcome,
-            message=masker.text(outcome.message),
-            variables=masker.value(outcome.variables),
-        )
-    return replace(
-        outcome, message=masker.text(outcome.message), variables=masker.value(outcome.variables)
-    )
+        return replace(outcome, variables=variables)
+    return replace(outcome, message=masker.mask(outcome.message), variables=variables)

@@ -1,54 +1,28 @@
-"""Replace resolved secret values with ``***`` in text and JSON-like values."""
+"""The per-job secret masker: every value resolved for a job becomes ``***`` in that job's
+messages, error variables and history.
+
+The masking rules (JSON-escaped and URL-encoded forms, short values only where they stand
+alone) are those of :class:`app.secrets.masking.SecretMasker`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
-MASK = "***"
+from app.secrets.masking import MASK, SecretMasker
+
+__all__ = ["MASK", "SecretMasker", "job_masker", "mask_secrets"]
 
 
-class SecretMasker:
-    """Masks every occurrence of the given secret values.
-
-    Longer values are replaced first, so a secret that contains another one is masked whole.
-    Empty values are ignored. Only strings are rewritten (mapping keys included); numbers and
-    booleans keep their type.
-    """
-
-    __slots__ = ("_values",)
-
-    def __init__(self, values: Iterable[str] = ()) -> None:
-        unique = {v for v in values if isinstance(v, str) and v}
-        self._values = tuple(sorted(unique, key=len, reverse=True))
-
-    def __bool__(self) -> bool:
-        return bool(self._values)
-
-    def text(self, text: str) -> str:
-        """``text`` with every secret value replaced by ``***``."""
-        for value in self._values:
-            if value in text:
-                text = text.replace(value, MASK)
-        return text
-
-    def value(self, value: Any) -> Any:
-        """A copy of a JSON-like ``value`` with secrets masked in every string."""
-        if not self._values:
-            return value
-        return self._mask(value)
-
-    def _mask(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, Mapping):
-            return {self.text(str(k)): self._mask(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self._mask(v) for v in value]
-        return value
+def job_masker(values: Iterable[str] = ()) -> SecretMasker:
+    """A fresh masker knowing only ``values`` (the secrets resolved for one job)."""
+    masker = SecretMasker()
+    masker.register_many(values)
+    return masker
 
 
 def mask_secrets(value: Any, secrets: Iterable[str]) -> Any:
-    """Mask every occurrence of ``secrets`` in ``value`` (a string or JSON-like value)."""
-    masker = SecretMasker(secrets)
-    return masker.text(value) if isinstance(value, str) else masker.value(value)
+    """Mask ``secrets`` in ``value`` (a string or a JSON-like value)."""
+    masker = job_masker(secrets)
+    return masker.mask(value) if isinstance(value, str) else masker.mask_value(value)
