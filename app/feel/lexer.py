@@ -34,7 +34,18 @@ KEYWORDS = frozenset(
 # Built-in and type names that contain a keyword; everything else with spaces is joined by the
 # parser from consecutive name words.
 _SPACED = sorted(
-    ["date and time", "years and months duration", "days and time duration", "get or else"],
+    [
+        "date and time",
+        "years and months duration",
+        "days and time duration",
+        "get or else",
+        "index of",
+        "day of year",
+        "day of week",
+        "month of year",
+        "week of year",
+        "last day of month",
+    ],
     key=len,
     reverse=True,
 )

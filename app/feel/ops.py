@@ -59,7 +59,7 @@ def equals(a: Any, b: Any) -> bool | None:
     if ta is _DATETIME:
         if (a.tzinfo is None) != (b.tzinfo is None):
             return False
-        return a == b and (a.tzinfo is None or a.utcoffset() == b.utcoffset())
+        return a == b
     if ta is _TIME:
         return a == b and a.tzinfo == b.tzinfo
     if ta is FeelFunction:

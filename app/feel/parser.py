@@ -47,6 +47,7 @@ class _Parser:
         self.tokens = tokenize(source)
         self.i = 0
         self.depth = 0
+        self.range_end = False  # while parsing a range's end, '[' closes the range
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -223,7 +224,7 @@ class _Parser:
             if tok.value == ".":
                 self.advance()
                 node = ast.Path(node, self.path_name())
-            elif tok.value == "[":
+            elif tok.value == "[" and not self.range_end:
                 self.advance()
                 condition = self.expression()
                 self.expect_op("]")
@@ -245,6 +246,14 @@ class _Parser:
         raise self.error(f"expected a name after '.' but found {self.describe(tok)}")
 
     def call(self, target: ast.Node) -> ast.Node:
+        saved = self.range_end
+        self.range_end = False
+        try:
+            return self._call(target)
+        finally:
+            self.range_end = saved
+
+    def _call(self, target: ast.Node) -> ast.Node:
         self.expect_op("(")
         self.enter()
         args: list[ast.Node] = []
@@ -286,14 +295,19 @@ class _Parser:
             return self.keyword_primary(tok)
         if kind == "op":
             value = tok.value
-            if value == "(":
-                return self.parenthesized()
-            if value == "[":
-                return self.bracketed()
-            if value == "]":
-                return self.open_range()
-            if value == "{":
-                return self.context()
+            if value in ("(", "[", "]", "{"):
+                saved = self.range_end
+                self.range_end = False
+                try:
+                    if value == "(":
+                        return self.parenthesized()
+                    if value == "[":
+                        return self.bracketed()
+                    if value == "]":
+                        return self.open_range()
+                    return self.context()
+                finally:
+                    self.range_end = saved
             if value == "@":
                 self.advance()
                 lit = self.tok
@@ -406,12 +420,20 @@ class _Parser:
         first = self.expression()
         if self.is_op(".."):
             self.advance()
-            end = self.expression()
+            end = self.range_end_expression()
             self.depth -= 1
             return self.close_range(False, first, end)
         self.expect_op(")")
         self.depth -= 1
         return first
+
+    def range_end_expression(self) -> ast.Node:
+        saved = self.range_end
+        self.range_end = True
+        try:
+            return self.expression()
+        finally:
+            self.range_end = saved
 
     def close_range(self, start_incl: bool, start: ast.Node, end: ast.Node) -> ast.Node:
         tok = self.tok
@@ -428,7 +450,7 @@ class _Parser:
         self.enter()
         start = self.expression()
         self.expect_op("..")
-        end = self.expression()
+        end = self.range_end_expression()
         self.depth -= 1
         return self.close_range(False, start, end)
 
@@ -442,7 +464,7 @@ class _Parser:
         first = self.expression()
         if self.is_op(".."):
             self.advance()
-            end = self.expression()
+            end = self.range_end_expression()
             self.depth -= 1
             return self.close_range(True, first, end)
         items = [first]
@@ -488,7 +510,7 @@ class _Parser:
             first = self.positive_test()
             if self.is_op(".."):
                 self.advance()
-                end = self.expression()
+                end = self.range_end_expression()
                 self.depth -= 1
                 return [self.close_range(False, first, end)]
             tests = [first]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,12 +16,6 @@ def _timezone(tz: dt.tzinfo | None) -> Any:
     if isinstance(tz, ZoneInfo):
         return tz.key
     return None
-
-
-def _seconds(v: Any) -> int | Decimal:
-    if v.microsecond:
-        return Decimal(v.second) + Decimal(v.microsecond) / Decimal(1_000_000)
-    return v.second
 
 
 def _date_props(v: dt.date, name: str) -> Any:
@@ -43,7 +36,7 @@ def _time_props(v: Any, name: str) -> Any:
     if name == "minute":
         return v.minute
     if name == "second":
-        return _seconds(v)
+        return v.second
     if name == "time offset":
         off = v.utcoffset() if isinstance(v, dt.datetime) else temporal.time_offset(v)
         return off

@@ -16,6 +16,8 @@ from app.feel.values import D128, EvalState, Problem, YearMonthDuration, type_na
 @builtin("date", ["from"])
 def date_from(state: EvalState, v: Any) -> Any:
     if type(v) is str:
+        if "T" in v:
+            return temporal.parse_datetime(v).date()
         return temporal.parse_date(v)
     if type(v) is dt.datetime:
         return v.date()

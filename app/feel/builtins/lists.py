@@ -275,12 +275,10 @@ def flatten(state: EvalState, xs: Any) -> Any:
     return out
 
 
-@builtin("sort", ["list", "precedes"], required=1)
-def sort(state: EvalState, xs: Any, precedes: Any = None) -> Any:
+@builtin("sort", ["list", "precedes"])
+def sort(state: EvalState, xs: Any, precedes: Any) -> Any:
     xs = lst(xs, "list")
     state.tick(len(xs) * 4 + 1)
-    if precedes is None:
-        return sorted(xs, key=functools.cmp_to_key(_natural))
     if type(precedes) is not FeelFunction:
         raise Problem("expected a function for parameter 'precedes'")
 
@@ -293,14 +291,6 @@ def sort(state: EvalState, xs: Any, precedes: Any = None) -> Any:
         return 0
 
     return sorted(xs, key=functools.cmp_to_key(cmp))
-
-
-def _natural(a: Any, b: Any) -> int:
-    if ops.compare("<", a, b):
-        return -1
-    if ops.compare(">", a, b):
-        return 1
-    return 0
 
 
 @builtin("is empty", ["list"])
