@@ -1,10 +1,10 @@
-"""Errors of secret resolution. Messages never contain secret values."""
+"""Errors of secret resolution and management. Messages never contain secret values."""
 
 from __future__ import annotations
 
 
 class SecretError(Exception):
-    """Base class of secret resolution failures."""
+    """Base class of secret resolution and management failures."""
 
 
 class SecretNotFoundError(SecretError):
@@ -22,3 +22,31 @@ class SecretProviderError(SecretError):
         super().__init__(f"Secret provider '{provider}' failed: {reason}")
         self.provider = provider
         self.reason = reason
+
+
+class InvalidSecretNameError(SecretError, ValueError):
+    """A name that cannot be stored or referenced (management operations)."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"Invalid secret name '{name}': {reason}")
+        self.name = name
+        self.reason = reason
+
+
+class SecretsReadOnlyError(SecretError):
+    """No writable provider is configured (HTTP 409)."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or "Secrets are read-only: only the environment provider is configured. "
+            "Set VAULT_ADDR (and Vault credentials) to manage secrets through Switchboard."
+        )
+
+
+class SecretsConfigError(SecretError):
+    """Inconsistent secret provider settings; the message names the variable."""
+
+
+class InvalidSecretValueError(SecretError, ValueError):
+    """A value that cannot be stored; the message never contains the value."""

@@ -1,0 +1,169 @@
+"""Secret management over REST: ``/api/v1/secrets``. Values are write-only.
+
+The router reads the service from ``request.app.state.secrets`` (a
+:class:`~app.secrets.SecretsService`); override the :func:`secrets_service` dependency to
+supply it differently.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from app.secrets import (
+    InvalidSecretNameError,
+    InvalidSecretValueError,
+    SecretError,
+    SecretNotFoundError,
+    SecretProviderError,
+    SecretsReadOnlyError,
+    SecretsService,
+)
+from app.secrets.service import MAX_VALUE_LENGTH
+
+router = APIRouter(prefix="/api/v1/secrets", tags=["secrets"])
+
+_MAX_BODY_BYTES = MAX_VALUE_LENGTH * 6 + 1024  # worst case: every character JSON-escaped
+
+_STATUS: list[tuple[type[SecretError], int]] = [
+    (InvalidSecretNameError, 422),
+    (InvalidSecretValueError, 422),
+    (SecretsReadOnlyError, 409),
+    (SecretNotFoundError, 404),
+    (SecretProviderError, 503),
+]
+
+_INFO_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "provider": {"type": "string"},
+        "version": {"type": ["integer", "null"]},
+        "updated_at": {"type": ["string", "null"], "format": "date-time"},
+        "tenant_id": {"type": ["string", "null"]},
+    },
+}
+
+
+def secrets_service(request: Request) -> SecretsService:
+    """The application's secrets service (``app.state.secrets``)."""
+    service = getattr(request.app.state, "secrets", None)
+    if not isinstance(service, SecretsService):
+        raise RuntimeError("app.state.secrets is not set: the secrets service is not wired")
+    return service
+
+
+Service = Annotated[SecretsService, Depends(secrets_service)]
+Tenant = Annotated[
+    str | None,
+    Query(alias="tenantId", description="Tenant whose secrets to manage (tenant-aware Vault)."),
+]
+
+
+def _error(service: SecretsService, exc: SecretError) -> JSONResponse:
+    status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
+    return JSONResponse({"detail": service.masker.mask(str(exc))}, status_code=status)
+
+
+def _invalid_body(message: str) -> JSONResponse:
+    # Never echo the input: it is (or contains) the secret value.
+    return JSONResponse(
+        {"detail": [{"loc": ["body", "value"], "msg": message, "type": "value_error"}]},
+        status_code=422,
+    )
+
+
+@router.get(
+    "",
+    summary="List secret names (never values)",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"items": {"type": "array", "items": _INFO_SCHEMA}},
+                    }
+                }
+            }
+        },
+        503: {"description": "A provider is unavailable."},
+    },
+)
+async def list_secrets(service: Service, tenant_id: Tenant = None) -> Response:
+    try:
+        infos = await service.list_secrets(tenant_id)
+    except SecretError as exc:
+        return _error(service, exc)
+    return JSONResponse({"items": [info.as_json() for info in infos]})
+
+
+@router.put(
+    "/{name:path}",
+    summary="Create or replace a secret (write-only value)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["value"],
+                        "properties": {"value": {"type": "string", "minLength": 1}},
+                    }
+                }
+            },
+        }
+    },
+    responses={
+        200: {"description": "Stored; the value is never returned."},
+        409: {"description": "Only the read-only environment provider is configured."},
+        422: {"description": "Invalid name or body."},
+        503: {"description": "Vault is unavailable or refused the write."},
+    },
+)
+async def put_secret(
+    name: str, request: Request, service: Service, tenant_id: Tenant = None
+) -> Response:
+    raw = await request.body()
+    if len(raw) > _MAX_BODY_BYTES:
+        return _invalid_body("body too large")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return _invalid_body('body must be a JSON object {"value": "..."}')
+    if not isinstance(body, dict) or "value" not in body:
+        return _invalid_body('body must be a JSON object with a "value" field')
+    value = body["value"]
+    if not isinstance(value, str) or not value:
+        return _invalid_body("value must be a non-empty string")
+    unknown = sorted(k for k in body if k != "value")
+    if unknown:
+        return _invalid_body(f"unknown field(s): {', '.join(unknown)}")
+    try:
+        info = await service.set_secret(name, value, tenant_id)
+        shadowed_by = await service.shadowed_by(name, tenant_id)
+    except SecretError as exc:
+        return _error(service, exc)
+    return JSONResponse({**info.as_json(), "shadowed_by": shadowed_by})
+
+
+@router.delete(
+    "/{name:path}",
+    status_code=204,
+    summary="Delete a secret",
+    responses={
+        404: {"description": "No such secret in the writable provider."},
+        409: {"description": "Only the read-only environment provider is configured."},
+        503: {"description": "Vault is unavailable or refused the delete."},
+    },
+)
+async def delete_secret(name: str, service: Service, tenant_id: Tenant = None) -> Response:
+    try:
+        await service.delete_secret(name, tenant_id)
+    except SecretError as exc:
+        return _error(service, exc)
+    return Response(status_code=204)

@@ -1,0 +1,203 @@
+"""Masking of resolved secret values in text, JSON values and log records.
+
+Rule for short values: a value at least ``min_length`` characters long is masked wherever it
+occurs. A shorter value is masked only where it stands alone: a whole string (JSON value,
+log argument) equal to it, or a "word" in text that has no letter or digit right before or
+after it. Masking every occurrence of, say, ``"1"`` would garble all output and itself reveal
+the value (every masked spot shows where it was).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import urllib.parse
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+MASK = "***"
+
+_log = logging.getLogger(__name__)
+
+# Attributes every LogRecord has; anything else came in through ``extra=`` and is masked too.
+_STANDARD_RECORD_ATTRS = frozenset(
+    vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None)).keys()
+) | {"message", "asctime"}
+
+
+class SecretMasker:
+    """Thread-safe registry of secret values and the masking of text and JSON-like values."""
+
+    def __init__(self, min_length: int = 4, mask: str = MASK) -> None:
+        if min_length < 1:
+            raise ValueError("min_length must be >= 1")
+        self._min_length = min_length
+        self._mask = mask
+        self._lock = threading.Lock()
+        self._values: set[str] = set()
+        self._exact: frozenset[str] = frozenset()
+        self._pattern: re.Pattern[str] | None = None
+
+    @property
+    def min_length(self) -> int:
+        return self._min_length
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __bool__(self) -> bool:
+        return True
+
+    @property
+    def active(self) -> bool:
+        """Whether any value is registered (masking is a no-op until then)."""
+        return self._pattern is not None
+
+    def register(self, value: str) -> None:
+        """Mask ``value`` (and its JSON-escaped and URL-encoded forms) from now on."""
+        self.register_many((value,))
+
+    def register_many(self, values: Iterable[str]) -> None:
+        new = {v for v in values if isinstance(v, str) and v and v not in self._values}
+        if not new:
+            return
+        with self._lock:
+            new -= self._values
+            if not new:
+                return
+            self._values |= new
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        long_forms: set[str] = set()
+        short_forms: set[str] = set()
+        for value in self._values:
+            target = long_forms if len(value) >= self._min_length else short_forms
+            target.update(_variants(value))
+        parts = []
+        if long_forms:
+            alternation = "|".join(re.escape(v) for v in sorted(long_forms, key=len, reverse=True))
+            parts.append(f"(?:{alternation})")
+        if short_forms:
+            alternation = "|".join(re.escape(v) for v in sorted(short_forms, key=len, reverse=True))
+            parts.append(f"(?<![A-Za-z0-9])(?:{alternation})(?![A-Za-z0-9])")
+        exact = set(self._values)
+        exact.update(long_forms | short_forms)
+        # Publish the exact set before the pattern: readers check the pattern first.
+        self._exact = frozenset(exact)
+        self._pattern = re.compile("|".join(parts)) if parts else None
+
+    def mask(self, text: str) -> str:
+        """``text`` with every registered value replaced by ``***``."""
+        pattern = self._pattern
+        if pattern is None or not text:
+            return text
+        if text in self._exact:
+            return self._mask
+        return pattern.sub(self._mask, text)
+
+    def mask_value(self, value: Any) -> Any:
+        """A copy of a JSON-like value with secrets masked in strings, keys and numbers."""
+        if self._pattern is None:
+            return value
+        return self._mask_value(value)
+
+    def _mask_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.mask(value)
+        if isinstance(value, bool) or value is None:
+            return value
+        if isinstance(value, int | float):
+            # A secret that happens to be numeric may come back from a service as a number.
+            return self._mask if str(value) in self._exact else value
+        if isinstance(value, Mapping):
+            return {
+                (self.mask(k) if isinstance(k, str) else k): self._mask_value(v)
+                for k, v in value.items()
+            }
+        if isinstance(value, tuple):
+            return tuple(self._mask_value(v) for v in value)
+        if isinstance(value, list):
+            return [self._mask_value(v) for v in value]
+        if isinstance(value, bytes | bytearray):
+            text = bytes(value).decode("utf-8", "replace")
+            masked = self.mask(text)
+            return value if masked == text else masked.encode()
+        return value
+
+
+def _variants(value: str) -> set[str]:
+    """Forms a value commonly takes in output: raw, JSON-escaped and URL-encoded."""
+    forms = {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
+    forms.add(urllib.parse.quote(value, safe=""))
+    forms.add(urllib.parse.quote_plus(value, safe=""))
+    return {f for f in forms if f}
+
+
+class SecretMaskingFilter(logging.Filter):
+    """Masks secret values in a record's message, arguments, extras and exception text.
+
+    Attach it to handlers (not loggers): a logger's filters do not see records propagated from
+    child loggers, a handler's do.
+    """
+
+    def __init__(self, masker: SecretMasker) -> None:
+        super().__init__()
+        self.masker = masker
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        masker = self.masker
+        if not masker.active:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:
+            message = f"{record.msg!s} {record.args!r}"
+        masked = masker.mask(message)
+        if masked != message or not isinstance(record.msg, str):
+            record.msg = masked
+            record.args = None
+        if record.exc_info and record.exc_info[0] is not None:
+            text = record.exc_text or logging.Formatter().formatException(record.exc_info)
+            masked_text = masker.mask(text)
+            if masked_text != text:
+                # A formatter would render exc_info again; give it only the masked text.
+                record.exc_text = masked_text
+                record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = masker.mask(record.exc_text)
+        if record.stack_info:
+            record.stack_info = masker.mask(record.stack_info)
+        for key, value in list(vars(record).items()):
+            if key not in _STANDARD_RECORD_ATTRS:
+                setattr(record, key, masker.mask_value(value) if _jsonish(value) else value)
+        return True
+
+
+def _jsonish(value: Any) -> bool:
+    return isinstance(value, str | int | float | list | tuple | Mapping | bytes)
+
+
+def install_log_masking(masker: SecretMasker) -> SecretMaskingFilter:
+    """Attach a :class:`SecretMaskingFilter` for ``masker`` to every existing handler.
+
+    Covers the root logger's handlers and those of loggers that do not propagate (such as
+    uvicorn's). Call it after logging is configured; handlers added later need
+    ``handler.addFilter(filter)``. Calling it again attaches nothing twice.
+    """
+    masking = SecretMaskingFilter(masker)
+    loggers: list[logging.Logger] = [logging.getLogger()]
+    loggers += [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if not any(
+                isinstance(f, SecretMaskingFilter) and f.masker is masker for f in handler.filters
+            ):
+                handler.addFilter(masking)
+    return masking
