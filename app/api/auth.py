@@ -1,0 +1,113 @@
+"""API key authentication: ``Authorization: Bearer <key>`` and role checks.
+
+Roles are ordered viewer < operator < admin. No or an unknown key is 401 (with a
+``WWW-Authenticate: Bearer`` challenge); a known key with too low a role is 403.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.api.problems import ProblemError
+from app.db import apikeys
+
+log = logging.getLogger("switchboard.api")
+
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="switchboard"'}
+BOOTSTRAP_NAME = "bootstrap-admin"
+
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="apiKey",
+    description="An API key: `Authorization: Bearer sb_...` (create one with "
+    "`switchboard apikey create --role viewer|operator|admin --name NAME`).",
+)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the API key's id, name and role."""
+
+    key_id: str
+    name: str
+    role: str
+
+    def has(self, role: str) -> bool:
+        return apikeys.role_rank(self.role) >= apikeys.role_rank(role)
+
+
+def _bootstrap_key(app: Any) -> str | None:
+    secret = app.state.settings.admin_api_key
+    return secret.get_secret_value() if secret is not None else None
+
+
+async def bootstrap_admin_key(app: FastAPI) -> None:
+    """Store SWITCHBOARD_ADMIN_API_KEY (hashed) unless it is stored already."""
+    key = _bootstrap_key(app)
+    if key is None:
+        return
+    try:
+        await apikeys.ensure_key(
+            app.state.sessions, key=key, name=BOOTSTRAP_NAME, role="admin", origin="environment"
+        )
+    except SQLAlchemyError as exc:
+        # Retried on the key's first use; the database may not be up yet.
+        log.warning("could not store SWITCHBOARD_ADMIN_API_KEY: %s", type(exc).__name__)
+
+
+async def principal_for_key(app: Any, key: str) -> Principal | None:
+    """The principal of ``key``, or None when it is unknown or revoked."""
+    try:
+        found = await apikeys.authenticate(app.state.sessions, key)
+        if found is None:
+            bootstrap = _bootstrap_key(app)
+            if bootstrap is not None and hmac.compare_digest(
+                key.encode("utf-8"), bootstrap.encode("utf-8")
+            ):
+                await bootstrap_admin_key(app)
+                found = await apikeys.authenticate(app.state.sessions, key)
+    except SQLAlchemyError as exc:
+        log.warning("API key lookup failed: %s", type(exc).__name__)
+        raise ProblemError(503, "The API key store (database) is unavailable") from None
+    if found is None:
+        return None
+    return Principal(key_id=found.id, name=found.name, role=found.role)
+
+
+async def current_principal(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme),
+) -> Principal:
+    """The caller, from the Bearer key; 401 when there is none or it is not valid."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise ProblemError(
+            401, "Send an API key as 'Authorization: Bearer <key>'", headers=CHALLENGE
+        )
+    principal = await principal_for_key(request.app, credentials.credentials.strip())
+    if principal is None:
+        raise ProblemError(401, "The API key is not valid or was revoked", headers=CHALLENGE)
+    request.state.principal = principal
+    return principal
+
+
+def require(role: str) -> Any:
+    """A dependency admitting callers whose role is at least ``role``."""
+
+    async def check(principal: Principal = Depends(current_principal)) -> Principal:
+        if not principal.has(role):
+            raise ProblemError(
+                403,
+                f"This needs the {role} role; the API key '{principal.name}' is a {principal.role}",
+            )
+        return principal
+
+    check.__name__ = f"require_{role}"
+    check.required_role = role  # type: ignore[attr-defined]  # read by app.api.openapi
+    return Depends(check)

@@ -1,0 +1,128 @@
+"""``/api/v1/connectors``: list, describe and test-invoke connectors."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from fastapi import APIRouter, Body, Path, Request
+from fastapi.responses import JSONResponse
+
+from app.api.auth import require
+from app.api.problems import ProblemError
+from app.api.schemas import ConnectorDetail, ConnectorSummary, InvokeRequest, InvokeResponse
+from app.db.connectors_repo import input_schema
+from app.runtime.model import Job
+from app.runtime.outcome_json import outcome_to_json
+from app.runtime.registry import RegistryEntry
+
+router = APIRouter(prefix="/api/v1/connectors", tags=["connectors"])
+
+TypePath = Path(
+    alias="type",
+    description="The connector's job type",
+    examples=["switchboard:echo:1"],
+)
+
+
+@router.get(
+    "",
+    summary="List connectors",
+    response_model=list[ConnectorSummary],
+    dependencies=[require("viewer")],
+)
+async def list_connectors(request: Request) -> list[dict[str, Any]]:
+    """Every connector this process discovered: enabled, disabled (by the
+    CONNECTOR_OUTBOUND_* filters) and the ones that failed to load, with the reason."""
+    return [entry.to_json() for entry in request.app.state.registry.entries()]
+
+
+def connector_detail(request: Request, connector_type: str) -> dict[str, Any]:
+    """The detail document of a connector (also used by the admin UI)."""
+    entry = _entry(request, connector_type)
+    connector = request.app.state.registry.get(connector_type)
+    if connector is None:
+        connector = next(
+            (c for c in request.app.state.registry.disabled() if c.type == connector_type), None
+        )
+    detail = entry.to_json()
+    detail.update(
+        description=connector.description if connector else None,
+        templateId=connector.template_id if connector else None,
+        inputSchema=input_schema(connector) if connector else None,
+        elementTemplateUrl=(
+            f"/api/v1/connectors/{connector_type}/element-template"
+            if entry.state == "enabled"
+            else None
+        ),
+    )
+    return detail
+
+
+def _entry(request: Request, connector_type: str) -> RegistryEntry:
+    for entry in request.app.state.registry.entries():
+        if entry.type == connector_type:
+            return entry
+    raise ProblemError(404, f"No connector with type '{connector_type}'")
+
+
+@router.get(
+    "/{type}",
+    summary="Describe a connector",
+    response_model=ConnectorDetail,
+    dependencies=[require("viewer")],
+    responses={404: {"description": "No connector has this type"}},
+)
+async def get_connector(request: Request, connector_type: str = TypePath) -> dict[str, Any]:
+    """A connector with its input JSON Schema, input variables, timeout, source and state."""
+    return connector_detail(request, connector_type)
+
+
+async def invoke(request: Request, connector_type: str, body: InvokeRequest) -> dict[str, Any]:
+    """Run a test invocation through the runtime (also used by the admin UI)."""
+    if request.app.state.registry.get(connector_type) is None:
+        entry = _entry(request, connector_type)  # 404 when unknown
+        raise ProblemError(409, f"Connector '{connector_type}' is {entry.state}; it cannot run")
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is None:
+        raise ProblemError(503, "The connector runtime is not running")
+    job = Job(
+        type=connector_type,
+        variables=body.variables,
+        custom_headers=body.headers,
+        retries=body.retries,
+    )
+    metrics = getattr(request.app.state, "metrics", None)
+    tracking = metrics.in_flight(connector_type) if metrics else contextlib.nullcontext()
+    with tracking:
+        result = await runtime.execute(job, source="rest")
+    outcome = outcome_to_json(result.masked_outcome)
+    outcome["executionId"] = result.record.id
+    outcome["durationMs"] = round(result.record.duration_ms, 3)
+    return outcome
+
+
+@router.post(
+    "/{type}/invoke",
+    summary="Invoke a connector (test invocation)",
+    response_model=InvokeResponse,
+    response_model_exclude_none=False,
+    dependencies=[require("operator")],
+    responses={
+        404: {"description": "No connector has this type"},
+        409: {"description": "The connector is disabled or failed to load"},
+        503: {"description": "The connector runtime is not running"},
+    },
+)
+async def invoke_connector(
+    request: Request,
+    connector_type: str = TypePath,
+    body: InvokeRequest = Body(default_factory=InvokeRequest),
+) -> JSONResponse:
+    """Run the connector the way the Zeebe worker would, with these variables, task
+    headers and retries, and return the outcome the worker would send to Zeebe
+    (``complete``, ``fail`` or ``throw_error``) with the execution id and duration.
+    The execution is recorded in the history with source ``rest``. A connector error is
+    not an HTTP error: it is a ``fail`` or ``throw_error`` outcome with status 200."""
+    outcome = await invoke(request, connector_type, body)
+    return JSONResponse(InvokeResponse.model_validate(outcome).model_dump(by_alias=True))

@@ -1,0 +1,180 @@
+"""``/api/v1/executions`` and ``/api/v1/stats``: the execution history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.api.auth import require
+from app.api.problems import FieldError, ProblemError
+from app.api.schemas import (
+    Command,
+    ConnectorStatsOut,
+    DurationPercentiles,
+    ExecutionDetail,
+    ExecutionPage,
+    ExecutionSummary,
+    SourceName,
+    StatsResponse,
+)
+from app.db import executions_repo as repo
+
+router = APIRouter(prefix="/api/v1", tags=["executions"], dependencies=[require("viewer")])
+
+MAX_KEY = 2**63 - 1
+
+
+def execution_filter(
+    connector_type: str | None = Query(
+        None, alias="connectorType", max_length=255, examples=["switchboard:echo:1"]
+    ),
+    command: Command | None = Query(None, description="Outcome command"),
+    source: SourceName | None = Query(None, description="Who ran it: zeebe, rest or cli"),
+    process_instance_key: int | None = Query(
+        None, alias="processInstanceKey", ge=0, le=MAX_KEY, examples=[2251799813685249]
+    ),
+    bpmn_process_id: str | None = Query(None, alias="bpmnProcessId", max_length=255),
+    error_code: str | None = Query(None, alias="errorCode", max_length=255),
+    started_after: dt.datetime | None = Query(
+        None,
+        alias="startedAfter",
+        description="Only executions started at or after this instant (ISO 8601)",
+        examples=["2026-11-27T16:00:00Z"],
+    ),
+    started_before: dt.datetime | None = Query(
+        None,
+        alias="startedBefore",
+        description="Only executions started before this instant (ISO 8601)",
+    ),
+) -> repo.ExecutionFilter:
+    """The filters of ``GET /executions``."""
+    return repo.ExecutionFilter(
+        connector_type=connector_type,
+        command=command,
+        source=source,
+        process_instance_key=process_instance_key,
+        bpmn_process_id=bpmn_process_id,
+        error_code=error_code,
+        started_after=_aware(started_after, "startedAfter"),
+        started_before=_aware(started_before, "startedBefore"),
+    )
+
+
+def _aware(value: dt.datetime | None, name: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ProblemError(
+            422,
+            f"{name}: out of range",
+            errors=[FieldError(location="query", field=name, reason="out of range")],
+        ) from None
+
+
+async def db_session(request: Request):  # type: ignore[no-untyped-def]
+    """A database session; 503 when the database cannot be reached."""
+    try:
+        async with request.app.state.sessions() as session:
+            yield session
+    except SQLAlchemyError as exc:
+        raise ProblemError(503, f"The database is unavailable ({type(exc).__name__})") from None
+
+
+@router.get(
+    "/executions",
+    summary="List executions",
+    response_model=ExecutionPage,
+    responses={503: {"description": "The database is unavailable"}},
+)
+async def list_executions(
+    filters: repo.ExecutionFilter = Depends(execution_filter),
+    limit: int = Query(50, ge=1, le=500, description="Page size"),
+    cursor: str | None = Query(
+        None, max_length=512, description="The `nextCursor` of the previous page"
+    ),
+    session: AsyncSession = Depends(db_session),
+) -> ExecutionPage:
+    """Executions newest first, filtered; follow `nextCursor` for older ones."""
+    try:
+        rows, next_cursor = await repo.list_executions(session, filters, limit=limit, cursor=cursor)
+    except repo.InvalidCursorError as exc:
+        raise ProblemError(
+            422,
+            f"cursor: {exc}",
+            errors=[FieldError(location="query", field="cursor", reason=str(exc))],
+        ) from None
+    return ExecutionPage(
+        items=[ExecutionSummary.from_row(r) for r in rows], next_cursor=next_cursor
+    )
+
+
+@router.get(
+    "/executions/{id}",
+    summary="Get one execution",
+    response_model=ExecutionDetail,
+    responses={
+        404: {"description": "No execution has this id"},
+        503: {"description": "The database is unavailable"},
+    },
+)
+async def get_execution(
+    execution_id: str = Path(alias="id", max_length=36, description="Execution id"),
+    session: AsyncSession = Depends(db_session),
+) -> ExecutionDetail:
+    """One execution with its input and output (secrets masked) and its error."""
+    row = await repo.get_execution(session, execution_id)
+    if row is None:
+        raise ProblemError(404, f"No execution with id '{execution_id}'")
+    return ExecutionDetail.from_row(row)
+
+
+async def stats(
+    session: AsyncSession, window_minutes: int, connector_type: str | None = None
+) -> StatsResponse:
+    """Statistics over the last ``window_minutes`` (also used by the admin UI)."""
+    until = dt.datetime.now(dt.UTC)
+    since = until - dt.timedelta(minutes=window_minutes)
+    found = await repo.connector_stats(session, since, until, connector_type)
+    return StatsResponse(
+        since=since,
+        until=until,
+        window_minutes=window_minutes,
+        connectors=[
+            ConnectorStatsOut(
+                connector_type=s.connector_type,
+                total=s.total,
+                commands=s.commands,
+                duration_ms=DurationPercentiles(
+                    p50=s.percentiles_ms[0.5],
+                    p95=s.percentiles_ms[0.95],
+                    p99=s.percentiles_ms[0.99],
+                ),
+            )
+            for s in found
+        ],
+    )
+
+
+@router.get(
+    "/stats",
+    summary="Execution statistics",
+    response_model=StatsResponse,
+    responses={503: {"description": "The database is unavailable"}},
+)
+async def get_stats(
+    window_minutes: int = Query(
+        60, alias="windowMinutes", ge=1, le=43_200, description="Window length in minutes"
+    ),
+    connector_type: str | None = Query(None, alias="connectorType", max_length=255),
+    session: AsyncSession = Depends(db_session),
+) -> StatsResponse:
+    """Per connector type: executions by command and p50/p95/p99 duration (ms) over the
+    last `windowMinutes` minutes (percentiles interpolate linearly between ranks)."""
+    return await stats(session, window_minutes, connector_type)

@@ -1,0 +1,111 @@
+"""The OpenAPI document: every error response is a problem document, and every
+authenticated operation documents 401 (and 403 when a viewer may not call it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+
+from app.api.problems import PROBLEM_JSON, Problem
+from app.db.apikeys import role_rank
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+DESCRIPTIONS = {
+    "401": "No API key, or the key is not valid",
+    "403": "The API key's role is too low",
+    "404": "Not found",
+    "405": "Method not allowed",
+    "422": "Invalid input: `errors` names each field and the reason",
+    "500": "Unexpected server error",
+    "503": "A dependency is unavailable",
+}
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=[
+            {"name": "connectors", "description": "Discovered connectors; test invocations."},
+            {"name": "executions", "description": "Execution history and statistics."},
+            {"name": "element templates", "description": "Camunda element templates."},
+            {"name": "secrets", "description": "Secrets (admin only; values are never shown)."},
+            {"name": "api keys", "description": "API keys (admin only)."},
+            {"name": "health", "description": "Liveness and readiness (no API key needed)."},
+            {"name": "metrics", "description": "Prometheus metrics."},
+        ],
+    )
+    components = schema.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    defs = schemas["Problem"].pop("$defs", {})
+    schemas.update(defs)
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    roles = _roles(app)
+    for path, item in schema.get("paths", {}).items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            _problems(operation, roles.get((path, method.upper())))
+    app.openapi_schema = schema
+    return schema
+
+
+def _roles(app: FastAPI) -> dict[tuple[str, str], str]:
+    """The role each operation requires, from its ``require(role)`` dependencies."""
+    found: dict[tuple[str, str], str] = {}
+    for route in app.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        role = _highest(route.dependant)
+        if role is not None:
+            for method in route.methods:
+                found[(route.path_format, method)] = role
+    return found
+
+
+def _highest(dependant: Dependant) -> str | None:
+    roles = []
+    stack = [dependant]
+    while stack:
+        current = stack.pop()
+        role = getattr(current.call, "required_role", None)
+        if role is not None:
+            roles.append(role)
+        stack.extend(current.dependencies)
+    return max(roles, key=role_rank) if roles else None
+
+
+def _problems(operation: dict[str, Any], role: str | None) -> None:
+    responses = operation["responses"]
+    if role is not None:
+        responses.setdefault("401", {})
+        if role_rank(role) > role_rank("viewer"):
+            responses.setdefault("403", {})
+    if any(p.get("in") in ("query", "path") for p in operation.get("parameters", [])) or (
+        "requestBody" in operation
+    ):
+        responses.setdefault("422", {})
+    for code, response in responses.items():
+        if not code.isdigit() or int(code) < 400:
+            continue
+        response["description"] = response.get("description") or DESCRIPTIONS.get(code, "Error")
+        if response["description"] in ("Validation Error", "Unprocessable Content"):
+            response["description"] = DESCRIPTIONS["422"]
+        response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF}}
+        if code == "401":
+            response["headers"] = {
+                "WWW-Authenticate": {
+                    "description": "The Bearer challenge",
+                    "schema": {"type": "string"},
+                }
+            }

@@ -1,0 +1,157 @@
+"""RFC 9457 problem details for every error the HTTP layer returns."""
+
+from __future__ import annotations
+
+import http
+import logging
+import traceback
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("switchboard.api")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    """One invalid input: where it is, its name and what is wrong with it."""
+
+    location: str = Field(description="body, query, path or header", examples=["query"])
+    field: str = Field(description="Dotted name of the input", examples=["limit"])
+    reason: str = Field(examples=["Input should be less than or equal to 500"])
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details (``application/problem+json``)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "about:blank",
+                    "title": "Not Found",
+                    "status": 404,
+                    "detail": "No connector with type 'io.example:missing:1'",
+                    "instance": "/api/v1/connectors/io.example:missing:1",
+                }
+            ]
+        }
+    )
+
+    type: str = Field("about:blank", description="A URI identifying the problem type.")
+    title: str = Field(description="Short summary of the problem type.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str | None = Field(None, description="What went wrong this time.")
+    instance: str | None = Field(None, description="The request path.")
+    errors: list[FieldError] | None = Field(
+        None, description="Invalid inputs (validation errors only)."
+    )
+
+
+class ProblemError(Exception):
+    """Raise to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        errors: Sequence[FieldError] | None = None,
+    ) -> None:
+        super().__init__(detail or http.HTTPStatus(status).phrase)
+        self.status = status
+        self.detail = detail
+        self.headers = dict(headers or {})
+        self.errors = list(errors) if errors else None
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    detail: str | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    errors: Sequence[FieldError] | None = None,
+) -> Response:
+    """A problem document; pages of the admin UI get its HTML error page instead."""
+    html_page = getattr(request.app.state, "html_error_page", None)
+    if html_page is not None and request.url.path.startswith("/ui"):
+        return html_page(request, status, detail, headers)
+    try:
+        title = http.HTTPStatus(status).phrase
+    except ValueError:
+        title = "Error"
+    problem = Problem(
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=list(errors) if errors else None,
+    )
+    return JSONResponse(
+        problem.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=dict(headers or {}),
+    )
+
+
+def validation_errors(raw: Sequence[Any]) -> list[FieldError]:
+    errors = []
+    for err in raw:
+        loc = [str(part) for part in err.get("loc", ())]
+        location = loc[0] if loc else "body"
+        name = ".".join(loc[1:]) or location
+        errors.append(FieldError(location=location, field=name, reason=str(err.get("msg", ""))))
+    return errors
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Answer HTTP errors, validation errors and crashes with problem documents."""
+
+    async def on_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ProblemError)
+        return problem_response(
+            request, exc.status, exc.detail, headers=exc.headers, errors=exc.errors
+        )
+
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        if detail == http.HTTPStatus(exc.status_code).phrase:
+            detail = None
+        if exc.status_code == 404 and detail is None:
+            detail = f"Nothing is served at {request.url.path}"
+        if exc.status_code == 405 and detail is None:
+            detail = f"{request.method} is not allowed on {request.url.path}"
+        return problem_response(request, exc.status_code, detail, headers=exc.headers)
+
+    async def on_validation(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors = validation_errors(exc.errors())
+        detail = "; ".join(f"{e.field}: {e.reason}" for e in errors) or "Invalid request"
+        return problem_response(request, 422, detail, errors=errors)
+
+    async def on_crash(request: Request, exc: Exception) -> Response:
+        # Only the type and the frames: an exception message may quote job variables.
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        log.error(
+            "unhandled %s on %s %s\n%s",
+            type(exc).__name__,
+            request.method,
+            request.url.path,
+            frames,
+        )
+        return problem_response(request, 500, "An unexpected error occurred; see the server log")
+
+    app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(Exception, on_crash)

@@ -1,0 +1,255 @@
+"""Request and response bodies of the REST API (camelCase on the wire)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from app.db.executions_repo import utc
+from app.db.models import ExecutionRow
+
+Command = Literal["complete", "fail", "throw_error"]
+SourceName = Literal["zeebe", "rest", "cli"]
+RoleName = Literal["viewer", "operator", "admin"]
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class ConnectorSummary(ApiModel):
+    """A discovered connector (or one that is disabled or failed to load)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "switchboard:echo:1",
+                    "name": "Echo",
+                    "version": 1,
+                    "source": "entry point echo = connectors.echo:echo",
+                    "state": "enabled",
+                    "reason": None,
+                    "timeout": None,
+                    "inputVariables": [],
+                }
+            ]
+        }
+    )
+
+    type: str | None = Field(description="Job type; null when the connector failed to load.")
+    name: str
+    version: int | None
+    source: str = Field(description="Where it was discovered (entry point or env variable).")
+    state: Literal["enabled", "disabled", "failed"]
+    reason: str | None = Field(description="Why it is disabled or failed.")
+    timeout: float | None = Field(description="Timeout in seconds; null: the default.")
+    input_variables: list[str] = Field(
+        description="Variables fetched from the job; empty: all variables."
+    )
+
+
+class ConnectorDetail(ConnectorSummary):
+    """A connector with its input schema."""
+
+    description: str | None
+    template_id: str | None = Field(description="Element template id.")
+    input_schema: dict[str, Any] | None = Field(
+        description="JSON Schema of the input variables; null when the connector takes none."
+    )
+    element_template_url: str | None = Field(
+        description="Where to download the element template (enabled connectors only)."
+    )
+
+
+class InvokeRequest(ApiModel):
+    """A test invocation: the job variables, custom headers and retries."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "variables": {"message": "hello"},
+                    "headers": {"resultVariable": "echoed"},
+                    "retries": 3,
+                }
+            ]
+        },
+    )
+
+    variables: dict[str, Any] = Field(
+        default_factory=dict, description="Job variables (placeholders like {{secrets.X}} work)."
+    )
+    headers: dict[str, str] = Field(
+        default_factory=dict,
+        description="Task headers: resultVariable, resultExpression, errorExpression, "
+        "retryBackoff, ...",
+    )
+    retries: int = Field(3, ge=0, le=1_000_000, description="The job's retries.")
+
+
+class InvokeResponse(ApiModel):
+    """The outcome the worker would send to Zeebe, with the execution's id and duration."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "command": "complete",
+                    "variables": {"echoed": {"message": "hello"}},
+                    "executionId": "0b7f5f8e-52a5-4a55-9a77-5a3f1c1b8f10",
+                    "durationMs": 1.7,
+                },
+                {
+                    "command": "fail",
+                    "variables": {},
+                    "errorCode": "BOOM",
+                    "errorMessage": "echo failed with BOOM",
+                    "retries": 2,
+                    "backoffMs": 0,
+                    "executionId": "2d1c8cf4-4b55-4a41-8d7c-3b93f8f0e0c1",
+                    "durationMs": 2.3,
+                },
+            ]
+        },
+    )
+
+    command: Command
+    variables: dict[str, Any] = Field(default_factory=dict)
+    error_code: str | None = None
+    error_message: str | None = None
+    retries: int | None = None
+    backoff_ms: int | None = None
+    execution_id: str
+    duration_ms: float
+
+
+class ExecutionSummary(ApiModel):
+    """One execution of a connector (inputs and outputs left out)."""
+
+    id: str
+    source: SourceName
+    connector_type: str
+    command: Command
+    error_code: str | None
+    error_message: str | None
+    job_key: int | None
+    process_instance_key: int | None
+    bpmn_process_id: str | None
+    element_id: str | None
+    tenant_id: str | None
+    element_template_id: str | None
+    element_template_version: str | None
+    retries_before: int | None
+    retries_after: int | None
+    backoff_ms: int | None
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    duration_ms: float
+    worker: str | None
+
+    @classmethod
+    def from_row(cls, row: ExecutionRow) -> ExecutionSummary:
+        return cls.model_validate(_row_values(row, cls))
+
+
+class ExecutionDetail(ExecutionSummary):
+    """One execution with its (secret-masked) input and output."""
+
+    input: Any = Field(description="The job variables the connector saw, secrets masked.")
+    output: Any = Field(description="The connector's response or the outcome's variables.")
+
+    @classmethod
+    def from_row(cls, row: ExecutionRow) -> ExecutionDetail:
+        return cls.model_validate(_row_values(row, cls))
+
+
+def _row_values(row: ExecutionRow, model: type[BaseModel]) -> dict[str, Any]:
+    values = {name: getattr(row, name) for name in model.model_fields}
+    values["started_at"] = utc(row.started_at)
+    values["finished_at"] = utc(row.finished_at)
+    return values
+
+
+class ExecutionPage(ApiModel):
+    """A page of executions, newest first."""
+
+    items: list[ExecutionSummary]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )
+
+
+class DurationPercentiles(BaseModel):
+    p50: float | None = Field(description="Median duration in milliseconds.")
+    p95: float | None
+    p99: float | None
+
+
+class ConnectorStatsOut(ApiModel):
+    connector_type: str
+    total: int
+    commands: dict[str, int] = Field(
+        description="Executions by outcome command (complete, fail, throw_error)."
+    )
+    duration_ms: DurationPercentiles
+
+
+class StatsResponse(ApiModel):
+    """Per-connector execution counts and duration percentiles over a time window."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "since": "2026-11-27T16:00:00Z",
+                    "until": "2026-11-27T17:00:00Z",
+                    "windowMinutes": 60,
+                    "connectors": [
+                        {
+                            "connectorType": "switchboard:echo:1",
+                            "total": 12,
+                            "commands": {"complete": 10, "fail": 2, "throw_error": 0},
+                            "durationMs": {"p50": 1.2, "p95": 3.4, "p99": 4.8},
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    since: dt.datetime
+    until: dt.datetime
+    window_minutes: int
+    connectors: list[ConnectorStatsOut]
+
+
+class ApiKeyOut(ApiModel):
+    """An API key's description; the key itself is shown only when it is created."""
+
+    id: str
+    name: str
+    role: RoleName
+    prefix: str = Field(description="The key's first characters, to recognise it.")
+    origin: str = Field(description="cli, api, environment or local")
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class ApiKeyCreate(ApiModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"name": "ci", "role": "operator"}]}
+    )
+
+    name: str = Field(min_length=1, max_length=255, pattern=r"\S")
+    role: RoleName
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="The API key. Shown once: store it now.")
