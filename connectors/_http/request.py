@@ -1,0 +1,216 @@
+"""Turn connector inputs into what goes on the wire: URL, headers and an encoded body."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import quote, quote_plus
+
+import httpx
+
+from connectors._http.tls import JobTls
+from connectors.sdk import ConnectorInputError
+
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+JSON_TYPE = "application/json"
+FORM_TYPE = "application/x-www-form-urlencoded"
+MULTIPART_TYPE = "multipart/form-data"
+# Carries the URL a raw request target was computed for, so redirects do not reuse it.
+TARGET_URL_EXTENSION = "switchboard.target_url"
+
+Header = tuple[str, str]
+ResponseFormat = Literal["AUTO", "JSON", "TEXT"]
+
+
+@dataclass(frozen=True)
+class HttpRequestSpec:
+    """One outbound request, independent of the connector that asked for it."""
+
+    method: str
+    url: str
+    authentication: Any = None
+    headers: Mapping[str, str | list[str]] | None = None
+    query: Mapping[str, str | list[str]] | None = None
+    body: Any = None
+    connect_timeout: float | None = 20.0
+    read_timeout: float | None = 20.0
+    skip_encoding: bool = False
+    ignore_null_values: bool = False
+    follow_redirects: bool = False
+    tls: JobTls | None = None
+    response_format: ResponseFormat = "AUTO"
+    encoding: str | None = None
+    extra_headers: list[Header] = field(default_factory=list)
+
+
+def header_list(headers: Mapping[str, str | list[str]] | None) -> list[Header]:
+    """Flatten a header map (list values become repeated headers), keeping name case."""
+    result: list[Header] = []
+    for name, value in (headers or {}).items():
+        for item in value if isinstance(value, list) else [value]:
+            result.append((name, item))
+    return result
+
+
+def get_header(headers: list[Header], name: str) -> str | None:
+    lower = name.lower()
+    for key, value in reversed(headers):
+        if key.lower() == lower:
+            return value
+    return None
+
+
+def set_header(headers: list[Header], name: str, value: str) -> None:
+    """Replace every header called ``name`` (any case) with one ``name: value``."""
+    lower = name.lower()
+    headers[:] = [(k, v) for k, v in headers if k.lower() != lower]
+    headers.append((name, value))
+
+
+def query_items(query: Mapping[str, str | list[str]] | None) -> list[Header]:
+    return header_list(query)
+
+
+def build_url(
+    raw: str, extra_query: list[Header], skip_encoding: bool
+) -> tuple[httpx.URL, dict[str, Any]]:
+    """Parse and validate the URL and append query parameters.
+
+    With ``skip_encoding`` the path and query are sent exactly as written (Camunda's
+    ``skipEncoding: "true"``); the added parameters are still encoded.
+    """
+    raw = raw.strip()
+    try:
+        url = httpx.URL(raw)
+    except (httpx.InvalidURL, TypeError):
+        raise ConnectorInputError("url: not a valid URL") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConnectorInputError("url: must be an absolute http:// or https:// URL with a host")
+    encoded_query = "&".join(
+        f"{quote(name, safe='')}={quote(value, safe='')}" for name, value in extra_query
+    )
+    extensions: dict[str, Any] = {}
+    if skip_encoding:
+        target = _raw_target(raw)
+        if encoded_query:
+            target += ("&" if "?" in target else "?") + encoded_query
+        extensions["target"] = target.encode("utf-8")
+        extensions[TARGET_URL_EXTENSION] = str(url)
+    elif encoded_query:
+        query = url.query + b"&" + encoded_query.encode() if url.query else encoded_query.encode()
+        url = url.copy_with(query=query)
+    return url, extensions
+
+
+def _raw_target(raw: str) -> str:
+    rest = raw.split("#", 1)[0].split("://", 1)[1]
+    cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    target = rest[cut:]
+    if not target.startswith("/"):
+        target = "/" + target
+    return target
+
+
+def encode_body(
+    method: str, body: Any, headers: list[Header], ignore_null_values: bool
+) -> bytes | None:
+    """Encode ``body`` as the Content-Type says, setting a default type where needed.
+
+    JSON unless the Content-Type is form-urlencoded or multipart (for a map body); strings
+    are sent as they are. Methods without a body (GET, DELETE) send none.
+    """
+    content_type = get_header(headers, "Content-Type")
+    mime = (content_type or "").split(";", 1)[0].strip().lower()
+    if mime == MULTIPART_TYPE and "boundary=" not in (content_type or "").lower():
+        # We choose the boundary; a user's boundary-less multipart type would be wrong.
+        headers[:] = [(k, v) for k, v in headers if k.lower() != "content-type"]
+        content_type = None
+    if method not in BODY_METHODS:
+        return None
+    if body is None:
+        return b""
+    if ignore_null_values:
+        body = _without_nulls(body)
+    if isinstance(body, dict) and mime == MULTIPART_TYPE:
+        boundary = _boundary(content_type) or secrets.token_hex(16)
+        set_header(headers, "Content-Type", f"{MULTIPART_TYPE}; boundary={boundary}")
+        return _multipart(body, boundary)
+    if isinstance(body, dict) and mime == FORM_TYPE:
+        return _form(body).encode("ascii")
+    if content_type is None:
+        set_header(headers, "Content-Type", JSON_TYPE)
+    if isinstance(body, str):
+        return body.encode(_charset(content_type) or "utf-8", errors="replace")
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except (TypeError, ValueError):
+        raise ConnectorInputError("body: cannot be serialised as JSON") from None
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+def _charset(content_type: str | None) -> str | None:
+    for param in (content_type or "").split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            candidate = value.strip().strip('"')
+            try:
+                "".encode(candidate)
+            except LookupError:
+                return None
+            return candidate
+    return None
+
+
+def _boundary(content_type: str | None) -> str | None:
+    for param in (content_type or "").split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "boundary" and value.strip():
+            return value.strip().strip('"')
+    return None
+
+
+def form_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _form(body: Mapping[str, Any]) -> str:
+    pairs: list[str] = []
+    for key, value in body.items():
+        name = quote_plus(str(key))
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            # A null value is sent as a bare name, as Camunda does.
+            pairs.append(name if item is None else f"{name}={quote_plus(form_value(item))}")
+    return "&".join(pairs)
+
+
+def _multipart(body: Mapping[str, Any], boundary: str) -> bytes:
+    parts: list[bytes] = []
+    for key, value in body.items():
+        if value is None:
+            continue
+        name = str(key).replace("\\", "\\\\").replace('"', "%22").replace("\r\n", " ")
+        header = f'Content-Disposition: form-data; name="{name}"\r\n'
+        if isinstance(value, dict | list):
+            header += f"Content-Type: {JSON_TYPE}\r\n"
+        else:
+            header += "Content-Type: text/plain; charset=UTF-8\r\n"
+        parts.append(
+            f"--{boundary}\r\n{header}\r\n".encode() + form_value(value).encode("utf-8") + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts)

@@ -1,0 +1,59 @@
+"""Read a response within the size cap and shape it like Camunda's ``HttpCommonResult``."""
+
+from __future__ import annotations
+
+import codecs
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import httpx
+
+from connectors._http.errors import ResponseTooLarge
+from connectors.sdk import ConnectorInputError
+
+
+async def read_capped(response: httpx.Response, limit: int) -> bytes:
+    """The decoded body, failing with :class:`ResponseTooLarge` past ``limit`` bytes."""
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in response.aiter_bytes():
+        total += len(chunk)
+        if total > limit:
+            raise ResponseTooLarge(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def flatten_headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str | list[str]]:
+    """Names keep their case; one value stays a string, repeated names become a list."""
+    grouped: dict[str, list[str]] = {}
+    for name, value in raw:
+        grouped.setdefault(name.decode("latin-1"), []).append(value.decode("latin-1"))
+    return {name: values[0] if len(values) == 1 else values for name, values in grouped.items()}
+
+
+def parse_lenient(raw: bytes) -> Any:
+    """JSON if the body parses as JSON, otherwise the text; an empty body is ``None``."""
+    text = raw.decode("utf-8", errors="replace")
+    if not text.strip():
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def decode_text(raw: bytes, encoding: str | None) -> str | None:
+    """The body as text in ``encoding`` (default UTF-8); an empty body is ``None``."""
+    name = (encoding or "").strip() or "utf-8"
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise ConnectorInputError(
+            f"documentReturnFormat.encoding: unsupported charset '{name}'; use an IANA charset "
+            "name such as UTF-8 or ISO-8859-1"
+        ) from None
+    if not raw:
+        return None
+    return raw.decode(name, errors="replace")
