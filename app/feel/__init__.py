@@ -75,6 +75,8 @@ def _run(fn: Callable[[Scope], Any], variables: dict[str, Any]) -> tuple[Any, Ev
 def _variables(context: Mapping[str, Any] | None) -> dict[str, Any]:
     if context is None:
         return {}
+    if type(context) is dict:
+        return context  # values are adapted lazily where expressions reach them
     if not isinstance(context, Mapping):
         raise FeelEvaluationError("the evaluation context must be a mapping")
     try:

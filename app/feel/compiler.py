@@ -12,6 +12,7 @@ from typing import Any
 
 from app.feel import ast, limits, ops, properties, temporal
 from app.feel.builtins import BUILTINS
+from app.feel.convert import FAST_TYPES, to_feel
 from app.feel.errors import FeelError, FeelLimitError
 from app.feel.values import (
     MISSING,
@@ -36,7 +37,7 @@ def _lookup_fn(name: str) -> Fn:
         while s is not None:
             v = s.vars.get(name, MISSING)
             if v is not MISSING:
-                return v
+                return v if type(v) in FAST_TYPES else to_feel(v)
             s = s.parent
         scope.state.warn(f"No variable found with name '{name}'")
         return None
@@ -112,6 +113,8 @@ def _uses_input(node: Any) -> bool:
 
 
 def _index(xs: list[Any], n: Any) -> Any:
+    if type(n) is float:
+        n = Decimal(repr(n)) if n == n and abs(n) != float("inf") else Decimal(0)
     if type(n) is Decimal:
         if n != n.to_integral_value():
             return None
@@ -190,7 +193,7 @@ class Compiler:
                 if r is MISSING:
                     scope.state.warn(f"No context entry found with key '{name}'")
                     return None
-                return r
+                return r if type(r) in FAST_TYPES else to_feel(r)
             return properties.get(scope.state, v, name)
 
         return path

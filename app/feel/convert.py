@@ -11,23 +11,50 @@ from typing import Any
 from app.feel import limits, temporal
 from app.feel.errors import FeelLimitError
 from app.feel.format import describe, format_number
-from app.feel.values import D128, FeelFunction, Range, UnaryTestValue, YearMonthDuration
+from app.feel.values import FeelFunction, Range, UnaryTestValue, YearMonthDuration
 
-_PASS = (str, int, bool, type(None), Decimal, dt.date, dt.time, dt.timedelta, YearMonthDuration)
+FAST_TYPES = frozenset(
+    {
+        dict,
+        list,
+        str,
+        int,
+        float,
+        bool,
+        type(None),
+        Decimal,
+        dt.date,
+        dt.datetime,
+        dt.time,
+        dt.timedelta,
+        YearMonthDuration,
+        Range,
+        FeelFunction,
+        UnaryTestValue,
+    }
+)
+
+
+def adapt(value: Any) -> Any:
+    """Cheap boundary check: JSON-like values pass unchanged, anything else is converted."""
+    return value if type(value) in FAST_TYPES else to_feel(value)
 
 
 def to_feel(value: Any, _depth: int = 0) -> Any:
-    """JSON-like Python value -> FEEL value. Returns the same object when nothing changes."""
+    """JSON-like Python value -> FEEL value.
+
+    Numbers stay int/float (floats are read as decimals where they are used); tuples and sets
+    become lists, other mappings dicts with string keys, NaN/infinity and unknown objects null.
+    Returns the same object when nothing needs to change.
+    """
     t = type(value)
-    if t in _PASS or t is dt.datetime or t is Range or t is FeelFunction:
+    if t is float:
+        return value if math.isfinite(value) else None
+    if t in FAST_TYPES and t is not dict and t is not list:
         return value
     if _depth > limits.MAX_INPUT_DEPTH:
         raise FeelLimitError(f"input nested deeper than {limits.MAX_INPUT_DEPTH} levels")
-    if t is float:
-        if math.isnan(value) or math.isinf(value):
-            return None
-        return _float(value)
-    if t is dict or isinstance(value, Mapping):
+    if isinstance(value, Mapping):
         out: dict[str, Any] | None = None if t is dict else {}
         for k, v in value.items():
             c = to_feel(v, _depth + 1)
@@ -41,8 +68,8 @@ def to_feel(value: Any, _depth: int = 0) -> Any:
             if out is not None:
                 out[key] = c
         return value if out is None else out
-    if t is list or t is tuple or isinstance(value, list | tuple | set | frozenset):
-        items = list(value) if t is not list else value
+    if isinstance(value, list | tuple | set | frozenset):
+        items = value if t is list else list(value)
         converted = [to_feel(v, _depth + 1) for v in items]
         if t is list and all(a is b for a, b in zip(converted, items, strict=True)):
             return value
@@ -51,15 +78,11 @@ def to_feel(value: Any, _depth: int = 0) -> Any:
         return bool(value)
     if isinstance(value, int):
         return int(value)
+    if isinstance(value, float):
+        return to_feel(float(value))
     if isinstance(value, str):
         return str(value)
     return None
-
-
-def _float(value: float) -> int | Decimal:
-    if value.is_integer() and abs(value) < 1e15:
-        return int(value)
-    return D128.create_decimal(repr(value))
 
 
 def to_json(value: Any, _depth: int = 0) -> Any:
@@ -67,10 +90,15 @@ def to_json(value: Any, _depth: int = 0) -> Any:
     t = type(value)
     if t is str or t is bool or t is int or value is None:
         return value
+    if t is float:
+        if not math.isfinite(value):
+            return None
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
     if t is Decimal:
         if value == value.to_integral_value():
             return int(value)
-        return float(value)
+        f = float(value)
+        return f if math.isfinite(f) else None
     if _depth > limits.MAX_INPUT_DEPTH + 50:
         raise FeelLimitError("value nested too deeply")
     if t is dict:
@@ -94,4 +122,4 @@ def to_json(value: Any, _depth: int = 0) -> Any:
     return None
 
 
-__all__ = ["format_number", "to_feel", "to_json"]
+__all__ = ["adapt", "format_number", "to_feel", "to_json"]

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.feel import temporal
-from app.feel.values import FeelFunction, Range, UnaryTestValue, YearMonthDuration
+from app.feel.values import FeelFunction, Range, UnaryTestValue, YearMonthDuration, number
 
 
 def format_number(v: int | Decimal) -> str:
@@ -37,6 +37,8 @@ def describe(v: Any) -> str:
         return "true" if v else "false"
     if t is int or t is Decimal:
         return format_number(v)
+    if t is float:
+        return format_number(number(v)) if v == v and abs(v) != float("inf") else "null"
     if t is str:
         return json.dumps(v, ensure_ascii=False)
     if t is list:

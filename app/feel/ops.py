@@ -17,6 +17,7 @@ from app.feel.values import (
     check_string,
     is_number,
     norm_int,
+    number,
     to_decimal,
     type_name,
 )
@@ -30,7 +31,7 @@ _YMD = YearMonthDuration
 
 def kind(v: Any) -> type:
     t = type(v)
-    return Decimal if t is int else t
+    return Decimal if t is int or t is float else t
 
 
 def equals(a: Any, b: Any) -> bool | None:
@@ -40,6 +41,10 @@ def equals(a: Any, b: Any) -> bool | None:
     ta, tb = kind(a), kind(b)
     if ta is not tb:
         return None
+    if ta is Decimal:
+        if type(a) is float or type(b) is float:
+            return number(a) == number(b)
+        return a == b
     if ta is list:
         if len(a) != len(b):
             return False
@@ -80,6 +85,8 @@ def compare(op: str, a: Any, b: Any) -> bool | None:
         raise Problem(f"can't compare {type_name(a)} with {type_name(b)}")
     if ta is _DATETIME and (a.tzinfo is None) != (b.tzinfo is None):
         raise Problem("can't compare a local date and time with a zoned one")
+    if ta is Decimal:
+        a, b = number(a), number(b)
     try:
         if op == "<":
             return bool(a < b)
@@ -109,6 +116,11 @@ def in_range(r: Range, v: Any) -> bool | None:
     return True
 
 
+def _unfloat(a: Any, b: Any) -> tuple[Any, Any, type, type]:
+    a, b = number(a), number(b)
+    return a, b, type(a), type(b)
+
+
 def _num_result(r: Decimal) -> int | Decimal:
     if r == r.to_integral_value() and abs(r) < INT_LIMIT and r.as_tuple().exponent > -35:
         return int(r)
@@ -117,6 +129,8 @@ def _num_result(r: Decimal) -> int | Decimal:
 
 def add(a: Any, b: Any) -> Any:
     ta, tb = type(a), type(b)
+    if ta is float or tb is float:
+        a, b, ta, tb = _unfloat(a, b)
     if ta is int and tb is int:
         return norm_int(a + b)
     if (ta is int or ta is Decimal) and (tb is int or tb is Decimal):
@@ -130,6 +144,8 @@ def add(a: Any, b: Any) -> Any:
 
 def sub(a: Any, b: Any) -> Any:
     ta, tb = type(a), type(b)
+    if ta is float or tb is float:
+        a, b, ta, tb = _unfloat(a, b)
     if ta is int and tb is int:
         return norm_int(a - b)
     if (ta is int or ta is Decimal) and (tb is int or tb is Decimal):
@@ -176,6 +192,8 @@ def _temporal_add(a: Any, b: Any, sign: int) -> Any:
 
 def mul(a: Any, b: Any) -> Any:
     ta, tb = type(a), type(b)
+    if ta is float or tb is float:
+        a, b, ta, tb = _unfloat(a, b)
     if ta is int and tb is int:
         return norm_int(a * b)
     if (ta is int or ta is Decimal) and (tb is int or tb is Decimal):
@@ -191,6 +209,8 @@ def mul(a: Any, b: Any) -> Any:
 
 def div(a: Any, b: Any) -> Any:
     ta, tb = type(a), type(b)
+    if ta is float or tb is float:
+        a, b, ta, tb = _unfloat(a, b)
     if (ta is int or ta is Decimal) and (tb is int or tb is Decimal):
         if not b:
             raise Problem("division by zero")
@@ -215,6 +235,7 @@ def div(a: Any, b: Any) -> Any:
 
 
 def power(a: Any, b: Any) -> Any:
+    a, b = number(a), number(b)
     if not (is_number(a) and is_number(b)):
         raise Problem(f"can't raise {type_name(a)} to the power of {type_name(b)}")
     if abs(b) > 999_999_999:
@@ -225,6 +246,7 @@ def power(a: Any, b: Any) -> Any:
 
 
 def negate(a: Any) -> Any:
+    a = number(a)
     t = type(a)
     if t is int:
         return -a

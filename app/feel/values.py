@@ -163,7 +163,19 @@ def lookup(scope: Scope, name: str) -> Any:
 
 def is_number(v: Any) -> bool:
     t = type(v)
-    return t is int or t is Decimal
+    return t is int or t is Decimal or t is float
+
+
+def float_to_decimal(v: float) -> Decimal:
+    """JSON floats are read as the decimal they were written as (0.1 -> 0.1)."""
+    if v != v or v in (float("inf"), float("-inf")):
+        raise Problem("not a finite number")
+    return Decimal(repr(v))
+
+
+def number(v: Any) -> Any:
+    """Normalize a float (as found in JSON input) to Decimal; other values unchanged."""
+    return float_to_decimal(v) if type(v) is float else v
 
 
 def norm_int(v: int) -> int | Decimal:
@@ -172,8 +184,13 @@ def norm_int(v: int) -> int | Decimal:
     return D128.create_decimal(v)
 
 
-def to_decimal(v: int | Decimal) -> Decimal:
-    return v if type(v) is Decimal else Decimal(v)
+def to_decimal(v: int | Decimal | float) -> Decimal:
+    t = type(v)
+    if t is Decimal:
+        return v  # type: ignore[return-value]
+    if t is float:
+        return float_to_decimal(v)  # type: ignore[arg-type]
+    return Decimal(v)
 
 
 def check_string(s: str) -> str:
@@ -194,7 +211,7 @@ def type_name(v: Any) -> str:
     t = type(v)
     if t is bool:
         return "boolean"
-    if t is int or t is Decimal:
+    if t is int or t is Decimal or t is float:
         return "number"
     if t is str:
         return "string"

@@ -49,7 +49,7 @@ def normalize(v: Any) -> Any:
     t = type(v)
     if v is None or t is bool or t is str:
         return v
-    if t is int or t is Decimal:
+    if t is int or t is Decimal or t is float:
         f = float(v)
         return {"n": f} if math.isfinite(f) else None
     if t is list:

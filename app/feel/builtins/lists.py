@@ -16,6 +16,7 @@ from app.feel.values import (
     check_list,
     is_number,
     norm_int,
+    number,
 )
 
 
@@ -57,7 +58,7 @@ def _numbers(args: tuple[Any, ...]) -> list[Any]:
     items = items_or_varargs(args)
     if not all(is_number(x) for x in items):
         raise Problem("expected a list of numbers")
-    return items
+    return [number(x) for x in items]
 
 
 def _sum(items: list[Any]) -> Any:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from app.feel.values import EvalState, FeelFunction, Problem, is_number, type_name
+from app.feel.values import EvalState, FeelFunction, Problem, is_number, number, type_name
 
 BUILTINS: dict[str, list[FeelFunction]] = {}
 
@@ -35,7 +35,7 @@ def alias(name: str, target: str) -> None:
 def num(v: Any, param: str) -> int | Decimal:
     if not is_number(v):
         raise Problem(f"expected number for parameter '{param}' but found {type_name(v)}")
-    return v
+    return number(v)
 
 
 def integer(v: Any, param: str) -> int:
