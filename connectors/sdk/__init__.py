@@ -9,11 +9,12 @@ from connectors.sdk.errors import (
     ConnectorRetryError,
     FieldError,
 )
-from connectors.sdk.fields import Choice, Condition, Group, Property
+from connectors.sdk.fields import Choice, Condition, Configuration, Group, Property
 
 __all__ = [
     "Choice",
     "Condition",
+    "Configuration",
     "ConnectorError",
     "ConnectorInputError",
     "ConnectorRetryError",

@@ -56,13 +56,31 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Configuration:
+    """A reusable configuration (a credential, say) the modeler lets users pick instead of
+    typing the values into each task (Camunda 8.10 ``Configuration`` properties).
+
+    Put it on a field whose type is a model: the field becomes one ``Configuration`` property
+    and the model becomes a configuration template embedded in the element template.
+    """
+
+    id: str
+    name: str
+    kind: str = "CREDENTIAL"
+    version: int = 1
+    description: str | None = None
+
+
+@dataclass(frozen=True)
 class Property:
     """How one input field appears in the element template.
 
     ``feel`` sets the FEEL mode; ``secret`` marks values that should reference
     ``{{secrets.NAME}}``; ``type`` overrides the inferred property type; ``binding`` overrides
     the binding name (default: the field's alias or name, dotted for nested models);
-    ``value`` is a default shown in the template; ``choices`` turn the field into a dropdown.
+    ``value`` is a default shown in the template; ``choices`` turn the field into a dropdown;
+    ``configuration`` makes a model field a reusable :class:`Configuration`; ``extra`` keys
+    are copied into the template property as they are (``constraints`` are merged).
     """
 
     label: str | None = None
@@ -80,6 +98,7 @@ class Property:
     optional: bool | None = None
     hidden: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    configuration: Configuration | None = None
 
 
 def property_of(metadata: list[Any]) -> Property | None:

@@ -50,8 +50,8 @@ def template_id_of(connector: OutboundConnector) -> str:
 def _build(connector: OutboundConnector) -> dict[str, Any]:
     template_id = template_id_of(connector)
     inputs = walk(connector.input_model) if connector.input_model is not None else []
-    _assign_ids(inputs)
-    input_properties = [_with_condition(item, properties.build(item), inputs) for item in inputs]
+    input_properties = _properties(inputs, reserved=_STANDARD_IDS)
+    configurations = _configuration_templates(inputs)
 
     template: dict[str, Any] = {
         "$schema": SCHEMA_URL,
@@ -72,6 +72,8 @@ def _build(connector: OutboundConnector) -> dict[str, Any]:
     template["elementType"] = {"value": "bpmn:ServiceTask"}
     template["engines"] = dict(ENGINES)
     template["groups"] = _groups(connector.groups, input_properties)
+    if configurations:
+        template["configurationTemplates"] = configurations
     template["properties"] = [
         standard.task_type(connector.type),
         *input_properties,
@@ -83,8 +85,55 @@ def _build(connector: OutboundConnector) -> dict[str, Any]:
     return template
 
 
-def _assign_ids(inputs: list[Input]) -> None:
-    taken: set[str] = set(_STANDARD_IDS)
+def _properties(inputs: list[Input], reserved: set[str]) -> list[dict[str, Any]]:
+    _assign_ids(inputs, reserved)
+    return [_with_condition(item, properties.build(item), inputs) for item in inputs]
+
+
+def _configuration_templates(inputs: list[Input]) -> list[dict[str, Any]]:
+    """Embedded templates for fields marked ``Property(configuration=...)``."""
+    result: dict[str, dict[str, Any]] = {}
+    for item in inputs:
+        configuration = item.prop.configuration
+        if configuration is None:
+            continue
+        entry: dict[str, Any] = {
+            "id": configuration.id,
+            "kind": configuration.kind,
+            "version": configuration.version,
+            "name": configuration.name,
+        }
+        if configuration.description:
+            entry["description"] = configuration.description
+        entry["properties"] = [
+            _as_configuration_property(p)
+            for p in _properties(walk(item.shape.annotation), reserved=set())
+        ]
+        if configuration.id in result and result[configuration.id] != entry:
+            raise TemplateError(
+                f"{item.origin}: configuration {configuration.id!r} is defined twice, differently"
+            )
+        result[configuration.id] = entry
+    return list(result.values())
+
+
+def _as_configuration_property(prop: dict[str, Any]) -> dict[str, Any]:
+    # A configuration holds literal values (or secret references) under plain keys: no FEEL,
+    # no "optional", and a "property" binding instead of an input mapping.
+    if prop["type"] == "Configuration":
+        raise TemplateError(f"{prop['id']}: configurations cannot nest")
+    result = {k: v for k, v in prop.items() if k not in ("feel", "optional")}
+    result["binding"] = {"type": "property", "name": prop["binding"]["name"]}
+    constraints = {k: v for k, v in result.get("constraints", {}).items() if v is not False}
+    if constraints:
+        result["constraints"] = constraints
+    else:
+        result.pop("constraints", None)
+    return result
+
+
+def _assign_ids(inputs: list[Input], reserved: set[str]) -> None:
+    taken: set[str] = set(reserved)
     for item in inputs:
         candidate = item.binding
         if candidate in taken and item.variant:

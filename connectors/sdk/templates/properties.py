@@ -57,6 +57,8 @@ def build(item: Input) -> dict[str, Any]:
     if kind != "Hidden":
         result["group"] = item.group
     result["binding"] = {"type": "zeebe:input", "name": item.binding}
+    if prop.configuration is not None:
+        result["configurationTemplate"] = prop.configuration.id
     if prop.tooltip:
         result["tooltip"] = prop.tooltip
     placeholder = prop.placeholder or (SECRET_PLACEHOLDER if secret else None)
@@ -68,7 +70,13 @@ def build(item: Input) -> dict[str, Any]:
         result["choices"] = [{"name": name, "value": str(v)} for v, name in _choices_of(item)]
     if secret:
         result["secret"] = True
-    result.update(prop.extra)
+    for key, extra in prop.extra.items():
+        if key == "constraints" and isinstance(extra, dict):
+            result["constraints"] = {**result.get("constraints", {}), **extra}
+        else:
+            result[key] = extra
+    if result["type"] == "Hidden" and "value" not in result:
+        raise TemplateError(f"{item.origin}: a Hidden property needs a value")
     return result
 
 
@@ -81,10 +89,16 @@ def humanize(name: str) -> str:
 
 def _type_of(item: Input) -> str:
     prop = item.prop
+    if prop.configuration is not None:
+        if item.shape.kind != t.MODEL:
+            raise TemplateError(f"{item.origin}: a Configuration needs a model-typed field")
+        return "Configuration"
     if prop.hidden:
         return "Hidden"
     if prop.type is not None:
         return prop.type
+    if isinstance(prop.extra.get("type"), str):
+        return prop.extra["type"]
     if prop.choices is not None or item.choices is not None:
         return "Dropdown"
     kind = _DEFAULT_TYPE.get(item.shape.kind)
@@ -95,7 +109,7 @@ def _type_of(item: Input) -> str:
 
 def _feel_of(item: Input, kind: str) -> str | None:
     feel = item.prop.feel
-    if kind in ("Dropdown", "Hidden"):
+    if kind not in ("String", "Text", "Number", "Boolean"):
         if feel not in (None, "disabled"):
             raise TemplateError(f"{item.origin}: a {kind} property cannot take FEEL ({feel!r})")
         return None
@@ -114,6 +128,8 @@ def _feel_of(item: Input, kind: str) -> str | None:
 
 
 def _value_of(item: Input, kind: str, feel: str | None) -> Any:
+    if kind == "Configuration":
+        return None  # the modeler stores a reference to the chosen configuration
     value = item.prop.value
     if value is None:
         default = item.default
@@ -167,7 +183,7 @@ def _constraints_of(
     item: Input, kind: str, feel: str | None, optional: bool, value: Any
 ) -> dict[str, Any]:
     constraints: dict[str, Any] = {}
-    if not optional and value is None and kind not in ("Boolean", "Hidden"):
+    if not optional and value is None and kind not in ("Boolean", "Hidden", "Configuration"):
         constraints["notEmpty"] = True
     if kind not in ("String", "Text") or item.info is None:
         return constraints

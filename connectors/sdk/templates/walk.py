@@ -95,7 +95,13 @@ def _walk_field(
         conditions = (*conditions, _author_condition(prop.condition, scope.prefix, origin))
     group = prop.group or scope.group or DEFAULT_GROUP
 
-    explicit_leaf = prop.type is not None or prop.hidden or prop.choices is not None
+    # An explicit type turns a nested model or union into one value (a FEEL context...).
+    explicit_leaf = (
+        prop.type is not None
+        or prop.hidden
+        or "type" in prop.extra
+        or prop.configuration is not None
+    )
     if shape.kind == t.MODEL and not explicit_leaf:
         nested = shape.annotation
         if nested in scope.models:
@@ -162,8 +168,9 @@ def _walk_union(
             raise TemplateError(f"{origin}: variants disagree on the discriminator's alias")
         tag_key = key
         tag_prop = property_of(tag_field.metadata)
+        title = member.model_config.get("title")
         for tag in tags:
-            tag_names[tag] = (tag_prop.label if tag_prop and tag_prop.label else None) or str(tag)
+            tag_names[tag] = (tag_prop.label if tag_prop else None) or title or str(tag)
         variants.append((member, tags))
     assert tag_key is not None
     choices = _ordered_choices(origin, prop, tag_names)

@@ -1,0 +1,97 @@
+"""``switchboard template TYPE`` and ``switchboard templates --out DIR``: element templates."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import settings_or_exit
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    one = subparsers.add_parser(
+        "template", help="print (or write) the element template of one connector"
+    )
+    one.add_argument("type", metavar="TYPE", help="the connector's job type")
+    one.add_argument("--out", metavar="FILE", type=Path, help="write to FILE instead of stdout")
+    one.set_defaults(func=run_one)
+
+    every = subparsers.add_parser(
+        "templates", help="write the element template of every enabled connector"
+    )
+    every.add_argument(
+        "--out", metavar="DIR", type=Path, required=True, help="directory to write into"
+    )
+    every.set_defaults(func=run_all)
+
+
+def file_name(connector_type: str) -> str:
+    """``io.camunda:http-json:1`` -> ``io.camunda-http-json-1.json``."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", connector_type).strip("-.") + ".json"
+
+
+def render(template: dict[str, Any]) -> str:
+    return json.dumps(template, indent=2, ensure_ascii=False) + "\n"
+
+
+def _registry() -> Any:
+    from app.logs import setup_logging
+    from app.runtime.discovery import DiscoveryError
+    from app.runtime.registry import ConnectorRegistry
+
+    settings = settings_or_exit()
+    setup_logging(settings.log_level, settings.log_format)
+    try:
+        return ConnectorRegistry.from_environment(os.environ)
+    except DiscoveryError as exc:
+        print(f"switchboard: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def run_one(args: argparse.Namespace) -> int:
+    from connectors.sdk.templates import TemplateError, element_template
+
+    registry = _registry()
+    connector = registry.get(args.type)
+    if connector is None:
+        disabled = {c.type for c in registry.disabled()}
+        reason = "is disabled" if args.type in disabled else "is not a known connector type"
+        known = ", ".join(sorted(c.type for c in registry.connectors())) or "none"
+        print(f"switchboard template: {args.type!r} {reason} (enabled: {known})", file=sys.stderr)
+        return 2
+    try:
+        text = render(element_template(connector))
+    except TemplateError as exc:
+        print(f"switchboard template: {exc}", file=sys.stderr)
+        return 1
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def run_all(args: argparse.Namespace) -> int:
+    from connectors.sdk.templates import TemplateError, element_template
+
+    registry = _registry()
+    args.out.mkdir(parents=True, exist_ok=True)
+    status = 0
+    for connector in registry.connectors():
+        try:
+            text = render(element_template(connector))
+        except TemplateError as exc:
+            print(f"switchboard templates: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        path = args.out / file_name(connector.type)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}", file=sys.stderr)
+    return status
