@@ -34,7 +34,7 @@ T = TypeVar("T")
 
 _MAX_LIST_DEPTH = 16
 _MAX_LISTED_SECRETS = 5_000
-_CAS_ATTEMPTS = 5
+_CAS_ATTEMPTS = 10
 _RETRY_FIRST_DELAY = 1.0
 _RETRY_MAX_DELAY = 30.0
 _TIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?$")
@@ -341,24 +341,28 @@ class VaultProvider:
             created=_parse_time(metadata.get("created_time")),
         )
 
-    def _current_version(self, client: hvac.Client, path: str) -> int:
+    def _read_for_update(self, client: hvac.Client, path: str) -> tuple[dict[str, Any], int]:
+        """Current data and version from one response (a deleted latest version: no data)."""
         try:
-            response = client.secrets.kv.v2.read_secret_metadata(path=path, mount_point=self.mount)
+            response = client.secrets.kv.v2.read_secret_version(
+                path=path, mount_point=self.mount, raise_on_deleted_version=False
+            )
         except hvac.exceptions.InvalidPath:
-            return 0
-        return int((response.get("data") or {}).get("current_version") or 0)
+            return {}, 0  # never written: check-and-set 0 means "only if it does not exist"
+        body = response.get("data") or {}
+        data = body.get("data")
+        version = (body.get("metadata") or {}).get("version") or 0
+        return (dict(data) if isinstance(data, dict) else {}), int(version)
 
     def _merge(
         self, client: hvac.Client, path: str, key: str, value: str
     ) -> tuple[int | None, dt.datetime | None]:
         for _ in range(_CAS_ATTEMPTS):
-            current = self._read(client, path)
-            data = dict(current.data) if current else {}
-            version = current.version if current else self._current_version(client, path)
+            data, version = self._read_for_update(client, path)
             data[key] = value
             try:
                 response = client.secrets.kv.v2.create_or_update_secret(
-                    path=path, secret=data, cas=version or 0, mount_point=self.mount
+                    path=path, secret=data, cas=version, mount_point=self.mount
                 )
             except hvac.exceptions.InvalidRequest as exc:
                 if "check-and-set" in _describe(exc):
