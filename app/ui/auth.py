@@ -1,0 +1,74 @@
+"""Who is signed in to the admin UI, and the checks every page and form makes."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.api.auth import Principal
+from app.api.problems import ProblemError
+from app.db import apikeys
+from app.ui.session import LOGIN_COOKIE, SESSION_COOKIE, SessionSigner
+
+
+class LoginRequiredError(Exception):
+    """No valid session: the UI redirects to the sign-in page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+def signer(request: Request) -> SessionSigner:
+    return request.app.state.ui_signer
+
+
+async def current_user(request: Request) -> Principal:
+    """The signed-in user; :class:`LoginRequiredError` when there is none."""
+    session = signer(request).verify(request.cookies.get(SESSION_COOKIE))
+    key = None
+    if session is not None:
+        try:
+            key = await apikeys.get_active(request.app.state.sessions, session.key_id)
+        except SQLAlchemyError:
+            raise ProblemError(503, "The database is unavailable") from None
+    if key is None:
+        target = request.url.path
+        if request.url.query:
+            target += "?" + request.url.query
+        raise LoginRequiredError(target)
+    request.state.session_nonce = session.nonce  # type: ignore[union-attr]
+    return Principal(key_id=key.id, name=key.name, role=key.role)
+
+
+def ui_role(role: str):  # type: ignore[no-untyped-def]
+    """A dependency admitting signed-in users whose role is at least ``role``."""
+
+    async def check(user: Principal = Depends(current_user)) -> Principal:
+        if not user.has(role):
+            raise ProblemError(403, f"This page needs the {role} role; you are a {user.role}.")
+        return user
+
+    return Depends(check)
+
+
+async def check_csrf(request: Request) -> None:
+    """Reject a form POST whose CSRF token does not match the session (or sign-in) nonce."""
+    form = await request.form()
+    token = form.get("csrf_token")
+    nonce = getattr(request.state, "session_nonce", None) or request.cookies.get(LOGIN_COOKIE)
+    if not signer(request).check_csrf(nonce, token if isinstance(token, str) else None):
+        raise ProblemError(403, "The form expired or did not come from this site; reload it.")
+
+
+def login_url(next_path: str) -> str:
+    return "/ui/login?next=" + quote(next_path, safe="/")
+
+
+def safe_next(value: str | None) -> str:
+    """Only same-site UI paths are followed after sign-in (no open redirects)."""
+    if value and value.startswith("/ui") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/ui/connectors"

@@ -1,0 +1,441 @@
+"""Pages of the admin UI (server-rendered; every form carries a CSRF token)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.api.auth import Principal
+from app.api.connectors import connector_detail, invoke
+from app.api.executions import stats as compute_stats
+from app.api.problems import ProblemError
+from app.api.schemas import InvokeRequest
+from app.db import apikeys
+from app.db import executions_repo as repo
+from app.db.executions_repo import COMMANDS, ExecutionFilter, InvalidCursorError
+from app.ui.auth import check_csrf, current_user, safe_next, signer, ui_role
+from app.ui.charts import per_minute_chart, percentile_chart
+from app.ui.session import LOGIN_COOKIE, SESSION_COOKIE, new_nonce
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.filters["pretty"] = lambda value: json.dumps(
+    value, indent=2, ensure_ascii=False, default=str
+)
+TEMPLATES.env.filters["when"] = lambda value: (
+    repo.utc(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+)
+PAGE_SIZE = 50
+WINDOWS = (15, 60, 240, 1440)
+SOURCES = ("zeebe", "rest", "cli")
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+viewer = ui_role("viewer")
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+    user: Principal | None = None,
+) -> HTMLResponse:
+    nonce = getattr(request.state, "session_nonce", None)
+    values = {
+        "user": user,
+        "csrf_token": signer(request).csrf_token(nonce) if nonce else "",
+        "path": request.url.path,
+    }
+    values.update(context or {})
+    return TEMPLATES.TemplateResponse(request, name, values, status_code=status)
+
+
+def error_page(
+    request: Request, status: int, detail: str | None, headers: Any = None
+) -> HTMLResponse:
+    """The HTML error page (installed as ``app.state.html_error_page``)."""
+    response = render(request, "error.html", {"status": status, "detail": detail}, status=status)
+    for name, value in dict(headers or {}).items():
+        if name.lower() != "www-authenticate":
+            response.headers[name] = value
+    return response
+
+
+@router.get("")
+@router.get("/")
+async def home() -> RedirectResponse:
+    return RedirectResponse("/ui/connectors", status_code=303)
+
+
+# -- sign-in ------------------------------------------------------------------------------
+
+
+@router.get("/login")
+async def login_page(request: Request, next: str | None = None) -> HTMLResponse:
+    return _login_form(request, safe_next(next))
+
+
+def _login_form(request: Request, next_path: str, error: str | None = None) -> HTMLResponse:
+    nonce = request.cookies.get(LOGIN_COOKIE) or new_nonce()
+    response = render(
+        request,
+        "login.html",
+        {"next": next_path, "error": error, "login_csrf": signer(request).csrf_token(nonce)},
+        status=401 if error else 200,
+    )
+    response.set_cookie(
+        LOGIN_COOKIE,
+        nonce,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.session_cookie_secure,
+        path="/ui",
+    )
+    return response
+
+
+@router.post("/login", dependencies=[Depends(check_csrf)])
+async def login(request: Request) -> Response:
+    form = await request.form()
+    key = str(form.get("api_key") or "").strip()
+    next_path = safe_next(str(form.get("next") or ""))
+    found = None
+    if key:
+        try:
+            found = await apikeys.authenticate(request.app.state.sessions, key)
+        except SQLAlchemyError:
+            raise ProblemError(503, "The database is unavailable") from None
+    if found is None:
+        return _login_form(request, next_path, "That API key is not valid or was revoked.")
+    response = RedirectResponse(next_path, status_code=303)
+    settings = request.app.state.settings
+    response.set_cookie(
+        SESSION_COOKIE,
+        signer(request).issue(found.id),
+        max_age=settings.session_max_age_seconds,
+        httponly=True,
+        samesite="lax",
+        secure=settings.session_cookie_secure,
+        path="/ui",
+    )
+    response.delete_cookie(LOGIN_COOKIE, path="/ui")
+    return response
+
+
+@router.post("/logout", dependencies=[viewer, Depends(check_csrf)])
+async def logout() -> RedirectResponse:
+    response = RedirectResponse("/ui/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/ui")
+    return response
+
+
+# -- connectors ---------------------------------------------------------------------------
+
+
+@router.get("/connectors")
+async def connectors_page(request: Request, user: Principal = viewer) -> HTMLResponse:
+    entries = request.app.state.registry.entries()
+    return render(request, "connectors.html", {"entries": entries}, user=user)
+
+
+@router.get("/connectors/{connector_type}")
+async def connector_page(
+    request: Request, connector_type: str, user: Principal = viewer
+) -> HTMLResponse:
+    return _connector_view(request, connector_type, user)
+
+
+def _connector_view(
+    request: Request,
+    connector_type: str,
+    user: Principal,
+    *,
+    form: dict[str, Any] | None = None,
+    outcome: dict[str, Any] | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    detail = connector_detail(request, connector_type)
+    values = form or {"variables": "{\n  \n}", "headers": "{}", "retries": 3}
+    return render(
+        request,
+        "connector.html",
+        {
+            "c": detail,
+            "schema": json.dumps(detail["inputSchema"], indent=2) if detail["inputSchema"] else "",
+            "form": values,
+            "outcome": outcome,
+            "error": error,
+            "can_invoke": user.has("operator") and detail["state"] == "enabled",
+        },
+        status=status,
+        user=user,
+    )
+
+
+@router.post("/connectors/{connector_type}/invoke", dependencies=[Depends(check_csrf)])
+async def invoke_from_form(
+    request: Request, connector_type: str, user: Principal = ui_role("operator")
+) -> HTMLResponse:
+    form = await request.form()
+    values = {
+        "variables": str(form.get("variables") or "{}"),
+        "headers": str(form.get("headers") or "{}"),
+        "retries": str(form.get("retries") or "3"),
+    }
+    try:
+        body = InvokeRequest(
+            variables=_json_object(values["variables"], "variables"),
+            headers=_json_object(values["headers"], "headers"),
+            retries=int(values["retries"]) if values["retries"].strip() else 3,
+        )
+    except (ValueError, ValidationError) as exc:
+        message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        return _connector_view(
+            request, connector_type, user, form=values, error=message, status=422
+        )
+    outcome = await invoke(request, connector_type, body)
+    return _connector_view(request, connector_type, user, form=values, outcome=outcome)
+
+
+def _json_object(text: str, name: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{name}: must be a JSON object")
+    return value
+
+
+@router.get("/connectors/{connector_type}/element-template", dependencies=[viewer])
+async def download_template(request: Request, connector_type: str) -> Response:
+    from connectors.sdk.templates import TemplateError, element_template
+
+    connector = request.app.state.registry.get(connector_type)
+    if connector is None:
+        raise ProblemError(404, f"No enabled connector with type '{connector_type}'")
+    try:
+        template = element_template(connector)
+    except TemplateError as exc:
+        raise ProblemError(500, f"The element template cannot be generated: {exc}") from None
+    filename = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in connector_type)
+    return JSONResponse(
+        template, headers={"Content-Disposition": f'attachment; filename="{filename}.json"'}
+    )
+
+
+# -- executions ---------------------------------------------------------------------------
+
+
+def _filters(request: Request) -> tuple[ExecutionFilter, dict[str, str], str | None]:
+    params = request.query_params
+    chosen = {
+        name: params.get(name, "").strip()
+        for name in ("connectorType", "command", "source", "processInstanceKey", "bpmnProcessId")
+    }
+    problem = None
+    key = None
+    if chosen["processInstanceKey"]:
+        try:
+            key = int(chosen["processInstanceKey"])
+        except ValueError:
+            problem = "Process instance key must be a whole number."
+    command = chosen["command"] if chosen["command"] in COMMANDS else None
+    source = chosen["source"] if chosen["source"] in SOURCES else None
+    where = ExecutionFilter(
+        connector_type=chosen["connectorType"] or None,
+        command=command,
+        source=source,
+        process_instance_key=key,
+        bpmn_process_id=chosen["bpmnProcessId"] or None,
+    )
+    return where, chosen, problem
+
+
+async def _page(request: Request) -> dict[str, Any]:
+    where, chosen, problem = _filters(request)
+    cursor = request.query_params.get("cursor") or None
+    rows: list[Any] = []
+    next_cursor = None
+    if problem is None:
+        try:
+            async with request.app.state.sessions() as session:
+                rows, next_cursor = await repo.list_executions(
+                    session, where, limit=PAGE_SIZE, cursor=cursor
+                )
+        except InvalidCursorError:
+            problem = "That page link is not valid any more; showing the newest executions."
+        except SQLAlchemyError:
+            raise ProblemError(503, "The database is unavailable") from None
+    query = {k: v for k, v in chosen.items() if v}
+    return {
+        "rows": rows,
+        "chosen": chosen,
+        "problem": problem,
+        "filter_query": query,
+        "next_query": {**query, "cursor": next_cursor} if next_cursor else None,
+        "paged": bool(cursor),
+        "types": sorted(e.type for e in request.app.state.registry.entries() if e.type),
+        "commands": COMMANDS,
+        "sources": SOURCES,
+    }
+
+
+@router.get("/executions")
+async def executions_page(request: Request, user: Principal = viewer) -> HTMLResponse:
+    return render(request, "executions.html", await _page(request), user=user)
+
+
+@router.get("/executions/rows")
+async def execution_rows(request: Request, user: Principal = viewer) -> HTMLResponse:
+    """The table body alone, for live refresh."""
+    return render(request, "_execution_rows.html", await _page(request), user=user)
+
+
+@router.get("/executions/{execution_id}")
+async def execution_page(
+    request: Request, execution_id: str, user: Principal = viewer
+) -> HTMLResponse:
+    try:
+        async with request.app.state.sessions() as session:
+            row = await repo.get_execution(session, execution_id[:36])
+    except SQLAlchemyError:
+        raise ProblemError(503, "The database is unavailable") from None
+    if row is None:
+        raise ProblemError(404, f"No execution with id '{execution_id}'")
+    return render(request, "execution.html", {"e": row}, user=user)
+
+
+# -- statistics ---------------------------------------------------------------------------
+
+
+@router.get("/stats")
+async def stats_page(request: Request, user: Principal = viewer) -> HTMLResponse:
+    try:
+        window = int(request.query_params.get("windowMinutes", "60"))
+    except ValueError:
+        window = 60
+    window = window if window in WINDOWS else 60
+    chart_minutes = min(window, 120)
+    until = dt.datetime.now(dt.UTC)
+    try:
+        async with request.app.state.sessions() as session:
+            summary = await compute_stats(session, window)
+            found = await repo.connector_stats(session, until - dt.timedelta(minutes=window), until)
+            counts = await repo.per_minute(
+                session, until - dt.timedelta(minutes=chart_minutes), until
+            )
+    except SQLAlchemyError:
+        raise ProblemError(503, "The database is unavailable") from None
+    return render(
+        request,
+        "stats.html",
+        {
+            "summary": summary,
+            "window": window,
+            "windows": WINDOWS,
+            "chart_minutes": chart_minutes,
+            "minute_chart": per_minute_chart(counts, until, chart_minutes),
+            "percentiles": percentile_chart(found),
+        },
+        user=user,
+    )
+
+
+# -- secrets (admin) ----------------------------------------------------------------------
+
+
+def _secrets_service(request: Request) -> Any:
+    service = getattr(request.app.state, "secrets", None)
+    if service is None:
+        raise ProblemError(503, "The secrets service is not running")
+    return service
+
+
+@router.get("/secrets")
+async def secrets_page(
+    request: Request, user: Principal = ui_role("admin"), message: str | None = None
+) -> HTMLResponse:
+    return await _secrets_view(request, user, message=message)
+
+
+async def _secrets_view(
+    request: Request,
+    user: Principal,
+    *,
+    message: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    from app.secrets import SecretError
+
+    service = _secrets_service(request)
+    items: list[Any] = []
+    try:
+        items = await service.list_secrets()
+    except SecretError as exc:
+        error = error or service.masker.mask(str(exc))
+    return render(
+        request,
+        "secrets.html",
+        {
+            "items": items,
+            "writable": service.writable is not None,
+            "message": message,
+            "error": error,
+        },
+        status=status,
+        user=user,
+    )
+
+
+@router.post("/secrets", dependencies=[Depends(check_csrf)])
+async def set_secret(request: Request, user: Principal = ui_role("admin")) -> Response:
+    from app.secrets import SecretError
+
+    service = _secrets_service(request)
+    form = await request.form()
+    name = str(form.get("name") or "").strip()
+    value = str(form.get("value") or "")
+    try:
+        await service.set_secret(name, value)
+    except SecretError as exc:
+        # Never echo the value: the message is masked with it as well.
+        masked = service.masker.mask(str(exc)).replace(value, "***") if value else str(exc)
+        return await _secrets_view(request, user, error=masked, status=422)
+    return RedirectResponse(f"/ui/secrets?message=Saved+{name}", status_code=303)
+
+
+@router.post("/secrets/{name:path}/delete", dependencies=[Depends(check_csrf)])
+async def delete_secret(
+    request: Request, name: str, user: Principal = ui_role("admin")
+) -> Response:
+    from app.secrets import SecretError
+
+    service = _secrets_service(request)
+    try:
+        await service.delete_secret(name)
+    except SecretError as exc:
+        return await _secrets_view(request, user, error=service.masker.mask(str(exc)), status=422)
+    return RedirectResponse(f"/ui/secrets?message=Deleted+{name}", status_code=303)
+
+
+# -- health -------------------------------------------------------------------------------
+
+
+@router.get("/health")
+async def health_page(request: Request, user: Principal = viewer) -> HTMLResponse:
+    ready, report = await request.app.state.health.report()
+    return render(request, "health.html", {"ready": ready, "report": report}, user=user)
+
+
+__all__ = ["current_user", "error_page", "router"]
