@@ -51,11 +51,12 @@ class EvaluationResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _strip(expr: str) -> str:
-    text = expr.strip()
+def _strip(expr: str) -> tuple[str, int]:
+    """The expression without a leading ``=``, and its offset in the original text."""
+    text = expr.lstrip()
     if text.startswith("="):
-        text = text[1:].strip()
-    return text
+        text = text[1:].lstrip()
+    return text.rstrip(), len(expr) - len(text)
 
 
 def _run(fn: Callable[[Scope], Any], variables: dict[str, Any]) -> tuple[Any, EvalState]:
@@ -131,32 +132,28 @@ class UnaryTests:
         return value is True
 
 
-def _compile_node(parse: Callable[[str], Any], text: str) -> Callable[[Scope], Any]:
+def _compile_node(parse: Callable[[str], Any], expr: str) -> Callable[[Scope], Any]:
+    text, offset = _strip(expr)
+    if not text:
+        raise FeelSyntaxError("empty expression", offset, expr)
     try:
         node = parse(text)
         return Compiler().compile(node)
     except FeelSyntaxError as exc:
-        if not exc.expression:
-            raise FeelSyntaxError(exc.reason, exc.position, text) from None
-        raise
-    except RecursionError as exc:
-        raise FeelSyntaxError("expression nested too deeply", 0, text) from exc
+        # Positions are reported in the caller's text, leading "=" included.
+        raise FeelSyntaxError(exc.reason, exc.position + offset, expr) from None
+    except RecursionError:
+        raise FeelSyntaxError("expression nested too deeply", offset, expr) from None
 
 
 @functools.lru_cache(maxsize=2048)
 def _compile_cached(expr: str) -> Expression:
-    text = _strip(expr)
-    if not text:
-        raise FeelSyntaxError("empty expression", 0, text)
-    return Expression(expr, _compile_node(parse_expression, text))
+    return Expression(expr, _compile_node(parse_expression, expr))
 
 
 @functools.lru_cache(maxsize=1024)
 def _compile_tests_cached(expr: str) -> UnaryTests:
-    text = _strip(expr)
-    if not text:
-        raise FeelSyntaxError("empty unary tests", 0, text)
-    return UnaryTests(expr, _compile_node(parse_unary_tests, text))
+    return UnaryTests(expr, _compile_node(parse_unary_tests, expr))
 
 
 def compile(expr: str) -> Expression:

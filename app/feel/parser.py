@@ -335,6 +335,9 @@ class _Parser:
         if value == "null":
             self.advance()
             return ast.Literal(None)
+        if value in ("and", "or") and self.peek().kind == "op" and self.peek().value == "(":
+            self.advance()
+            return ast.Name(value)  # the list functions and(list) / or(list)
         self.enter()
         try:
             if value == "if":
