@@ -215,9 +215,8 @@ class HistoryWriter:
             self.dropped += lost
             logger.warning("execution history: %d record(s) not written at shutdown", lost)
         self._inflight = 0
-        while not self._queue.empty():
-            self._queue.get_nowait()
-            self._queue.task_done()
+        # A fresh queue: the cancelled writer may have left unfinished-task counts behind.
+        self._queue = asyncio.Queue(maxsize=self._queue.maxsize)
 
     # -- writing --------------------------------------------------------------------------
 

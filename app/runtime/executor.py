@@ -139,9 +139,10 @@ class _Failure:
 class ConnectorRuntime:
     """Runs jobs against connectors. Create one per process; call :meth:`close` at the end.
 
-    ``connectors`` is a mapping from job type to connector or a lookup function (the
-    registry). Sync connector functions run in a bounded thread pool (``executor``, or one
-    of ``limits.sync_pool_size`` threads owned by the runtime).
+    ``connectors`` is a mapping from job type to connector, an object with such a ``get``
+    method (``ConnectorRegistry``) or a lookup function. Sync connector functions run in a
+    bounded thread pool (``executor``, or one of ``limits.sync_pool_size`` threads owned by
+    the runtime).
     """
 
     def __init__(
@@ -153,8 +154,9 @@ class ConnectorRuntime:
         limits: RuntimeLimits | None = None,
         executor: ThreadPoolExecutor | None = None,
     ) -> None:
-        if isinstance(connectors, Mapping):
-            self._lookup: Callable[[str], OutboundConnector | None] = connectors.get
+        self._lookup: Callable[[str], OutboundConnector | None]
+        if isinstance(connectors, Mapping) or not callable(connectors):
+            self._lookup = connectors.get  # a mapping or a registry with .get(type)
         else:
             self._lookup = connectors
         self._secrets = secrets if secrets is not None else EnvironmentSecretResolver()

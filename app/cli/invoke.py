@@ -1,0 +1,165 @@
+"""``switchboard invoke TYPE``: run one job through the runtime in-process, print the outcome.
+
+The printed JSON is what the REST test invocation returns (resolved secrets masked); the
+exit code is 0 for complete, 1 for fail, 2 for throw_error, 64 for invalid arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli.common import settings_or_exit
+
+EXIT_USAGE = 64
+
+
+class _UsageError(Exception):
+    pass
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "invoke",
+        help="run a connector job in-process and print the outcome as JSON",
+        description="Run one job of type TYPE through the connector runtime (headers, secrets, "
+        "result and error expressions included) and print the outcome JSON. Exit code: "
+        "0 complete, 1 fail, 2 throw_error, 64 invalid arguments.",
+    )
+    parser.add_argument("type", metavar="TYPE", help="job type, e.g. switchboard:echo:1")
+    parser.add_argument(
+        "--variables",
+        default="{}",
+        metavar="JSON",
+        help="job variables: a JSON object, @FILE to read it from a file, - for stdin",
+    )
+    parser.add_argument(
+        "--headers",
+        default="{}",
+        metavar="JSON",
+        help='custom headers: a JSON object of strings, e.g. {"resultVariable": "r"}',
+    )
+    parser.add_argument(
+        "--retries", type=int, default=3, metavar="N", help="retries the job has (default 3)"
+    )
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="also write the execution to the history database (must be migrated)",
+    )
+    parser.set_defaults(func=run)
+
+
+def _read_json(value: str, option: str) -> Any:
+    text = value
+    if value == "-":
+        text = sys.stdin.read()
+    elif value.startswith("@"):
+        try:
+            text = Path(value[1:]).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise _UsageError(f"{option}: cannot read {value[1:]}: {exc.strerror}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _UsageError(f"{option}: invalid JSON: {exc}") from None
+
+
+def parse_variables(value: str) -> dict[str, Any]:
+    """The ``--variables`` argument as a JSON object."""
+    data = _read_json(value, "--variables")
+    if not isinstance(data, dict):
+        raise _UsageError("--variables: must be a JSON object")
+    return data
+
+
+def parse_headers(value: str) -> dict[str, str]:
+    """The ``--headers`` argument as a JSON object of strings."""
+    data = _read_json(value, "--headers")
+    if not isinstance(data, dict):
+        raise _UsageError("--headers: must be a JSON object")
+    for key, item in data.items():
+        if not isinstance(item, str):
+            raise _UsageError(f"--headers: the value of '{key}' must be a string")
+    return data
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.logs import setup_logging
+    from app.runtime.discovery import DiscoveryError
+    from app.runtime.outcome_json import EXIT_CODES, outcome_to_json
+    from app.runtime.registry import ConnectorRegistry
+
+    settings = settings_or_exit()
+    setup_logging(settings.log_level, settings.log_format)
+    try:
+        variables = parse_variables(args.variables)
+        headers = parse_headers(args.headers)
+        if args.retries < 0:
+            raise _UsageError("--retries: must be >= 0")
+    except _UsageError as exc:
+        print(f"switchboard invoke: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        registry = ConnectorRegistry.from_environment(os.environ)
+    except DiscoveryError as exc:
+        print(f"switchboard invoke: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.type not in registry:
+        known = ", ".join(sorted(c.type for c in registry)) or "none"
+        print(f"switchboard invoke: unknown job type; known types: {known}", file=sys.stderr)
+    outcome = asyncio.run(_invoke(settings, registry, args, variables, headers))
+    print(json.dumps(outcome_to_json(outcome), indent=2, ensure_ascii=False))
+    return EXIT_CODES[outcome.command]
+
+
+async def _invoke(
+    settings: Any,
+    registry: Any,
+    args: argparse.Namespace,
+    variables: dict[str, Any],
+    headers: dict[str, str],
+) -> Any:
+    from app.runtime.executor import ConnectorRuntime
+    from app.runtime.history import HistorySink, NullHistorySink
+    from app.runtime.model import Job
+    from app.secrets import SecretsService, install_log_masking
+
+    secrets = SecretsService.from_settings(settings)
+    await secrets.start()
+    install_log_masking(secrets.masker)
+    history: HistorySink = NullHistorySink()
+    writer = engine = None
+    if args.record:
+        from app.db.history import HistoryWriter
+        from app.db.session import create_engine
+
+        engine = create_engine(settings.database_url)
+        writer = HistoryWriter.from_settings(engine, settings)
+        await writer.start()
+        history = writer
+    runtime = ConnectorRuntime.from_settings(registry, settings, secrets=secrets, history=history)
+    try:
+        job = Job(
+            type=args.type,
+            variables=variables,
+            custom_headers=headers,
+            retries=args.retries,
+            worker="switchboard-cli",
+        )
+        result = await runtime.execute(job, source="cli")
+    finally:
+        runtime.close()
+        if writer is not None:
+            await writer.stop(timeout=10)
+            if writer.written == 0:
+                print("switchboard invoke: the execution was not recorded", file=sys.stderr)
+        if engine is not None:
+            await engine.dispose()
+        await secrets.close()
+    return result.masked_outcome
