@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from connectors.sdk import (
     Choice,
     Condition,
+    Configuration,
     Group,
     OutboundContext,
     Property,
@@ -152,4 +153,58 @@ def plain(data: Plain) -> dict[str, Any]:
     return data.model_dump()
 
 
-FEATURE_CONNECTORS = (features, nested_unions, no_input, plain)
+Auth = Annotated[
+    NoAuth | BasicAuth | TokenAuth,
+    Field(discriminator="type"),
+    Property(label="Type", group="auth"),
+]
+
+
+class Credential(BaseModel):
+    auth: Auth = Field(default_factory=NoAuth)
+    realm: Annotated[str | None, Property(label="Realm", feel="optional")] = None
+
+
+class CredentialInput(BaseModel):
+    credential: Annotated[
+        Credential | None,
+        Property(
+            label="Credential",
+            group="auth",
+            configuration=Configuration(
+                id="io.example:credential:1",
+                name="Example credential",
+                version=2,
+                description="A reusable login",
+            ),
+        ),
+    ] = None
+    auth: Annotated[Auth, Property(condition=Condition("credential", is_empty=True))] = Field(
+        default_factory=NoAuth
+    )
+    url: str
+
+
+@outbound_connector(name="Credentials", type="test:credentials:1")
+def credentials(data: CredentialInput) -> dict[str, Any]:
+    return {}
+
+
+FEATURE_CONNECTORS = (features, nested_unions, no_input, plain, credentials)
+
+
+class _Left(BaseModel):
+    left: str
+
+
+class _Right(BaseModel):
+    right: str
+
+
+class BrokenInput(BaseModel):
+    either: _Left | _Right  # no discriminator: cannot become a dropdown
+
+
+@outbound_connector(name="Broken", type="test:broken-template:1")
+def broken(data: BrokenInput) -> dict[str, Any]:
+    return {}

@@ -81,9 +81,6 @@ def semantic_errors(template: dict[str, Any]) -> list[str]:
     """Rules the schema describes but cannot express for a plain validator."""
     errors: list[str] = []
     props = template["properties"]
-    ids = [p["id"] for p in props if "id" in p]
-    errors += [f"duplicate property id {i!r}" for i in sorted({i for i in ids if ids.count(i) > 1})]
-    by_id = {p["id"]: p for p in props if "id" in p}
     group_ids = [g["id"] for g in template.get("groups", [])]
     if len(group_ids) != len(set(group_ids)):
         errors.append("duplicate group id")
@@ -94,11 +91,30 @@ def semantic_errors(template: dict[str, Any]) -> list[str]:
     ]
     if len(task_types) != 1 or task_types[0].get("type") != "Hidden":
         errors.append("exactly one hidden zeebe:taskDefinition type is required")
+    for p in props:
+        if "group" in p and p["group"] not in group_ids:
+            errors.append(f"{p.get('id', p['binding'])}: unknown group {p['group']!r}")
+    errors += _property_list_errors(props, "zeebe:input")
+    configurations = {c["id"]: c for c in template.get("configurationTemplates", [])}
+    for p in props:
+        if p.get("type") == "Configuration" and p["configurationTemplate"] not in configurations:
+            errors.append(f"{p['id']}: unknown configuration {p['configurationTemplate']!r}")
+    for configuration in configurations.values():
+        errors += [
+            f"configuration {configuration['id']}: {e}"
+            for e in _property_list_errors(configuration["properties"], "property")
+        ]
+    return errors
+
+
+def _property_list_errors(props: list[dict[str, Any]], input_binding: str) -> list[str]:
+    errors: list[str] = []
+    ids = [p["id"] for p in props if "id" in p]
+    errors += [f"duplicate property id {i!r}" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    by_id = {p["id"]: p for p in props if "id" in p}
     inputs: dict[str, list[dict[str, Any]]] = {}
     for p in props:
         name = p.get("id", p["binding"])
-        if "group" in p and p["group"] not in group_ids:
-            errors.append(f"{name}: unknown group {p['group']!r}")
         if p.get("type") == "Dropdown" and "value" in p:
             if p["value"] not in [c["value"] for c in p["choices"]]:
                 errors.append(f"{name}: value {p['value']!r} is not a choice")
@@ -117,7 +133,7 @@ def semantic_errors(template: dict[str, Any]) -> list[str]:
                     errors.append(
                         f"{name}: condition values {wanted} not all choices of {target['id']}"
                     )
-        if p["binding"]["type"] == "zeebe:input":
+        if p["binding"]["type"] == input_binding:
             inputs.setdefault(p["binding"]["name"], []).append(p)
     for binding, same in inputs.items():
         # One input may appear several times only as alternatives shown under conditions.

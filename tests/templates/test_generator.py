@@ -12,7 +12,14 @@ from pydantic import BaseModel, Field
 from connectors.echo import echo
 from connectors.sdk import Condition, Group, Property, outbound_connector
 from connectors.sdk.templates import SCHEMA_URL, TemplateError, element_template
-from tests.templates.sample_connectors import SVG_ICON, features, nested_unions, no_input, plain
+from tests.templates.sample_connectors import (
+    SVG_ICON,
+    credentials,
+    features,
+    nested_unions,
+    no_input,
+    plain,
+)
 
 
 def props(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -301,6 +308,46 @@ def test_icon_file_next_to_the_connector_is_inlined() -> None:
     assert template["groups"][0]["id"] == "input"
 
 
+def test_configuration_property_and_embedded_configuration_template() -> None:
+    template = element_template(credentials)
+    p = props(template)
+    assert p["credential"] == {
+        "id": "credential",
+        "label": "Credential",
+        "type": "Configuration",
+        "optional": True,
+        "group": "auth",
+        "binding": {"type": "zeebe:input", "name": "credential"},
+        "configurationTemplate": "io.example:credential:1",
+    }
+    [configuration] = template["configurationTemplates"]
+    assert {k: configuration[k] for k in ("id", "kind", "version", "name", "description")} == {
+        "id": "io.example:credential:1",
+        "kind": "CREDENTIAL",
+        "version": 2,
+        "name": "Example credential",
+        "description": "A reusable login",
+    }
+    inner = {q["id"]: q for q in configuration["properties"]}
+    # Plain keys of the configuration value, no FEEL, no "optional".
+    assert inner["auth.username"]["binding"] == {"type": "property", "name": "auth.username"}
+    assert inner["realm"]["binding"] == {"type": "property", "name": "realm"}
+    assert all("feel" not in q and "optional" not in q for q in inner.values())
+    assert inner["auth.password"]["condition"] == {
+        "property": "auth.type",
+        "equals": "basic",
+        "type": "simple",
+    }
+    # The inline fields hide once a configuration is chosen (outer Annotated refines).
+    assert p["auth.type"]["condition"] == {
+        "property": "credential",
+        "isEmpty": True,
+        "type": "simple",
+    }
+    assert p["auth.type"]["label"] == "Type"  # kept from the shared annotated type
+    assert p["auth.username"]["condition"]["allMatch"][0]["property"] == "credential"
+
+
 def test_echo_template() -> None:
     p = props(element_template(echo))
     assert p["sleep_ms"]["type"] == "Number"
@@ -417,6 +464,22 @@ def test_error_placeholder_on_number() -> None:
         n: Annotated[int, Property(placeholder="42")]
 
     assert "M.n: a placeholder needs type String or Text" in _error(M)
+
+
+def test_error_hidden_without_value() -> None:
+    class M(BaseModel):
+        flag: Annotated[str | None, Property(type="Hidden")] = None
+
+    assert "M.flag: a Hidden property needs a value" in _error(M)
+
+
+def test_error_configuration_on_a_plain_field() -> None:
+    from connectors.sdk import Configuration
+
+    class M(BaseModel):
+        token: Annotated[str, Property(configuration=Configuration("c", "C"))]
+
+    assert "M.token: a Configuration needs a model-typed field" in _error(M)
 
 
 def test_error_input_clashing_with_a_standard_property() -> None:

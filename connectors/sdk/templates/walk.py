@@ -7,14 +7,14 @@ for the discriminator plus the fields of every variant, each shown only for its 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from connectors.sdk.fields import Condition, Property, property_of
+from connectors.sdk.fields import Condition, Property
 from connectors.sdk.templates import types as t
 from connectors.sdk.templates.errors import TemplateError
 
@@ -85,7 +85,7 @@ def _walk_field(
     model: type[BaseModel], name: str, info: FieldInfo, scope: _Scope
 ) -> Iterator[Input]:
     origin = f"{model.__name__}.{name}"
-    prop = property_of(info.metadata) or Property()
+    prop = merged_property(info.metadata)
     key = info.alias if isinstance(info.alias, str) else name
     binding = prop.binding or f"{scope.prefix}{key}"
     shape = t.shape_of(info.annotation)
@@ -167,7 +167,7 @@ def _walk_union(
         if tag_key is not None and key != tag_key:
             raise TemplateError(f"{origin}: variants disagree on the discriminator's alias")
         tag_key = key
-        tag_prop = property_of(tag_field.metadata)
+        tag_prop = merged_property(tag_field.metadata)
         title = member.model_config.get("title")
         for tag in tags:
             tag_names[tag] = (tag_prop.label if tag_prop else None) or title or str(tag)
@@ -208,6 +208,22 @@ def _walk_union(
             models=(*scope.models, member),
         )
         yield from _walk_model(member, child, skip=discriminator)
+
+
+def merged_property(metadata: list[Any]) -> Property:
+    """All :class:`Property` objects of a field combined; later ones (the outer ``Annotated``)
+    override what they set, so a shared annotated type can be refined where it is used."""
+    result = Property()
+    defaults = Property()
+    for item in metadata:
+        if isinstance(item, Property):
+            changes = {
+                f.name: getattr(item, f.name)
+                for f in fields(Property)
+                if getattr(item, f.name) != getattr(defaults, f.name)
+            }
+            result = replace(result, **changes)
+    return result
 
 
 def _ordered_choices(

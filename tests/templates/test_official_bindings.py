@@ -1,0 +1,70 @@
+"""Our REST and GraphQL templates bind what Camunda's official templates bind (newest version
+in ``@camunda/connectors-element-templates``), so one BPMN runs on both runtimes."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.sdk.templates import element_template
+from tests.templates.official import Bindings, bindings, official_template
+from tests.templates.test_schema import GRAPHQL_TYPE, REST_TYPE, connector_of
+
+CASES = {
+    "rest": ("connectors.http_json", REST_TYPE, "io.camunda.connectors.HttpJson.v2"),
+    "graphql": ("connectors.graphql", GRAPHQL_TYPE, "io.camunda.connectors.GraphQL.v1"),
+}
+
+
+def _pair(case: str) -> tuple[Bindings, Bindings]:
+    module, connector_type, template_id = CASES[case]
+    connector = connector_of(module, connector_type)
+    assert connector.template_id == template_id
+    ours = element_template(connector)
+    assert ours["id"] == template_id
+    return bindings(ours), bindings(official_template(template_id))
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_task_type_matches(case: str) -> None:
+    ours, official = _pair(case)
+    assert ours.task_type == official.task_type == CASES[case][1]
+    assert ours.task_definition == official.task_definition == {"type", "retries"}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_input_bindings_match(case: str) -> None:
+    ours, official = _pair(case)
+    assert sorted(ours.inputs - official.inputs) == [], "inputs the official template lacks"
+    assert sorted(official.inputs - ours.inputs) == [], "official inputs we do not bind"
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_header_bindings_match(case: str) -> None:
+    ours, official = _pair(case)
+    assert ours.headers == official.headers
+    assert {
+        "resultVariable",
+        "resultExpression",
+        "errorExpression",
+        "retryBackoff",
+        "elementTemplateId",
+        "elementTemplateVersion",
+    } <= ours.headers
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_dropdown_values_match(case: str) -> None:
+    """Discriminator values (authentication.type...) and every other stored choice."""
+    ours, official = _pair(case)
+    assert set(ours.dropdowns) == set(official.dropdowns)
+    for binding, values in official.dropdowns.items():
+        assert ours.dropdowns[binding] == values, binding
+    assert "authentication.type" in official.dropdowns
+
+
+def test_comparison_notices_a_difference() -> None:
+    official = bindings(official_template("io.camunda.connectors.HttpJson.v2"))
+    assert "url" in official.inputs and "authentication.type" in official.dropdowns
+    trimmed = official_template("io.camunda.connectors.HttpJson.v2")
+    trimmed["properties"] = [p for p in trimmed["properties"] if p["binding"].get("name") != "url"]
+    assert "url" not in bindings(trimmed).inputs
