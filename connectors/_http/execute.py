@@ -52,7 +52,8 @@ async def execute(spec: HttpRequestSpec) -> dict[str, Any]:
             "headers: the request could not be sent as given (invalid header name or value, "
             "or an invalid raw URL with skipEncoding)"
         ) from None
-    except httpx.TransportError as exc:
+    except (httpx.TransportError, ssl.SSLError, OSError) as exc:
+        # anyio lets some TLS alerts (e.g. "certificate required") through unwrapped.
         tls = _tls_error(exc)
         if tls is not None:
             raise ConnectorError(

@@ -237,7 +237,7 @@ AuthenticationVariant = Annotated[
 
 
 def _default_auth(value: Any) -> Any:
-    return {"type": "noAuth"} if blank_to_none(value) is None else value
+    return {"type": "noAuth"} if blank_to_none(value) is None or value == {} else value
 
 
 Authentication = Annotated[

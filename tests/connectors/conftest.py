@@ -15,7 +15,7 @@ import pytest
 import trustme
 
 from connectors._http import aclose
-from tests.connectors.servers import TestServer
+from tests.connectors.servers import LoopbackServer
 
 PROXY_SCRIPT = Path(__file__).with_name("proxy_server.py")
 PROXY_CREDENTIALS = ("proxy-user", "proxy-pass")
@@ -30,16 +30,16 @@ async def fresh_http_clients() -> AsyncIterator[None]:
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[TestServer]:
-    srv = TestServer().start()
+def server() -> Iterator[LoopbackServer]:
+    srv = LoopbackServer().start()
     yield srv
     srv.stop()
 
 
 @pytest.fixture(scope="session")
-def server_127_0_0_2() -> Iterator[TestServer]:
+def server_127_0_0_2() -> Iterator[LoopbackServer]:
     """A second loopback address, the target of the host-rule tests."""
-    srv = TestServer(host="127.0.0.2").start()
+    srv = LoopbackServer(host="127.0.0.2").start()
     yield srv
     srv.stop()
 
@@ -55,22 +55,27 @@ def ca_pem(ca: trustme.CA) -> str:
 
 
 @pytest.fixture(scope="session")
-def https_server(ca: trustme.CA) -> Iterator[TestServer]:
+def https_server(ca: trustme.CA) -> Iterator[LoopbackServer]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
-    srv = TestServer(tls=context).start()
+    srv = LoopbackServer(tls=context).start()
     yield srv
     srv.stop()
 
 
 @pytest.fixture(scope="session")
-def mtls_server(ca: trustme.CA) -> Iterator[TestServer]:
-    """Requires a client certificate issued by ``ca``."""
+def mtls_server(ca: trustme.CA) -> Iterator[LoopbackServer]:
+    """Requires a client certificate issued by ``ca``.
+
+    TLS 1.2, so a missing client certificate fails inside the handshake; with TLS 1.3 the
+    server's rejection races with the client's first write and may surface as a reset.
+    """
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
     ca.configure_trust(context)
     context.verify_mode = ssl.CERT_REQUIRED
-    srv = TestServer(tls=context).start()
+    srv = LoopbackServer(tls=context).start()
     yield srv
     srv.stop()
 

@@ -77,7 +77,7 @@ def echo(seen: Seen) -> Reply:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: TestServer
+    server: LoopbackServer
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -107,7 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _handle
 
 
-class TestServer(ThreadingHTTPServer):
+class LoopbackServer(ThreadingHTTPServer):
     """Routes by path (default: echo); records every request."""
 
     daemon_threads = True
@@ -154,7 +154,7 @@ class TestServer(ThreadingHTTPServer):
     def url(self, path: str) -> str:
         return self.base + path
 
-    def start(self) -> TestServer:
+    def start(self) -> LoopbackServer:
         self._thread.start()
         return self
 
