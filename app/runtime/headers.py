@@ -61,7 +61,8 @@ def read_headers(headers: Mapping[str, str]) -> ConnectorHeaders:
     """Pick the connector headers out of a job's custom headers.
 
     Blank result/error settings count as absent (the modeler leaves empty strings behind);
-    ``retryBackoff`` and ``jobTimeout`` are kept verbatim because an empty one is invalid.
+    ``retryBackoff`` and ``jobTimeout`` are kept verbatim (an empty ``retryBackoff`` is
+    invalid, an empty ``jobTimeout`` is ignored, as in Camunda).
     """
     return ConnectorHeaders(
         result_variable=_non_blank(headers, RESULT_VARIABLE),
@@ -79,31 +80,34 @@ def _duration_header(job: Job, name: str) -> timedelta | None:
     if raw is None:
         return None
     try:
-        value = parse_java_duration(raw if isinstance(raw, str) else str(raw))
+        return parse_java_duration(raw if isinstance(raw, str) else str(raw))
     except ValueError as exc:
         raise ValueError(f"header '{name}': {exc}") from None
-    return value
 
 
 def retry_backoff(job: Job) -> timedelta | None:
     """The ``retryBackoff`` header as a duration; ``None`` if absent.
 
     Raises ``ValueError`` naming the header when it is present but not a Java ISO-8601
-    duration (an empty string included).
+    duration, an empty string included (Camunda parses it with ``Duration.parse``). A
+    negative duration is accepted, like Camunda does, and means no backoff.
     """
     value = _duration_header(job, RETRY_BACKOFF)
     if value is not None and value < timedelta(0):
-        raise ValueError(f"header '{RETRY_BACKOFF}': must not be negative")
+        return timedelta(0)
     return value
 
 
 def job_timeout(job: Job) -> timedelta | None:
-    """The ``jobTimeout`` header as a duration; ``None`` if absent.
+    """The ``jobTimeout`` header as a duration; ``None`` if absent or blank.
 
-    Raises ``ValueError`` naming the header when it is present but invalid (empty, not a
-    Java ISO-8601 duration, or not positive).
+    Raises ``ValueError`` naming the header when it is not a Java ISO-8601 duration or is
+    shorter than one millisecond (Zeebe counts job timeouts in whole milliseconds).
     """
+    raw = job.custom_headers.get(JOB_TIMEOUT)
+    if raw is None or not str(raw).strip():
+        return None
     value = _duration_header(job, JOB_TIMEOUT)
-    if value is not None and value <= timedelta(0):
-        raise ValueError(f"header '{JOB_TIMEOUT}': must be a positive duration")
+    if value is None or value < timedelta(milliseconds=1):
+        raise ValueError(f"header '{JOB_TIMEOUT}': must be a positive duration, got {raw!r}")
     return value

@@ -371,7 +371,7 @@ async def test_retry_error_overrides(
     assert outcome.error_code == "RETRY"
 
 
-@pytest.mark.parametrize("value", ["", "5s", "PT", "P1Y", "-PT1S"])
+@pytest.mark.parametrize("value", ["", "5s", "PT", "P1Y", "PT1S "])
 async def test_invalid_retry_backoff_fails_before_running(
     runtime: ConnectorRuntime, value: str
 ) -> None:
@@ -385,7 +385,7 @@ async def test_invalid_retry_backoff_fails_before_running(
     assert calls.get("return", 0) == before
 
 
-@pytest.mark.parametrize("value", ["", "ten minutes", "PT0S"])
+@pytest.mark.parametrize("value", ["ten minutes", "PT0S", "-PT1M"])
 async def test_invalid_job_timeout_fails_before_running(
     runtime: ConnectorRuntime, value: str
 ) -> None:
@@ -398,9 +398,17 @@ async def test_invalid_job_timeout_fails_before_running(
     assert calls.get("return", 0) == before
 
 
-async def test_valid_job_timeout_runs(runtime: ConnectorRuntime) -> None:
-    result = await run(runtime, variables={"a": 1}, jobTimeout="PT10M", resultVariable="r")
+@pytest.mark.parametrize("value", ["PT10M", "", " "])
+async def test_valid_or_blank_job_timeout_runs(runtime: ConnectorRuntime, value: str) -> None:
+    result = await run(runtime, variables={"a": 1}, jobTimeout=value, resultVariable="r")
     assert result.outcome == Complete({"r": {"a": 1}})
+
+
+async def test_negative_retry_backoff_means_none(runtime: ConnectorRuntime) -> None:
+    result = await run(runtime, "test:raise:1", {"kind": "runtime"}, retryBackoff="-PT5S")
+    outcome = result.outcome
+    assert isinstance(outcome, Fail)
+    assert (outcome.retries, outcome.backoff_ms) == (2, 0)
 
 
 async def test_unknown_job_type(runtime: ConnectorRuntime) -> None:

@@ -48,15 +48,17 @@ def test_blank_expressions_are_absent_but_blank_durations_are_kept() -> None:
     assert headers.job_timeout == ""
 
 
-def test_job_timeout_absent_is_none() -> None:
+def test_job_timeout_absent_or_blank_is_none() -> None:
     assert job_timeout(job()) is None
+    assert job_timeout(job(jobTimeout="")) is None
+    assert job_timeout(job(jobTimeout="  ")) is None
 
 
 def test_job_timeout_parsed() -> None:
     assert job_timeout(job(jobTimeout="PT2M30S")) == timedelta(minutes=2, seconds=30)
 
 
-@pytest.mark.parametrize("value", ["", "5m", "PT", "PT0S", "-PT5S"])
+@pytest.mark.parametrize("value", ["5m", "PT", "PT0S", "-PT5S", "PT0.0009S"])
 def test_job_timeout_invalid_names_header(value: str) -> None:
     with pytest.raises(ValueError, match="header 'jobTimeout'"):
         job_timeout(job(jobTimeout=value))
@@ -66,9 +68,11 @@ def test_retry_backoff() -> None:
     assert retry_backoff(job()) is None
     assert retry_backoff(job(retryBackoff="PT0S")) == timedelta(0)
     assert retry_backoff(job(retryBackoff="pt10s")) == timedelta(seconds=10)
+    # Camunda accepts a negative backoff: no wait.
+    assert retry_backoff(job(retryBackoff="-PT5S")) == timedelta(0)
 
 
-@pytest.mark.parametrize("value", ["", "10s", "P1Y", "-PT1S"])
+@pytest.mark.parametrize("value", ["", "10s", "P1Y", " PT1S"])
 def test_retry_backoff_invalid_names_header(value: str) -> None:
     with pytest.raises(ValueError, match="header 'retryBackoff'"):
         retry_backoff(job(retryBackoff=value))
