@@ -1,0 +1,28 @@
+"""Fixtures of the API tests: PostgreSQL at head, the app running, keys for each role."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from fastapi import FastAPI
+
+from app.db import migrate
+from tests.api.harness import make_key, running_app
+
+
+@pytest.fixture(scope="session")
+async def migrated(postgres_url: str) -> str:
+    await migrate.upgrade(postgres_url)
+    return postgres_url
+
+
+@pytest.fixture
+async def app(migrated: str) -> AsyncIterator[FastAPI]:
+    async with running_app(migrated) as running:
+        yield running
+
+
+@pytest.fixture
+async def keys(app: FastAPI) -> dict[str, str]:
+    return {role: await make_key(app, role) for role in ("viewer", "operator", "admin")}
