@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import heapq
 import itertools
 import json
@@ -309,10 +310,9 @@ class TestGateway:
                 raise GatewayTimeout(f"timed out after {timeout}s waiting for {what or predicate}")
             event = self._changed
             wake = min(remaining, self._next_timer_in(), 0.5)
-            try:
-                await asyncio.wait_for(event.wait(), max(wake, 0.001))
-            except TimeoutError:
-                pass
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(max(wake, 0.001)):
+                    await event.wait()
 
     async def wait_for_state(
         self,
@@ -597,9 +597,14 @@ class _Servicer(pb_grpc.GatewayServicer):
                 self._ok(call)
                 return
             try:
-                await asyncio.wait_for(event.wait(), min(remaining, gw._next_timer_in() + 0.001))
+                async with asyncio.timeout(min(remaining, gw._next_timer_in() + 0.001)):
+                    await event.wait()
             except TimeoutError:
                 pass
+            except asyncio.CancelledError:  # the client went away (or the server stops)
+                call.code = grpc.StatusCode.CANCELLED
+                gw._notify()
+                raise
 
     async def _job_for(
         self, call: Call, context: grpc.aio.ServicerContext, key: int, verb: str

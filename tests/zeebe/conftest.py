@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 import grpc
 import pytest
 from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
 
+from app.runtime.executor import ConnectorRuntime
+from app.runtime.history import MemoryHistorySink
+from app.runtime.registry import ConnectorRegistry
+from app.runtime.secrets_hook import StaticSecretResolver
+from app.settings import Settings, load_settings
+from app.zeebe import ZeebeService
+from connectors.echo import echo
+from connectors.sdk import OutboundConnector
 from tests.support.gateway import TestGateway
+from tests.zeebe import connectors as test_connectors
 
 
 @pytest.fixture
@@ -22,3 +35,79 @@ async def adapter(gateway: TestGateway) -> AsyncIterator[ZeebeAdapter]:
     channel = grpc.aio.insecure_channel(gateway.address)
     yield ZeebeAdapter(channel, max_connection_retries=-1)
     await channel.close()
+
+
+@dataclass
+class Harness:
+    """A started ZeebeService on the real runtime, pointed at the test gateway."""
+
+    gateway: TestGateway
+    service: ZeebeService
+    runtime: ConnectorRuntime
+    history: MemoryHistorySink
+
+
+WORKER_DEFAULTS: dict[str, Any] = {
+    "worker_name": "switchboard-test",
+    "worker_request_timeout_seconds": 2.0,
+    "worker_poll_interval_seconds": 0.0,
+    "worker_reconnect_max_backoff_seconds": 0.3,
+    "worker_health_interval_seconds": 0.2,
+    "shutdown_grace_seconds": 5.0,
+}
+
+
+def worker_settings(gateway: TestGateway | None, **overrides: Any) -> Settings:
+    values = {**WORKER_DEFAULTS, **overrides}
+    if gateway is not None:
+        values.setdefault("zeebe_address", gateway.address)
+    return load_settings(_env_file=None, **values)
+
+
+@pytest.fixture
+async def start_worker(
+    gateway: TestGateway,
+) -> AsyncIterator[Callable[..., Awaitable[Harness]]]:
+    started: list[Harness] = []
+
+    async def start(
+        *,
+        secrets: dict[str, str] | None = None,
+        connectors: tuple[OutboundConnector, ...] = (echo, *test_connectors.ALL),
+        **overrides: Any,
+    ) -> Harness:
+        settings = worker_settings(gateway, **overrides)
+        history = MemoryHistorySink()
+        runtime = ConnectorRuntime(
+            {c.type: c for c in connectors},
+            secrets=StaticSecretResolver(secrets or {}),
+            history=history,
+        )
+        service = ZeebeService(settings, runtime, ConnectorRegistry.of(*connectors))
+        await service.start()
+        harness = Harness(gateway, service, runtime, history)
+        started.append(harness)
+        return harness
+
+    test_connectors.GATE.reset()
+    yield start
+    test_connectors.GATE.open.set()
+    for harness in started:
+        await harness.service.stop()
+        harness.runtime.close()
+
+
+async def eventually(
+    predicate: Callable[[], Any],
+    timeout: float = 5.0,  # noqa: ASYNC109
+    what: str = "condition",
+) -> Any:
+    """Re-check ``predicate`` every 20 ms until truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.02)

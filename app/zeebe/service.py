@@ -1,0 +1,220 @@
+"""The Zeebe worker service the application lifespan starts and stops."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import grpc
+from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
+
+from app.settings.zeebe import ZeebeSettings
+from app.zeebe.channel import ConnectionPlan, connection_plan, create_channel
+from app.zeebe.worker import Runtime, TypeWorker, WorkerOptions, describe_error
+from connectors.sdk import OutboundConnector
+
+log = logging.getLogger("switchboard.zeebe")
+
+# pyzeebe logs every activated job, variables included, at DEBUG.
+_NOISY_PYZEEBE_LOGGERS = ("pyzeebe.grpc_internals.zeebe_job_adapter", "pyzeebe.worker")
+_TIMEOUT_MARGIN_MS = 5_000
+
+
+class _Connectivity:
+    def __init__(self) -> None:
+        self.up: bool | None = None
+        self.error: str | None = "not connected yet"
+        self.since = _now()
+        self.gateway_version: str | None = None
+        self.brokers: int | None = None
+
+    def reachable(self) -> None:
+        if self.up is not True:
+            self.up, self.error, self.since = True, None, _now()
+            log.info("Zeebe gateway reachable")
+
+    def unreachable(self, reason: str) -> None:
+        if self.up is not False or self.error != reason:
+            if self.up is not False:
+                self.since = _now()
+                log.warning("Zeebe gateway unreachable: %s", reason)
+            self.up, self.error = False, reason
+
+
+class ZeebeService:
+    """Runs one poll loop per connector type against the Zeebe gateway.
+
+    ``settings`` is the application's Settings (Zeebe options plus
+    ``shutdown_grace_seconds``); ``runtime`` offers ``await runtime.execute(job,
+    source="zeebe")`` returning an object with ``.outcome``; ``registry`` is a
+    ConnectorRegistry (or any iterable of OutboundConnector).
+    """
+
+    def __init__(
+        self,
+        settings: ZeebeSettings,
+        runtime: Runtime,
+        registry: Iterable[OutboundConnector] | Any,
+    ) -> None:
+        self.settings = settings
+        self.runtime = runtime
+        self.registry = registry
+        self.grace_seconds = float(getattr(settings, "shutdown_grace_seconds", 30.0))
+        self.workers: list[TypeWorker] = []
+        self.last_shutdown: dict[str, int] | None = None
+        self._plan: ConnectionPlan | None = None
+        self._channel: grpc.aio.Channel | None = None
+        self._adapter: ZeebeAdapter | None = None
+        self._connectivity = _Connectivity()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._started = False
+
+    @property
+    def enabled(self) -> bool:
+        """True when ZEEBE_ADDRESS or CAMUNDA_CLUSTER_ID is set."""
+        return self.settings.zeebe_enabled
+
+    async def start(self) -> None:
+        """Open the channel and start polling; returns at once (no waiting for the gateway).
+
+        A no-op when the worker is disabled. Raises ValueError for unusable settings.
+        """
+        if not self.enabled or self._started:
+            return
+        for name in _NOISY_PYZEEBE_LOGGERS:
+            logger = logging.getLogger(name)
+            if logger.getEffectiveLevel() < logging.INFO:
+                logger.setLevel(logging.INFO)
+        self._plan = connection_plan(self.settings)
+        self._channel, _ = await create_channel(self.settings)
+        self._adapter = ZeebeAdapter(self._channel, max_connection_retries=-1)
+        s = self.settings
+        base_timeout_ms = int(s.worker_job_timeout_seconds * 1000)
+        for connector in self._connectors():
+            job_timeout_ms = base_timeout_ms
+            if connector.timeout is not None:
+                job_timeout_ms = max(
+                    job_timeout_ms, int(connector.timeout * 1000) + _TIMEOUT_MARGIN_MS
+                )
+            options = WorkerOptions(
+                name=s.worker_name,
+                max_jobs_to_activate=s.worker_max_jobs_to_activate,
+                max_running_jobs=s.worker_max_running_jobs,
+                job_timeout_ms=job_timeout_ms,
+                request_timeout_ms=int(s.worker_request_timeout_seconds * 1000),
+                poll_interval=s.worker_poll_interval_seconds,
+                max_backoff=s.worker_reconnect_max_backoff_seconds,
+            )
+            worker = TypeWorker(
+                self._adapter,
+                connector.type,
+                tuple(connector.input_variables),
+                options,
+                self.runtime,
+                self._connectivity,
+            )
+            self.workers.append(worker)
+            self._tasks.append(
+                asyncio.create_task(worker.poll(), name=f"zeebe-poll-{worker.job_type}")
+            )
+        self._tasks.append(asyncio.create_task(self._probe(), name="zeebe-topology-probe"))
+        self._started = True
+        log.info(
+            "Zeebe worker %r started against %s for %d job type(s)",
+            s.worker_name,
+            self._plan.describe(),
+            len(self.workers),
+        )
+
+    async def stop(self) -> None:
+        """Stop activating, let running jobs finish within the grace period, then cancel the
+        rest without sending any command for them, and close the channel."""
+        if not self._started:
+            return
+        self._started = False
+        for worker in self.workers:
+            worker.stop_polling()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.wait(self._tasks, timeout=5.0)
+        self._tasks.clear()
+        running = {task for worker in self.workers for task in worker.running}
+        done: set[asyncio.Task[None]] = set()
+        pending: set[asyncio.Task[None]] = set()
+        if running:
+            log.info("waiting up to %.1fs for %d running job(s)", self.grace_seconds, len(running))
+            done, pending = await asyncio.wait(running, timeout=self.grace_seconds)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        if self._channel is not None:
+            await self._channel.close()
+        self._channel = None
+        self._adapter = None
+        self.last_shutdown = {"finished": len(done), "abandoned": len(pending)}
+        if pending:
+            log.warning(
+                "Zeebe worker stopped; %d job(s) did not finish in time and were left to time out",
+                len(pending),
+            )
+        else:
+            log.info("Zeebe worker stopped")
+
+    def status(self) -> dict[str, Any]:
+        """Readiness of the engine connection: ``{"status": "up"|"down"|"disabled", ...}``."""
+        if not self.enabled:
+            return {"status": "disabled", "reason": "ZEEBE_ADDRESS is not set"}
+        c = self._connectivity
+        report: dict[str, Any] = {
+            "status": "up" if self._started and c.up else "down",
+            "address": self._plan.address if self._plan else None,
+            "connection": self._plan.describe() if self._plan else None,
+            "worker": self.settings.worker_name,
+            "jobTypes": [w.job_type for w in self.workers],
+            "runningJobs": sum(len(w.running) for w in self.workers),
+            "since": c.since.isoformat(),
+        }
+        if not self._started:
+            report["error"] = "worker not running"
+        elif c.error:
+            report["error"] = c.error
+        if c.gateway_version:
+            report["gatewayVersion"] = c.gateway_version
+        return report
+
+    async def health(self) -> dict[str, Any]:
+        """:meth:`status` as an async health check (for the readiness registry)."""
+        return self.status()
+
+    def _connectors(self) -> list[OutboundConnector]:
+        source = self.registry
+        items = source.connectors() if hasattr(source, "connectors") else source
+        return list(items)
+
+    async def _probe(self) -> None:
+        interval = self.settings.worker_health_interval_seconds
+        while self._started:
+            adapter = self._adapter
+            if adapter is None:
+                return
+            try:
+                async with asyncio.timeout(min(interval, 5.0)):
+                    topology = await adapter.topology()
+            except asyncio.CancelledError:
+                raise
+            except TimeoutError:
+                self._connectivity.unreachable("Topology request timed out")
+            except Exception as exc:
+                self._connectivity.unreachable(describe_error(exc))
+            else:
+                self._connectivity.gateway_version = topology.gateway_version or None
+                self._connectivity.brokers = len(topology.brokers)
+                self._connectivity.reachable()
+            await asyncio.sleep(interval)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -1,0 +1,229 @@
+"""One job type's poll loop: activate jobs while below the concurrency limit, run each in
+its own task, send the outcome. Drives pyzeebe's ZeebeAdapter directly (see docs/zeebe.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+
+from pyzeebe import Job as ZeebeJob
+from pyzeebe.errors import (
+    ActivateJobsRequestInvalidError,
+    JobAlreadyDeactivatedError,
+    JobNotFoundError,
+    PyZeebeError,
+)
+from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
+
+from app.runtime.headers import job_timeout
+from app.runtime.model import Fail, Job, Outcome
+from app.zeebe.commands import TRANSIENT, send_outcome
+from app.zeebe.jobs import to_runtime_job
+
+log = logging.getLogger("switchboard.zeebe")
+
+INITIAL_BACKOFF = 0.1
+
+
+class ExecutionResultLike(Protocol):
+    outcome: Outcome
+
+
+class Runtime(Protocol):
+    """What the worker needs from ``app.runtime.executor.ConnectorRuntime``."""
+
+    async def execute(self, job: Job, *, source: Any = "zeebe") -> ExecutionResultLike: ...
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    name: str
+    max_jobs_to_activate: int
+    max_running_jobs: int
+    job_timeout_ms: int
+    request_timeout_ms: int
+    poll_interval: float
+    max_backoff: float
+
+
+class Connectivity(Protocol):
+    def reachable(self) -> None: ...
+
+    def unreachable(self, reason: str) -> None: ...
+
+
+class TypeWorker:
+    """Activates and runs the jobs of one connector type."""
+
+    def __init__(
+        self,
+        adapter: ZeebeAdapter,
+        job_type: str,
+        fetch_variables: tuple[str, ...],
+        options: WorkerOptions,
+        runtime: Runtime,
+        connectivity: Connectivity,
+    ) -> None:
+        self.adapter = adapter
+        self.job_type = job_type
+        self.fetch_variables = list(fetch_variables)
+        self.options = options
+        self.runtime = runtime
+        self.connectivity = connectivity
+        self.running: set[asyncio.Task[None]] = set()
+        self.activated = 0
+        self.finished = 0
+        self._capacity = asyncio.Event()
+        self._capacity.set()
+        self._stopping = asyncio.Event()
+
+    # ------------------------------------------------------------ poll loop
+
+    async def poll(self) -> None:
+        """Poll until :meth:`stop_polling`; never raises (errors back off and retry)."""
+        backoff = INITIAL_BACKOFF
+        while not self._stopping.is_set():
+            await self._wait_for_capacity()
+            if self._stopping.is_set():
+                return
+            free = self.options.max_running_jobs - len(self.running)
+            try:
+                got = await self._activate(min(free, self.options.max_jobs_to_activate))
+            except TRANSIENT as exc:
+                self.connectivity.unreachable(describe_error(exc))
+                log.warning(
+                    "activating %s jobs failed (%s); retrying in %.1fs",
+                    self.job_type,
+                    describe_error(exc),
+                    backoff,
+                )
+                await self._pause(backoff)
+                backoff = min(backoff * 2, self.options.max_backoff)
+                continue
+            except ActivateJobsRequestInvalidError:
+                log.error("the gateway rejected the ActivateJobs request for %s", self.job_type)
+                await self._pause(self.options.max_backoff)
+                continue
+            except Exception as exc:  # a bug must not end polling for good
+                log.exception("unexpected error activating %s jobs: %s", self.job_type, exc)
+                await self._pause(self.options.max_backoff)
+                continue
+            self.connectivity.reachable()
+            backoff = INITIAL_BACKOFF
+            if got == 0 and self.options.poll_interval > 0:
+                await self._pause(self.options.poll_interval)
+
+    async def _activate(self, count: int) -> int:
+        got = 0
+        async for job in self.adapter.activate_jobs(
+            task_type=self.job_type,
+            worker=self.options.name,
+            timeout=self.options.job_timeout_ms,
+            max_jobs_to_activate=count,
+            variables_to_fetch=self.fetch_variables,
+            request_timeout=self.options.request_timeout_ms,
+        ):
+            got += 1
+            self._spawn(job)
+        return got
+
+    def _spawn(self, job: ZeebeJob) -> None:
+        self.activated += 1
+        task = asyncio.create_task(self._run(job), name=f"zeebe-job-{job.key}")
+        self.running.add(task)
+        if len(self.running) >= self.options.max_running_jobs:
+            self._capacity.clear()
+        task.add_done_callback(self._job_done)
+
+    def _job_done(self, task: asyncio.Task[None]) -> None:
+        self.running.discard(task)
+        self.finished += 1
+        if len(self.running) < self.options.max_running_jobs:
+            self._capacity.set()
+
+    async def _wait_for_capacity(self) -> None:
+        if self._capacity.is_set():
+            return
+        stop = asyncio.ensure_future(self._stopping.wait())
+        room = asyncio.ensure_future(self._capacity.wait())
+        try:
+            await asyncio.wait({stop, room}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            room.cancel()
+
+    async def _pause(self, seconds: float) -> None:
+        # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._stopping.wait()
+
+    def stop_polling(self) -> None:
+        self._stopping.set()
+
+    # ------------------------------------------------------------ one job
+
+    async def _run(self, zeebe_job: ZeebeJob) -> None:
+        job = to_runtime_job(zeebe_job)
+        deadline = zeebe_job.deadline
+        extended = await self._apply_job_timeout(job)
+        if extended is False:
+            return
+        if extended is not None:
+            deadline = extended
+        try:
+            result = await self.runtime.execute(job, source="zeebe")
+            outcome = result.outcome
+        except Exception as exc:
+            # Only the class name: messages can carry variable values.
+            log.error("job %s (%s): the runtime raised %s", job.key, job.type, type(exc).__name__)
+            outcome = Fail(
+                message=f"Switchboard internal error: {type(exc).__name__}",
+                retries=max(job.retries - 1, 0),
+            )
+        await send_outcome(
+            self.adapter,
+            job.key,
+            outcome,
+            deadline_ms=deadline,
+            max_backoff=self.options.max_backoff,
+        )
+
+    async def _apply_job_timeout(self, job: Job) -> int | bool | None:
+        """Extend the job's deadline from the ``jobTimeout`` header before running.
+
+        Returns the new deadline (epoch ms), None when nothing changed, False when the job
+        is gone. An invalid header is left to the runtime, which fails the job.
+        """
+        try:
+            timeout = job_timeout(job)
+        except ValueError:
+            return None
+        if timeout is None:
+            return None
+        millis = max(int(timeout / timedelta(milliseconds=1)), 1)
+        try:
+            await self.adapter.update_job_timeout(job.key, millis)
+        except (JobNotFoundError, JobAlreadyDeactivatedError):
+            log.warning("job %s: no longer active, not running it", job.key)
+            return False
+        except PyZeebeError as exc:
+            log.warning("job %s: could not extend its timeout (%s)", job.key, describe_error(exc))
+            return None
+        return int(time.time() * 1000) + millis
+
+
+def describe_error(exc: BaseException) -> str:
+    grpc_error = getattr(exc, "grpc_error", None)
+    code = getattr(grpc_error, "code", None)
+    if callable(code):
+        try:
+            return f"{type(exc).__name__}: {code().name}"
+        except Exception:
+            pass
+    return type(exc).__name__
