@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from app.api.problems import FieldError, problem_response
 from app.secrets import (
     InvalidSecretNameError,
     InvalidSecretValueError,
@@ -63,17 +64,20 @@ Tenant = Annotated[
 ]
 
 
-def _error(service: SecretsService, exc: SecretError) -> JSONResponse:
+def _error(request: Request, service: SecretsService, exc: SecretError) -> Response:
     status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 500)
-    return JSONResponse({"detail": service.masker.mask(str(exc))}, status_code=status)
+    errors = None
+    if isinstance(exc, InvalidSecretNameError):
+        errors = [FieldError(location="path", field="name", reason=exc.reason)]
+    elif isinstance(exc, InvalidSecretValueError):
+        errors = [FieldError(location="body", field="value", reason=str(exc).split(": ", 1)[-1])]
+    return problem_response(request, status, service.masker.mask(str(exc)), errors=errors)
 
 
-def _invalid_body(message: str) -> JSONResponse:
+def _invalid_body(request: Request, field: str, reason: str) -> Response:
     # Never echo the input: it is (or contains) the secret value.
-    return JSONResponse(
-        {"detail": [{"loc": ["body", "value"], "msg": message, "type": "value_error"}]},
-        status_code=422,
-    )
+    errors = [FieldError(location="body", field=field, reason=reason)]
+    return problem_response(request, 422, f"{field}: {reason}", errors=errors)
 
 
 @router.get(
@@ -93,11 +97,11 @@ def _invalid_body(message: str) -> JSONResponse:
         503: {"description": "A provider is unavailable."},
     },
 )
-async def list_secrets(service: Service, tenant_id: Tenant = None) -> Response:
+async def list_secrets(request: Request, service: Service, tenant_id: Tenant = None) -> Response:
     try:
         infos = await service.list_secrets(tenant_id)
     except SecretError as exc:
-        return _error(service, exc)
+        return _error(request, service, exc)
     return JSONResponse({"items": [info.as_json() for info in infos]})
 
 
@@ -119,7 +123,7 @@ async def list_secrets(service: Service, tenant_id: Tenant = None) -> Response:
         }
     },
     responses={
-        200: {"description": "Stored; the value is never returned."},
+        200: {"description": "Stored; the value is never returned (name, provider, version)."},
         409: {"description": "Only the read-only environment provider is configured."},
         422: {"description": "Invalid name or body."},
         503: {"description": "Vault is unavailable or refused the write."},
@@ -130,24 +134,24 @@ async def put_secret(
 ) -> Response:
     raw = await request.body()
     if len(raw) > _MAX_BODY_BYTES:
-        return _invalid_body("body too large")
+        return _invalid_body(request, "body", f"larger than {_MAX_BODY_BYTES} bytes")
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
-        return _invalid_body('body must be a JSON object {"value": "..."}')
-    if not isinstance(body, dict) or "value" not in body:
-        return _invalid_body('body must be a JSON object with a "value" field')
-    value = body["value"]
-    if not isinstance(value, str) or not value:
-        return _invalid_body("value must be a non-empty string")
+        return _invalid_body(request, "body", 'must be a JSON object {"value": "..."}')
+    if not isinstance(body, dict):
+        return _invalid_body(request, "body", 'must be a JSON object {"value": "..."}')
     unknown = sorted(k for k in body if k != "value")
     if unknown:
-        return _invalid_body(f"unknown field(s): {', '.join(unknown)}")
+        return _invalid_body(request, unknown[0], "unknown field (only value is accepted)")
+    value = body.get("value")
+    if not isinstance(value, str) or not value:
+        return _invalid_body(request, "value", "required, a non-empty string")
     try:
         info = await service.set_secret(name, value, tenant_id)
         shadowed_by = await service.shadowed_by(name, tenant_id)
     except SecretError as exc:
-        return _error(service, exc)
+        return _error(request, service, exc)
     return JSONResponse({**info.as_json(), "shadowed_by": shadowed_by})
 
 
@@ -161,9 +165,11 @@ async def put_secret(
         503: {"description": "Vault is unavailable or refused the delete."},
     },
 )
-async def delete_secret(name: str, service: Service, tenant_id: Tenant = None) -> Response:
+async def delete_secret(
+    name: str, request: Request, service: Service, tenant_id: Tenant = None
+) -> Response:
     try:
         await service.delete_secret(name, tenant_id)
     except SecretError as exc:
-        return _error(service, exc)
+        return _error(request, service, exc)
     return Response(status_code=204)

@@ -183,38 +183,50 @@ async def test_rest_put_list_delete(
         response = await client.delete("/api/v1/secrets/db/password")
         bodies.append(response.text)
         assert response.status_code == 404
-        assert response.json() == {"detail": "Secret with name 'db/password' is not available"}
+        assert response.json()["detail"] == "Secret with name 'db/password' is not available"
+        assert response.json()["status"] == 404
     assert not any(value in b for b in bodies)
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("body", "field", "reason"),
     [
-        (b'{"value": 12345678}', "value must be a non-empty string"),
-        (b'{"value": ""}', "value must be a non-empty string"),
-        (b'{"value": "hunter2222", "note": "hunter2222"}', "unknown field(s): note"),
-        (b'"hunter2222"', 'body must be a JSON object with a "value" field'),
-        (b"hunter2222", 'body must be a JSON object {"value": "..."}'),
-        (b"", 'body must be a JSON object {"value": "..."}'),
+        (b'{"value": 12345678}', "value", "required, a non-empty string"),
+        (b'{"value": ""}', "value", "required, a non-empty string"),
+        (b'{"valu": "hunter2222"}', "valu", "unknown field (only value is accepted)"),
+        (b'"hunter2222"', "body", 'must be a JSON object {"value": "..."}'),
+        (b"hunter2222", "body", 'must be a JSON object {"value": "..."}'),
+        (b"", "body", 'must be a JSON object {"value": "..."}'),
     ],
 )
 async def test_rest_rejects_bad_bodies_without_echoing_them(
-    service: SecretsService, body: bytes, message: str
+    service: SecretsService, body: bytes, field: str, reason: str
 ) -> None:
     async with api(service) as client:
         response = await client.put(
             "/api/v1/secrets/X", content=body, headers={"content-type": "application/json"}
         )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["msg"] == message
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["detail"] == f"{field}: {reason}"
+    assert problem["errors"] == [{"location": "body", "field": field, "reason": reason}]
     assert "hunter2222" not in response.text and "12345678" not in response.text
 
 
-async def test_rest_rejects_bad_names(service: SecretsService) -> None:
+async def test_rest_rejects_bad_names_and_long_values(service: SecretsService) -> None:
     async with api(service) as client:
         response = await client.put("/api/v1/secrets/a__b", json={"value": "some-value"})
+        too_long = await client.put("/api/v1/secrets/A", json={"value": "x" * 70_000})
     assert response.status_code == 422
-    assert response.json()["detail"].startswith("Invalid secret name 'a__b': use letters")
+    problem = response.json()
+    assert problem["detail"].startswith("Invalid secret name 'a__b': use letters")
+    assert problem["errors"][0]["location"] == "path"
+    assert problem["errors"][0]["field"] == "name"
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"] == [
+        {"location": "body", "field": "value", "reason": "longer than 65536 characters"}
+    ]
 
 
 async def test_rest_conflict_when_read_only() -> None:
