@@ -385,3 +385,18 @@ async def test_stop_while_database_down_counts_unwritten() -> None:
         assert writer.queue_depth == 0
     finally:
         await engine.dispose()
+
+
+async def test_from_settings_and_restart(engine: AsyncEngine) -> None:
+    from app.settings import load_settings
+
+    writer = HistoryWriter.from_settings(engine, load_settings())
+    assert writer.queue_depth == 0
+    await writer.start()
+    writer.submit(record())
+    await writer.stop(timeout=10)
+    await writer.start()
+    writer.submit(record())
+    await writer.stop(timeout=10)
+    assert (writer.written, writer.dropped) == (2, 0)
+    assert await count_rows(engine) == 2
