@@ -2,23 +2,31 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HASH := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(HASH)
+DEV_STAMP := $(VENV)/.installed-dev-$(HASH)
 PYTEST_ARGS ?=
 
-.PHONY: run test venv lint typecheck bench node-deps postgres browser clean help
+.PHONY: run test venv dev lint typecheck bench node-deps postgres browser clean help
 
 help:
 	@echo "make run    - set up .venv, migrate, serve on http://127.0.0.1:8080 (SQLite, env secrets)"
 	@echo "make test   - set up, start what the tests need, run every test"
 	@echo "make lint   - ruff; make typecheck - mypy; make bench - benchmarks"
 
+# `make run` installs only what the service needs; `make test` adds the dev extra.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@rm -f $(VENV)/.installed-[0-9]* && touch $@
+
+$(DEV_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@rm -f $(VENV)/.installed-* && touch $@
+	@rm -f $(VENV)/.installed-dev-* && touch $@
 
 venv: $(STAMP)
+dev: $(DEV_STAMP)
 
 run: venv
 	@mkdir -p var
@@ -34,17 +42,17 @@ postgres:
 browser:
 	@scripts/ensure-browser.sh
 
-test: venv node-deps postgres browser
+test: dev node-deps postgres browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: venv
+lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: venv
+typecheck: dev
 	$(BIN)/mypy app/settings app/runtime connectors/sdk
 
-bench: venv postgres node-deps
+bench: dev postgres node-deps
 	$(BIN)/python bench/feel.py
 	$(BIN)/python bench/throughput.py
 
