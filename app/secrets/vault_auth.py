@@ -144,8 +144,9 @@ class VaultAuth:
         self.renewals += 1
         renewed = self._state_from(state.token, auth, started, issued_ttl=state.issued_ttl)
         granted = float(auth.get("lease_duration") or 0)
-        if self.can_login and granted and granted <= 2 * self._margin(state.issued_ttl):
-            # The token is close to its max TTL and cannot be extended: get a fresh one.
+        capped = 0 < granted < state.issued_ttl
+        if self.can_login and capped and granted <= 2 * self._margin(state.issued_ttl):
+            # The token is near its max TTL and renewal no longer extends it: get a fresh one.
             return self._login(client)
         return renewed
 
@@ -212,8 +213,9 @@ class VaultAuth:
         return TokenState(token, issued_ttl or ttl, expires_at, expires_at - margin, renewable)
 
     def _margin(self, ttl: float) -> float:
-        """Refresh this long before expiry: renew_before, but at most a third of the TTL."""
-        return min(self._renew_before, ttl / 3)
+        """Refresh this long before expiry: once two thirds of the TTL have passed, and at
+        least ``renew_before`` ahead (but never earlier than half-way)."""
+        return max(ttl / 3, min(self._renew_before, ttl / 2))
 
     def status(self) -> dict[str, Any]:
         state = self._state

@@ -134,8 +134,8 @@ class SecretsSettings(BaseModel):
         ge=0,
         le=86_400,
         validation_alias="SWITCHBOARD_VAULT_RENEW_BEFORE_SECONDS",
-        description="Renew the Vault token (or log in again) this long before it expires; "
-        "never later than when two thirds of its lifetime have passed.",
+        description="Renew the Vault token (or log in again) once two thirds of its lifetime "
+        "have passed, and at least this long before it expires (never before half of it).",
     )
 
     @field_validator("vault_addr")
