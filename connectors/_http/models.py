@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from connectors.sdk import Choice, Condition, Property
+from connectors.sdk.fields import Configuration
 
 GROUP_AUTH = "authentication"
 DEFAULT_TIMEOUT_SECONDS = 20.0
@@ -261,11 +262,23 @@ Authentication = Annotated[
 ]
 
 
+# The inline fields, shown while no reusable credential is chosen (top-level models only).
+WITHOUT_CONFIGURATION = Property(
+    condition=Condition(property="authenticationConfiguration", is_empty=True)
+)
+
+
 class AuthenticationConfiguration(BaseModel):
     """A reusable credential bound as a whole (Camunda 8.10 "Configuration" property)."""
 
     authentication: Authentication = Field(default_factory=NoAuthentication)
 
+
+REST_AUTHENTICATION = Configuration(
+    id="io.camunda.connectors:rest-authentication:1",
+    name="REST Authentication",
+    version=1,
+)
 
 AuthConfigurationField = Annotated[
     AuthenticationConfiguration | None,
@@ -274,10 +287,9 @@ AuthConfigurationField = Annotated[
         label="Authentication credential",
         group=GROUP_AUTH,
         optional=True,
-        binding="authenticationConfiguration",
-        description="A reusable REST authentication credential; when set it takes precedence "
-        "over the authentication fields.",
-        extra={"type": "Configuration", "opaque": True},
+        description="Choose a reusable REST authentication credential. When set, it is bound as "
+        "a whole to the connector's 'authenticationConfiguration' input.",
+        configuration=REST_AUTHENTICATION,
     ),
     Field(alias="authenticationConfiguration"),
 ]

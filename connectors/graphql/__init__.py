@@ -11,6 +11,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from connectors._http import HttpRequestSpec, aclose, execute
 from connectors._http.errors import GRAPHQL_ERROR
 from connectors._http.models import (
+    WITHOUT_CONFIGURATION,
     AuthConfigurationField,
     Authentication,
     DocumentReturnFormat,
@@ -109,7 +110,9 @@ class GraphQLInput(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
     authentication_configuration: AuthConfigurationField = None
-    authentication: Authentication = Field(default_factory=NoAuthentication)
+    authentication: Annotated[Authentication, WITHOUT_CONFIGURATION] = Field(
+        default_factory=NoAuthentication
+    )
     graphql: GraphQLQuery
     document_return_format: Annotated[
         DocumentReturnFormat | None,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from connectors._http import HttpRequestSpec, aclose, execute
 from connectors._http.models import (
+    WITHOUT_CONFIGURATION,
     AuthConfigurationField,
     Authentication,
     ClientTls,
@@ -68,7 +69,9 @@ class HttpJsonInput(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
     authentication_configuration: AuthConfigurationField = None
-    authentication: Authentication = Field(default_factory=NoAuthentication)
+    authentication: Annotated[Authentication, WITHOUT_CONFIGURATION] = Field(
+        default_factory=NoAuthentication
+    )
     client_tls: Annotated[
         ClientTls | None, BeforeValidator(blank_to_none), Field(alias="clientTls")
     ] = None
@@ -119,6 +122,7 @@ class HttpJsonInput(BaseModel):
             label="Skip URL encoding",
             group="endpoint",
             type="Hidden",
+            value="false",
             optional=True,
             tooltip="Skip the default URL decoding and encoding behavior",
         ),
