@@ -16,7 +16,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import String, Table, delete, insert, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -25,14 +25,14 @@ from app.runtime.model import ExecutionRecord, Fail, ThrowError
 
 logger = logging.getLogger(__name__)
 
-_TABLE = ExecutionRow.__table__
+_TABLE: Table = ExecutionRow.__table__  # type: ignore[assignment]
 # Keep each statement under PostgreSQL's 32767 bind parameters (and SQLite's 32766).
 _MAX_ROWS_PER_STATEMENT = 32_000 // len(_TABLE.columns)
 _CLEANUP_CHUNK = 5_000
-_STRING_LIMITS = {
+_STRING_LIMITS: dict[str, int] = {
     column.name: column.type.length
     for column in _TABLE.columns
-    if getattr(column.type, "length", None) is not None
+    if isinstance(column.type, String) and column.type.length is not None
 }
 
 
