@@ -3,8 +3,10 @@ installed at test time, never committed) and reduce a template to its bindings."
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from tests.templates.schema import OFFICIAL_PACKAGE, require_node_package
@@ -20,19 +22,25 @@ class Bindings:
     headers: frozenset[str]
     task_definition: frozenset[str]
     dropdowns: dict[str, frozenset[str]]  # input binding -> the values a dropdown may store
+    # configuration template id -> (property bindings, dropdown values by binding)
+    configurations: dict[str, tuple[frozenset[str], dict[str, frozenset[str]]]]
 
 
 def official_template(template_id: str) -> dict[str, Any]:
-    """The newest version of the official template with this id."""
+    """The newest version of the official template with this id (a copy)."""
+    found = [t for t in _official_templates() if t.get("id") == template_id]
+    assert found, f"no official template {template_id!r} in {OFFICIAL_PACKAGE}"
+    return copy.deepcopy(max(found, key=lambda t: t.get("version", 0)))
+
+
+@cache
+def _official_templates() -> tuple[dict[str, Any], ...]:
     folder = require_node_package(OFFICIAL_PACKAGE) / "src" / "element-templates"
     found: list[dict[str, Any]] = []
     for path in sorted(folder.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
-        for template in data if isinstance(data, list) else [data]:
-            if template.get("id") == template_id:
-                found.append(template)
-    assert found, f"no official template {template_id!r} in {folder}"
-    return max(found, key=lambda t: t.get("version", 0))
+        found.extend(data if isinstance(data, list) else [data])
+    return tuple(found)
 
 
 def bindings(template: dict[str, Any]) -> Bindings:
@@ -55,10 +63,25 @@ def bindings(template: dict[str, Any]) -> Bindings:
                 dropdowns.setdefault(binding["name"], set()).update(values)
         elif kind == "zeebe:taskHeader":
             headers.add(binding["key"])
+    configurations = {}
+    for configuration in template.get("configurationTemplates", []):
+        names: set[str] = set()
+        choices: dict[str, set[str]] = {}
+        for prop in configuration["properties"]:
+            names.add(prop["binding"]["name"])
+            if prop.get("type") == "Dropdown":
+                choices.setdefault(prop["binding"]["name"], set()).update(
+                    c["value"] for c in prop["choices"]
+                )
+        configurations[configuration["id"]] = (
+            frozenset(names),
+            {k: frozenset(v) for k, v in choices.items()},
+        )
     return Bindings(
         task_type,
         frozenset(inputs),
         frozenset(headers),
         frozenset(task_definition),
         {k: frozenset(v) for k, v in dropdowns.items()},
+        configurations,
     )

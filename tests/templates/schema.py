@@ -97,8 +97,9 @@ def semantic_errors(template: dict[str, Any]) -> list[str]:
     errors += _property_list_errors(props, "zeebe:input")
     configurations = {c["id"]: c for c in template.get("configurationTemplates", [])}
     for p in props:
-        if p.get("type") == "Configuration" and p["configurationTemplate"] not in configurations:
-            errors.append(f"{p['id']}: unknown configuration {p['configurationTemplate']!r}")
+        reference = p.get("configurationTemplate")
+        if p.get("type") == "Configuration" and reference not in configurations:
+            errors.append(f"{p.get('id')}: unknown configuration {reference!r}")
     for configuration in configurations.values():
         errors += [
             f"configuration {configuration['id']}: {e}"

@@ -98,6 +98,11 @@ def _type_of(item: Input) -> str:
     if prop.type is not None:
         return prop.type
     if isinstance(prop.extra.get("type"), str):
+        if prop.extra["type"] == "Configuration":
+            raise TemplateError(
+                f"{item.origin}: declare a Configuration with "
+                "Property(configuration=Configuration(id=..., name=...)), not extra={'type': ...}"
+            )
         return prop.extra["type"]
     if prop.choices is not None or item.choices is not None:
         return "Dropdown"
