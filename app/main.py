@@ -13,10 +13,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from app.db.connectors_repo import upsert_connectors
+from app.db.history import HistoryWriter
 from app.db.session import create_engine, session_factory
 from app.health import HealthRegistry
+from app.metrics import MetricsHistorySink
+from app.runtime.executor import ConnectorRuntime
 from app.runtime.registry import ConnectorRegistry
+from app.secrets.masking import install_log_masking
+from app.secrets.service import SecretsService
 from app.settings import Settings, load_settings
+from app.zeebe.service import ZeebeService
 
 log = logging.getLogger("switchboard")
 
@@ -95,3 +101,35 @@ async def _start(
     except Exception as exc:
         # The database may be down at start-up; readiness shows it, the API keeps serving.
         log.warning("could not record connectors in the database: %s", type(exc).__name__)
+
+    # Shutdown runs in reverse: the worker stops first (in-flight jobs finish), then the
+    # runtime's thread pool, the history writer (flushes), the secret providers, the engine.
+    secrets = SecretsService.from_settings(settings)
+    install_log_masking(secrets.masker)
+    await secrets.start()
+    stack.push_async_callback(secrets.close)
+    state.secrets = secrets
+    if secrets.providers:
+        state.health.add("secrets", secrets.health)
+
+    history = HistoryWriter.from_settings(engine, settings)
+    await history.start()
+    stack.push_async_callback(history.stop)
+    state.history = history
+
+    sink = MetricsHistorySink(history, state.metrics) if hasattr(state, "metrics") else history
+    runtime = ConnectorRuntime.from_settings(
+        state.registry, settings, secrets=secrets.resolver, history=sink
+    )
+    stack.callback(runtime.close)
+    state.runtime = runtime
+
+    zeebe = ZeebeService(settings, runtime, state.registry)
+    state.zeebe = zeebe
+
+    async def zeebe_health() -> dict[str, Any]:
+        return zeebe.status()
+
+    state.health.add("zeebe", zeebe_health)
+    await zeebe.start()
+    stack.push_async_callback(zeebe.stop)
