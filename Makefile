@@ -31,6 +31,7 @@ dev: $(DEV_STAMP)
 run: venv
 	@mkdir -p var
 	$(BIN)/switchboard migrate
+	$(BIN)/switchboard apikey ensure-local
 	$(BIN)/switchboard serve
 
 node-deps:
