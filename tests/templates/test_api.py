@@ -48,7 +48,7 @@ async def test_unknown_type_is_404_problem(client: httpx.AsyncClient) -> None:
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json() == {
         "type": "about:blank",
-        "title": "Connector not found",
+        "title": "Not Found",
         "status": 404,
         "detail": "No connector with type 'nope:1'",
         "instance": "/api/v1/connectors/nope:1/element-template",
@@ -60,7 +60,8 @@ async def test_template_that_cannot_be_built_is_500_problem(client: httpx.AsyncC
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     problem = response.json()
-    assert problem["title"] == "Element template cannot be generated"
+    assert problem["title"] == "Internal Server Error"
+    assert problem["detail"].startswith("Element template cannot be generated: connector ")
     assert "BrokenInput.either: a union of models needs Field(discriminator=" in problem["detail"]
 
 
