@@ -7,7 +7,7 @@ at startup. Proxy and body-size names are Camunda's.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
 MIB = 1024 * 1024
 
@@ -49,7 +49,7 @@ class HttpSettings(BaseModel):
         validation_alias="CONNECTOR_HTTP_PROXY_USER",
         description="Proxy user (Basic proxy authentication) for http:// targets.",
     )
-    http_proxy_password: str | None = Field(
+    http_proxy_password: SecretStr | None = Field(
         None,
         validation_alias="CONNECTOR_HTTP_PROXY_PASSWORD",
         description="Proxy password for http:// targets.",
@@ -78,7 +78,7 @@ class HttpSettings(BaseModel):
         validation_alias="CONNECTOR_HTTPS_PROXY_USER",
         description="Proxy user (Basic proxy authentication) for https:// targets.",
     )
-    https_proxy_password: str | None = Field(
+    https_proxy_password: SecretStr | None = Field(
         None,
         validation_alias="CONNECTOR_HTTPS_PROXY_PASSWORD",
         description="Proxy password for https:// targets.",
@@ -119,7 +119,7 @@ class HttpSettings(BaseModel):
         validation_alias="SWITCHBOARD_HTTP_CLIENT_KEY_FILE",
         description="PEM private key of SWITCHBOARD_HTTP_CLIENT_CERT_FILE.",
     )
-    http_client_key_password: str | None = Field(
+    http_client_key_password: SecretStr | None = Field(
         None,
         validation_alias="SWITCHBOARD_HTTP_CLIENT_KEY_PASSWORD",
         description="Password of SWITCHBOARD_HTTP_CLIENT_KEY_FILE, if it is encrypted.",
