@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from app.api import connectors, executions, keys, prometheus
 from app.api.auth import bootstrap_admin_key, require
-from app.api.openapi import build_openapi
+from app.api.openapi import build_openapi, record_roles
 from app.api.problems import install_handlers
 from app.metrics import Metrics
 
@@ -35,12 +35,13 @@ def install(app: FastAPI) -> None:
     metrics.watch_worker_jobs(lambda: worker_jobs(app))
 
     install_handlers(app)
-    app.include_router(connectors.router)
-    app.include_router(executions.router)
-    app.include_router(keys.router)
+    for router in (connectors.router, executions.router, keys.router):
+        record_roles(app, router)
+        app.include_router(router)
     for module_name, role in OPTIONAL_ROUTERS:
         router = _optional_router(module_name)
         if router is not None:
+            record_roles(app, router, role)
             app.include_router(router, dependencies=[require(role)])
     app.include_router(prometheus.router)
     if app.state.settings.ui_enabled:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
@@ -60,21 +60,27 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def _roles(app: FastAPI) -> dict[tuple[str, str], str]:
-    """The role each operation requires, from its ``require(role)`` dependencies."""
-    found: dict[tuple[str, str], str] = {}
-    for route in app.routes:
+def record_roles(app: FastAPI, router: APIRouter, role: str | None = None) -> None:
+    """Remember the role each operation of ``router`` needs (before it is included with
+    ``dependencies=[require(role)]``), from its ``require(role)`` dependencies."""
+    if not hasattr(app.state, "route_roles"):
+        app.state.route_roles = {}
+    found: dict[tuple[str, str], str] = app.state.route_roles
+    for route in router.routes:
         if not isinstance(route, APIRoute):
             continue
-        role = _highest(route.dependant)
-        if role is not None:
+        needed = _highest(route.dependant, role)
+        if needed is not None:
             for method in route.methods:
-                found[(route.path_format, method)] = role
-    return found
+                found[(route.path_format, method)] = needed
 
 
-def _highest(dependant: Dependant) -> str | None:
-    roles = []
+def _roles(app: FastAPI) -> dict[tuple[str, str], str]:
+    return getattr(app.state, "route_roles", {})
+
+
+def _highest(dependant: Dependant, role: str | None) -> str | None:
+    roles = [role] if role else []
     stack = [dependant]
     while stack:
         current = stack.pop()

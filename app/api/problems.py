@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("switchboard.api")
 
@@ -139,19 +140,51 @@ def install_handlers(app: FastAPI) -> None:
         detail = "; ".join(f"{e.field}: {e.reason}" for e in errors) or "Invalid request"
         return problem_response(request, 422, detail, errors=errors)
 
-    async def on_crash(request: Request, exc: Exception) -> Response:
-        # Only the type and the frames: an exception message may quote job variables.
-        frames = "".join(traceback.format_tb(exc.__traceback__))
-        log.error(
-            "unhandled %s on %s %s\n%s",
-            type(exc).__name__,
-            request.method,
-            request.url.path,
-            frames,
-        )
-        return problem_response(request, 500, "An unexpected error occurred; see the server log")
-
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
-    app.add_exception_handler(Exception, on_crash)
+    app.add_middleware(CrashGuard)
+
+
+class CrashGuard:
+    """Answers an unhandled exception with a 500 problem and logs it without its message.
+
+    Pure ASGI and inside Starlette's error middleware, so the exception stops here: the
+    server's own handler would log the message, which may quote job variables or secrets.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            frames = "".join(
+                f"  {f.filename}:{f.lineno} in {f.name}\n"
+                for f in traceback.extract_tb(exc.__traceback__)
+            )
+            log.error(
+                "unhandled %s on %s %s\n%s",
+                type(exc).__name__,
+                scope.get("method", "?"),
+                scope.get("path", "?"),
+                frames,
+            )
+            if not started:
+                request = Request(scope, receive)
+                response = problem_response(
+                    request, 500, "An unexpected error occurred; see the server log"
+                )
+                await response(scope, receive, send)

@@ -65,16 +65,16 @@ async def make_key(app: FastAPI, role: str) -> str:
 
 
 async def wait_for(
-    check: Callable[[], Awaitable[Any]], *, timeout: float = 10.0, interval: float = 0.05
+    check: Callable[[], Awaitable[Any]], *, within: float = 10.0, interval: float = 0.05
 ) -> Any:
-    """Poll ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
+    """Poll ``check`` until it returns something truthy; fail after ``within`` seconds."""
+    deadline = time.monotonic() + within
     while True:
         result = await check()
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
+            raise AssertionError(f"condition not met within {within} s")
         await asyncio.sleep(interval)
 
 

@@ -35,9 +35,7 @@ async def test_unknown_key_and_other_schemes_are_401(app: FastAPI) -> None:
     assert basic.status_code == 401
 
 
-async def test_roles_are_ordered_viewer_operator_admin(
-    app: FastAPI, keys: dict[str, str]
-) -> None:
+async def test_roles_are_ordered_viewer_operator_admin(app: FastAPI, keys: dict[str, str]) -> None:
     results = {}
     for role, key in keys.items():
         async with client(app, key) as c:
