@@ -102,9 +102,7 @@ class ClientCredentialsTokenSource:
         return token, lifetime
 
 
-class _BearerInterceptor(
-    grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor
-):
+class _Bearer:
     def __init__(self, source: ClientCredentialsTokenSource) -> None:
         self._source = source
 
@@ -127,13 +125,18 @@ class _BearerInterceptor(
             details.method, details.timeout, metadata, details.credentials, details.wait_for_ready
         )
 
+
+# grpc.aio files an interceptor under the first call kind it implements only, hence two classes.
+class _UnaryBearer(_Bearer, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
         return await continuation(await self._authorized(details), request)
 
+
+class _StreamBearer(_Bearer, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
         return await continuation(await self._authorized(details), request)
 
 
 def bearer_interceptors(source: ClientCredentialsTokenSource) -> list[grpc.aio.ClientInterceptor]:
     """Interceptors adding ``source``'s token to unary and server-streaming calls."""
-    return [_BearerInterceptor(source)]
+    return [_UnaryBearer(source), _StreamBearer(source)]

@@ -21,6 +21,7 @@ log = logging.getLogger("switchboard.zeebe")
 # pyzeebe logs every activated job, variables included, at DEBUG.
 _NOISY_PYZEEBE_LOGGERS = ("pyzeebe.grpc_internals.zeebe_job_adapter", "pyzeebe.worker")
 _TIMEOUT_MARGIN_MS = 5_000
+_PROBE_TIMEOUT_SECONDS = 5.0
 
 
 class _Connectivity:
@@ -201,7 +202,7 @@ class ZeebeService:
             if adapter is None:
                 return
             try:
-                async with asyncio.timeout(min(interval, 5.0)):
+                async with asyncio.timeout(_PROBE_TIMEOUT_SECONDS):
                     topology = await adapter.topology()
             except asyncio.CancelledError:
                 raise

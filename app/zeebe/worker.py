@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
+import grpc
 from pyzeebe import Job as ZeebeJob
 from pyzeebe.errors import (
     ActivateJobsRequestInvalidError,
@@ -219,11 +220,12 @@ class TypeWorker:
 
 
 def describe_error(exc: BaseException) -> str:
+    """``Class: GRPC_CODE: details`` for a pyzeebe error (gateway details carry no job data)."""
     grpc_error = getattr(exc, "grpc_error", None)
-    code = getattr(grpc_error, "code", None)
-    if callable(code):
-        try:
-            return f"{type(exc).__name__}: {code().name}"
-        except Exception:
-            pass
+    if grpc_error is None and isinstance(exc.__cause__, grpc.aio.AioRpcError):
+        grpc_error = exc.__cause__
+    if isinstance(grpc_error, grpc.aio.AioRpcError):
+        details = (grpc_error.details() or "").strip()
+        text = f"{type(exc).__name__}: {grpc_error.code().name}"
+        return f"{text}: {details[:300]}" if details else text
     return type(exc).__name__
