@@ -128,6 +128,9 @@ def test_services_and_pinned_images(model: dict[str, Any]) -> None:
     assert svc["switchboard"]["build"]["context"] == str(ROOT)
     assert Path(svc["switchboard"]["build"]["dockerfile"]).name == "Dockerfile"
     assert svc["example"]["image"] == svc["switchboard"]["image"]
+    # Built here, never pulled: the tag exists on no registry.
+    assert svc["switchboard"]["pull_policy"] == "build"
+    assert svc["example"]["pull_policy"] == "never"
 
 
 def test_long_running_services_have_healthchecks(model: dict[str, Any]) -> None:
