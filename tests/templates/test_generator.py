@@ -47,7 +47,7 @@ def test_template_header(feature: dict[str, Any]) -> None:
     assert feature["category"] == {"id": "connectors", "name": "Connectors"}
     assert feature["appliesTo"] == ["bpmn:Task"]
     assert feature["elementType"] == {"value": "bpmn:ServiceTask"}
-    assert feature["engines"]["camunda"].startswith("^8.")
+    assert feature["engines"] == {"camunda": "^8.5"}  # retries bindings need 8.5
 
 
 def test_task_type_is_hidden_first_property(feature: dict[str, Any]) -> None:
@@ -320,6 +320,7 @@ def test_configuration_property_and_embedded_configuration_template() -> None:
         "binding": {"type": "zeebe:input", "name": "credential"},
         "configurationTemplate": "io.example:credential:1",
     }
+    assert template["engines"] == {"camunda": "^8.10"}  # configurations need 8.10
     [configuration] = template["configurationTemplates"]
     assert {k: configuration[k] for k in ("id", "kind", "version", "name", "description")} == {
         "id": "io.example:credential:1",

@@ -16,8 +16,10 @@ from connectors.sdk.templates.errors import TemplateError
 from connectors.sdk.templates.walk import DEFAULT_GROUP, Cond, Input, walk
 
 SCHEMA_URL = "https://unpkg.com/@camunda/zeebe-element-templates-json-schema/resources/schema.json"
-# zeebe:taskDefinition "retries" bindings need Camunda 8.5 or newer.
+# zeebe:taskDefinition "retries" bindings need Camunda 8.5 or newer; Configuration
+# properties (reusable credentials) need 8.10.
 ENGINES = {"camunda": "^8.5"}
+ENGINES_WITH_CONFIGURATIONS = {"camunda": "^8.10"}
 CATEGORY = {"id": "connectors", "name": "Connectors"}
 _STANDARD_IDS = {
     "resultVariable",
@@ -49,7 +51,7 @@ def template_id_of(connector: OutboundConnector) -> str:
 
 def _build(connector: OutboundConnector) -> dict[str, Any]:
     template_id = template_id_of(connector)
-    inputs = walk(connector.input_model) if connector.input_model is not None else []
+    inputs: list[Input] = walk(connector.input_model) if connector.input_model else []
     input_properties = _properties(inputs, reserved=_STANDARD_IDS)
     configurations = _configuration_templates(inputs)
 
@@ -70,7 +72,7 @@ def _build(connector: OutboundConnector) -> dict[str, Any]:
     template["category"] = dict(CATEGORY)
     template["appliesTo"] = ["bpmn:Task"]
     template["elementType"] = {"value": "bpmn:ServiceTask"}
-    template["engines"] = dict(ENGINES)
+    template["engines"] = dict(ENGINES_WITH_CONFIGURATIONS if configurations else ENGINES)
     template["groups"] = _groups(connector.groups, input_properties)
     if configurations:
         template["configurationTemplates"] = configurations

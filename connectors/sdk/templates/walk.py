@@ -290,5 +290,5 @@ def _author_condition(condition: Condition, prefix: str, origin: str) -> Cond:
         )
     kind, value = given[0]
     if kind == "oneOf":
-        value = list(value)
+        value = list(condition.one_of or ())
     return Cond(kind, value, reference=condition.property, prefix=prefix, origin=origin)  # type: ignore[arg-type]
