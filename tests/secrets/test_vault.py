@@ -341,3 +341,27 @@ async def test_tenant_aware_management(
     )["data"]["data"] == {"value": "acme-value"}
     assert [(i.name, i.tenant_id) for i in await vault.list_secrets("acme")] == [("TOKEN", "acme")]
     assert [(i.name, i.tenant_id) for i in await vault.list_secrets()] == [("TOKEN", "<default>")]
+
+
+async def test_documented_policies_suffice(
+    make_vault: MakeVault, root: hvac.Client, prefix: str
+) -> None:
+    manage = (
+        f'path "secret/data/{prefix}/*" {{ capabilities = ["read", "create", "update"] }}\n'
+        f'path "secret/metadata/{prefix}/*" {{ capabilities = ["list", "delete"] }}\n'
+    )
+    root.sys.create_or_update_policy(f"manage-{prefix}", manage)
+    root.sys.create_or_update_policy(f"read-{prefix}", read_policy("r", prefix))
+    manager = root.auth.token.create(policies=[f"manage-{prefix}"], ttl="1h")["auth"]
+    reader = root.auth.token.create(policies=[f"read-{prefix}"], ttl="1h")["auth"]
+    admin = await make_vault(VaultAuth("token", token=manager["client_token"]))
+    runtime = await make_vault(VaultAuth("token", token=reader["client_token"]))
+    await admin.set_secret("db/password", "managed-1")
+    await admin.set_secret("db/user", "managed-2")
+    assert [i.name for i in await admin.list_secrets()] == ["db/password", "db/user"]
+    assert await runtime.get_many(["db/password"], CTX) == {"db/password": "managed-1"}
+    with pytest.raises(SecretProviderError, match="permission denied"):
+        await runtime.set_secret("db/password", "not-allowed")
+    await admin.delete_secret("db/user")
+    await admin.delete_secret("db/password")
+    assert await admin.list_secrets() == []
