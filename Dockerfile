@@ -17,11 +17,14 @@ ENV PATH=/opt/venv/bin:$PATH
 
 WORKDIR /src
 # Every runtime dependency ships binary wheels for CPython 3.11 on amd64 and arm64,
-# so no compiler is installed here either.
+# so no compiler is installed here either. Dependencies first, from pyproject.toml alone,
+# so that a code change does not download them again.
 COPY pyproject.toml README.md ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && pip install --no-cache-dir --requirement /tmp/requirements.txt
 COPY app ./app
 COPY connectors ./connectors
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir --no-deps . \
     && find /opt/venv -name '__pycache__' -prune -exec rm -rf {} +
 
 

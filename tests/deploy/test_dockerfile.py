@@ -9,13 +9,14 @@ import os
 import subprocess
 import sys
 import threading
+import tomllib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from tests.deploy.tools import ROOT, TOOL_TIMEOUT, free_port, tool
+from tests.deploy.tools import ROOT, TOOL_TIMEOUT, VENV_BIN, free_port, tool
 
 DOCKERFILE = ROOT / "Dockerfile"
 
@@ -125,6 +126,27 @@ def test_final_stage_has_no_build_tools_and_copies_the_virtualenv() -> None:
     for word in ("apt-get", "apk", "gcc", "build-essential", "pip install"):
         assert word not in runs, f"final stage runs {word}"
     assert ("COPY", "--from=build /opt/venv /opt/venv") in stage
+
+
+def test_dependency_layer_installs_exactly_the_projects_dependencies() -> None:
+    # The build installs dependencies from a list extracted from pyproject.toml before the
+    # code is copied (layer cache); run that extraction exactly as the RUN line has it.
+    [run] = [a for k, a in stages()[0] if k == "RUN" and "tomllib" in a]
+    extract = run.split(" > /tmp/requirements.txt", 1)[0]
+    result = subprocess.run(
+        ["sh", "-c", extract],
+        cwd=ROOT,
+        env={"PATH": f"{VENV_BIN}{os.pathsep}{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
+        timeout=TOOL_TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        expected = tomllib.load(file)["project"]["dependencies"]
+    assert result.stdout.splitlines() == expected
+    assert "--no-deps ." in " ".join(a for k, a in stages()[0] if k == "RUN")
 
 
 def test_runs_as_a_non_root_user() -> None:
