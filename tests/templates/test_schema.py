@@ -112,3 +112,10 @@ def test_semantic_checks_catch_dangling_references(good: dict[str, Any]) -> None
     assert "name: unknown group 'nowhere'" in problems
     assert "region: value 'mars' is not a choice" in problems
     assert "input 'count' appears 2 times without conditions" in problems
+
+
+def test_missing_npm_packages_fail_with_instructions() -> None:
+    from tests.templates.schema import NODE_MODULES, require_node_package
+
+    with pytest.raises(pytest.fail.Exception, match=r"is missing: run `make test`"):
+        require_node_package(NODE_MODULES / "@camunda" / "not-installed")
