@@ -13,10 +13,10 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.problems import ProblemError
 from app.db import apikeys
+from app.db.executions_repo import DATABASE_ERRORS
 
 log = logging.getLogger("switchboard.api")
 
@@ -57,7 +57,7 @@ async def bootstrap_admin_key(app: FastAPI) -> None:
         await apikeys.ensure_key(
             app.state.sessions, key=key, name=BOOTSTRAP_NAME, role="admin", origin="environment"
         )
-    except SQLAlchemyError as exc:
+    except DATABASE_ERRORS as exc:
         # Retried on the key's first use; the database may not be up yet.
         log.warning("could not store SWITCHBOARD_ADMIN_API_KEY: %s", type(exc).__name__)
 
@@ -73,7 +73,7 @@ async def principal_for_key(app: Any, key: str) -> Principal | None:
             ):
                 await bootstrap_admin_key(app)
                 found = await apikeys.authenticate(app.state.sessions, key)
-    except SQLAlchemyError as exc:
+    except DATABASE_ERRORS as exc:
         log.warning("API key lookup failed: %s", type(exc).__name__)
         raise ProblemError(503, "The API key store (database) is unavailable") from None
     if found is None:

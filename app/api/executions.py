@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.auth import require
@@ -21,6 +20,7 @@ from app.api.schemas import (
     StatsResponse,
 )
 from app.db import executions_repo as repo
+from app.db.executions_repo import DATABASE_ERRORS
 
 router = APIRouter(prefix="/api/v1", tags=["executions"], dependencies=[require("viewer")])
 
@@ -83,7 +83,7 @@ async def db_session(request: Request):  # type: ignore[no-untyped-def]
     try:
         async with request.app.state.sessions() as session:
             yield session
-    except SQLAlchemyError as exc:
+    except DATABASE_ERRORS as exc:
         raise ProblemError(503, f"The database is unavailable ({type(exc).__name__})") from None
 
 

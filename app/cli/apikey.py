@@ -62,7 +62,7 @@ def _run(
 
     try:
         return asyncio.run(main())
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, OSError) as exc:
         print(
             f"switchboard apikey: database error ({type(exc).__name__}); "
             "is the database up and migrated (`switchboard migrate`)?",

@@ -12,11 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db.models import ExecutionRow
 
 COMMANDS = ("complete", "fail", "throw_error")
+# What a query raises when the database cannot be reached (asyncpg's connect raises OSError).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, OSError)
 PERCENTILES = (0.5, 0.95, 0.99)
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import Depends, Request
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.auth import Principal
 from app.api.problems import ProblemError
 from app.db import apikeys
+from app.db.executions_repo import DATABASE_ERRORS
 from app.ui.session import LOGIN_COOKIE, SESSION_COOKIE, SessionSigner
 
 
@@ -32,7 +32,7 @@ async def current_user(request: Request) -> Principal:
     if session is not None:
         try:
             key = await apikeys.get_active(request.app.state.sessions, session.key_id)
-        except SQLAlchemyError:
+        except DATABASE_ERRORS:
             raise ProblemError(503, "The database is unavailable") from None
     if key is None:
         target = request.url.path

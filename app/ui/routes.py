@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.auth import Principal
 from app.api.connectors import connector_detail, invoke
@@ -20,7 +19,7 @@ from app.api.problems import ProblemError
 from app.api.schemas import InvokeRequest
 from app.db import apikeys
 from app.db import executions_repo as repo
-from app.db.executions_repo import COMMANDS, ExecutionFilter, InvalidCursorError
+from app.db.executions_repo import COMMANDS, DATABASE_ERRORS, ExecutionFilter, InvalidCursorError
 from app.ui.auth import check_csrf, current_user, safe_next, signer, ui_role
 from app.ui.charts import per_minute_chart, percentile_chart
 from app.ui.session import LOGIN_COOKIE, SESSION_COOKIE, new_nonce
@@ -111,7 +110,7 @@ async def login(request: Request) -> Response:
     if key:
         try:
             found = await apikeys.authenticate(request.app.state.sessions, key)
-        except SQLAlchemyError:
+        except DATABASE_ERRORS:
             raise ProblemError(503, "The database is unavailable") from None
     if found is None:
         return _login_form(request, next_path, "That API key is not valid or was revoked.")
@@ -274,7 +273,7 @@ async def _page(request: Request) -> dict[str, Any]:
                 )
         except InvalidCursorError:
             problem = "That page link is not valid any more; showing the newest executions."
-        except SQLAlchemyError:
+        except DATABASE_ERRORS:
             raise ProblemError(503, "The database is unavailable") from None
     query = {k: v for k, v in chosen.items() if v}
     return {
@@ -308,7 +307,7 @@ async def execution_page(
     try:
         async with request.app.state.sessions() as session:
             row = await repo.get_execution(session, execution_id[:36])
-    except SQLAlchemyError:
+    except DATABASE_ERRORS:
         raise ProblemError(503, "The database is unavailable") from None
     if row is None:
         raise ProblemError(404, f"No execution with id '{execution_id}'")
@@ -334,7 +333,7 @@ async def stats_page(request: Request, user: Principal = viewer) -> HTMLResponse
             counts = await repo.per_minute(
                 session, until - dt.timedelta(minutes=chart_minutes), until
             )
-    except SQLAlchemyError:
+    except DATABASE_ERRORS:
         raise ProblemError(503, "The database is unavailable") from None
     return render(
         request,
