@@ -14,7 +14,12 @@ from app.secrets.errors import (
     SecretsConfigError,
     SecretsReadOnlyError,
 )
-from app.secrets.masking import SecretMasker, SecretMaskingFilter, install_log_masking
+from app.secrets.masking import (
+    SecretMasker,
+    SecretMaskingFilter,
+    install_log_masking,
+    remove_log_masking,
+)
 from app.secrets.provider import SecretInfo, SecretProvider
 from app.secrets.service import SecretsService
 
@@ -36,4 +41,5 @@ __all__ = [
     "SecretsReadOnlyError",
     "SecretsService",
     "install_log_masking",
+    "remove_log_masking",
 ]

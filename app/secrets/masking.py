@@ -185,19 +185,29 @@ def install_log_masking(masker: SecretMasker) -> SecretMaskingFilter:
 
     Covers the root logger's handlers and those of loggers that do not propagate (such as
     uvicorn's). Call it after logging is configured; handlers added later need
-    ``handler.addFilter(filter)``. Calling it again attaches nothing twice.
+    ``handler.addFilter(filter)``. Calling it again for the same masker attaches nothing
+    twice. :func:`remove_log_masking` undoes it (for example when an app shuts down).
     """
     masking = SecretMaskingFilter(masker)
+    for handler in _all_handlers():
+        if not any(
+            isinstance(f, SecretMaskingFilter) and f.masker is masker for f in handler.filters
+        ):
+            handler.addFilter(masking)
+    return masking
+
+
+def remove_log_masking(masking: SecretMaskingFilter) -> None:
+    """Detach a filter returned by :func:`install_log_masking` from every handler."""
+    for handler in _all_handlers():
+        handler.removeFilter(masking)
+
+
+def _all_handlers() -> list[logging.Handler]:
     loggers: list[logging.Logger] = [logging.getLogger()]
     loggers += [
         logger
-        for logger in logging.Logger.manager.loggerDict.values()
+        for logger in list(logging.Logger.manager.loggerDict.values())
         if isinstance(logger, logging.Logger)
     ]
-    for logger in loggers:
-        for handler in logger.handlers:
-            if not any(
-                isinstance(f, SecretMaskingFilter) and f.masker is masker for f in handler.filters
-            ):
-                handler.addFilter(masking)
-    return masking
+    return [handler for logger in loggers for handler in logger.handlers]

@@ -20,7 +20,7 @@ from app.runtime.executor import ConnectorRuntime
 from app.runtime.history import MemoryHistorySink, dumps
 from app.runtime.model import Complete, Fail, Job
 from app.runtime.outcome_json import outcome_to_json
-from app.secrets import SecretsService, install_log_masking
+from app.secrets import SecretsService, install_log_masking, remove_log_masking
 from app.settings import load_settings
 from connectors.echo import echo
 from tests.secrets.conftest import put
@@ -55,10 +55,11 @@ def all_logs(service: SecretsService) -> Iterator[io.StringIO]:
     level = root.level
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
-    install_log_masking(service.masker)
+    masking = install_log_masking(service.masker)
     try:
         yield stream
     finally:
+        remove_log_masking(masking)
         root.setLevel(level)
         root.removeHandler(handler)
 

@@ -11,7 +11,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.secrets.masking import SecretMasker, SecretMaskingFilter, install_log_masking
+from app.secrets.masking import (
+    SecretMasker,
+    SecretMaskingFilter,
+    install_log_masking,
+    remove_log_masking,
+)
 
 LONG = 's3cr3t-"value"\\with/odd chars'
 
@@ -167,15 +172,18 @@ def test_install_log_masking_attaches_to_root_handlers_once() -> None:
     old_level = root.level
     root.setLevel(logging.INFO)
     try:
-        install_log_masking(masker)
+        masking = install_log_masking(masker)
         install_log_masking(masker)
         assert sum(isinstance(f, SecretMaskingFilter) for f in handler.filters) == 1
         masker.register("hunter22")  # registered after installation: still masked
         logging.getLogger("some.child").warning("value hunter22")
         quiet.warning("value hunter22")
+        remove_log_masking(masking)
+        assert not any(isinstance(f, SecretMaskingFilter) for f in handler.filters)
+        quiet.warning("after removal hunter22")
     finally:
         root.removeHandler(handler)
         quiet.removeHandler(quiet_handler)
         root.setLevel(old_level)
     assert stream.getvalue() == "value ***\n"
-    assert quiet_stream.getvalue() == "value ***\n"
+    assert quiet_stream.getvalue() == "value ***\nafter removal hunter22\n"
