@@ -118,6 +118,11 @@ async def _start(
     state.history = history
 
     sink = MetricsHistorySink(history, state.metrics) if hasattr(state, "metrics") else history
+    # Connectors holding shared resources (the HTTP connectors' client pool) close them here.
+    for connector in state.registry.connectors():
+        if callable(shutdown := connector.extra.get("shutdown")):
+            stack.push_async_callback(shutdown)
+
     runtime = ConnectorRuntime.from_settings(
         state.registry, settings, secrets=secrets.resolver, history=sink
     )
