@@ -9,6 +9,7 @@ import httpx
 
 from connectors._http import errors
 from connectors._http.clients import HttpState, state
+from connectors._http.errors import ResponseTooLarge
 from connectors._http.models import (
     ApiKeyAuthentication,
     BasicAuthentication,
@@ -92,20 +93,27 @@ async def _execute(st: HttpState, spec: HttpRequestSpec) -> dict[str, Any]:
         extensions=extensions,
     )
     response = await client.send(request, stream=True, follow_redirects=spec.follow_redirects)
+    failed = response.status_code >= 400
     try:
-        raw = await read_capped(response, st.config.max_body_bytes)
+        raw: bytes | None = await read_capped(response, st.config.max_body_bytes)
+    except ResponseTooLarge:
+        if not failed:
+            raise
+        raw = None  # the status is what matters; an oversized error body is left out
     finally:
         await response.aclose()
     response_headers = flatten_headers(response.headers.raw)
     reason = response.reason_phrase
-    if response.status_code >= 400:
+    if failed:
         if response.status_code == 401 and oauth_key is not None:
             st.tokens.invalidate(oauth_key)  # the next attempt fetches a fresh token
+        body = parse_lenient(raw) if raw is not None else None
         raise ConnectorError(
             str(response.status_code),
             reason or "[no reason]",
-            {"response": {"headers": response_headers, "body": parse_lenient(raw)}},
+            {"response": {"headers": response_headers, "body": body}},
         )
+    assert raw is not None
     if spec.response_format == "TEXT":
         body = decode_text(raw, spec.encoding)
     else:

@@ -14,7 +14,11 @@ from connectors.sdk import ConnectorInputError
 
 
 async def read_capped(response: httpx.Response, limit: int) -> bytes:
-    """The decoded body, failing with :class:`ResponseTooLarge` past ``limit`` bytes."""
+    """The decoded body, failing with :class:`ResponseTooLarge` past ``limit`` bytes
+    (at once when the Content-Length announces more)."""
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise ResponseTooLarge(limit)
     chunks: list[bytes] = []
     total = 0
     async for chunk in response.aiter_bytes():
@@ -25,10 +29,23 @@ async def read_capped(response: httpx.Response, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+# Content codings httpx decodes for us; like Apache's client, the output then no longer
+# describes the encoded entity.
+DECODED_CODINGS = frozenset({"gzip", "x-gzip", "deflate"})
+_ENTITY_HEADERS = frozenset({b"content-encoding", b"content-length", b"content-md5"})
+
+
 def flatten_headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str | list[str]]:
     """Names keep their case; one value stays a string, repeated names become a list."""
+    items = list(raw)
+    codings = {
+        v.decode("latin-1").strip().lower() for k, v in items if k.lower() == b"content-encoding"
+    }
+    decoded = bool(codings) and codings <= DECODED_CODINGS
     grouped: dict[str, list[str]] = {}
-    for name, value in raw:
+    for name, value in items:
+        if decoded and name.lower() in _ENTITY_HEADERS:
+            continue
         grouped.setdefault(name.decode("latin-1"), []).append(value.decode("latin-1"))
     return {name: values[0] if len(values) == 1 else values for name, values in grouped.items()}
 

@@ -60,11 +60,12 @@ class RoutingTransport(httpx.AsyncBaseTransport):
                 raise HostNotAllowed(
                     f"Host '{host}' cannot be resolved to check it against {ENV_DENIED_NETWORKS}"
                 ) from None
+        target = request.extensions.get("target")
+        if proxy is not None and target is not None and request.url.scheme == "http":
+            # A forwarding proxy needs the absolute form of a raw (skipEncoding) target.
+            origin = b"http://" + request.url.netloc
+            request.extensions = {**request.extensions, "target": origin + target}
         response = await (proxy or self._direct).handle_async_request(request)
-        length = response.headers.get("content-length", "")
-        if length.isdigit() and int(length) > self._max_body:
-            await response.aclose()
-            raise ResponseTooLarge(self._max_body)
         response.stream = _CappedStream(response.stream, self._max_body)  # type: ignore[arg-type]
         return response
 

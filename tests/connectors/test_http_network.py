@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import socket
 import time
 import uuid
@@ -97,6 +98,41 @@ async def test_response_over_the_cap_fails_cleanly(
     assert "1000 bytes" in info.value.message
     # The shared client still works afterwards.
     assert (await run({"method": "GET", "url": server.url(small)}))["status"] == 200
+
+
+async def test_the_cap_applies_to_the_decompressed_body(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONNECTOR_HTTP_CLIENT_MAX_BODY_SIZE", "10000")
+    bomb, fine = unique("gzip-bomb"), unique("gzip-fine")
+    server.routes[bomb] = lambda seen: Reply(
+        body=gzip.compress(b"0" * 1_000_000), headers=[("Content-Encoding", "gzip")]
+    )
+    server.routes[fine] = lambda seen: Reply(
+        body=gzip.compress(b'{"small": true}'),
+        headers=[("Content-Encoding", "gzip"), ("Content-Type", "application/json")],
+    )
+    assert len(gzip.compress(b"0" * 1_000_000)) < 10000
+    with pytest.raises(ConnectorError) as info:
+        await run({"method": "GET", "url": server.url(bomb)})
+    assert info.value.code == "RESPONSE_TOO_LARGE"
+    result = await run({"method": "GET", "url": server.url(fine)})
+    assert result["body"] == {"small": True}
+    # Like Camunda's client: the decoded body no longer matches these headers.
+    assert "Content-Encoding" not in result["headers"]
+    assert "Content-Length" not in result["headers"]
+
+
+async def test_an_oversized_error_body_keeps_the_status_code(
+    server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONNECTOR_HTTP_CLIENT_MAX_BODY_SIZE", "1000")
+    path = unique("big-error")
+    server.routes[path] = lambda seen: Reply(status=502, body=b"e" * 5000, no_length=True)
+    with pytest.raises(ConnectorError) as info:
+        await run({"method": "GET", "url": server.url(path)})
+    assert info.value.code == "502"
+    assert info.value.variables["response"]["body"] is None
 
 
 async def test_bad_environment_is_reported_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -223,6 +259,18 @@ async def test_https_through_a_proxy_tunnel(
     assert result["status"] == 200
     host_port = https_server.base.split("://", 1)[1]
     assert f"CONNECT {host_port}" in proxy.lines()
+
+
+async def test_skip_encoding_through_a_forwarding_proxy(
+    server: LoopbackServer, proxy: ProxyProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_proxy(monkeypatch, proxy, "HTTP")
+    path = unique("raw-proxied")
+    raw = f"{path}/{{id}}?x=a|b"
+    await run({"method": "GET", "url": server.url(raw), "skipEncoding": "true"})
+    seen = server.seen[-1]
+    assert seen.target == raw
+    assert seen.header("Via") == "1.1 switchboard-test-proxy"
 
 
 async def test_non_proxy_hosts_bypass_the_proxy(
