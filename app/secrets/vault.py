@@ -298,6 +298,12 @@ class VaultProvider:
         except RuntimeError as exc:
             # the pool was shut down while the call was queued
             raise SecretProviderError(self.name, f"cannot {op}: {exc}") from None
+        except Exception as exc:
+            # e.g. an answer of unexpected shape: still a provider failure, never a crash.
+            # Only the type: the message of such an error could quote data read from Vault.
+            raise SecretProviderError(
+                self.name, f"cannot {op}: unexpected {type(exc).__name__}"
+            ) from None
 
     def _call(self, fn: Callable[..., T], args: tuple[Any, ...], authenticated: bool) -> T:
         client = self._client()
