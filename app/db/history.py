@@ -282,7 +282,9 @@ class HistoryWriter:
         async with self._engine.begin() as connection:
             for start in range(0, len(rows), _MAX_ROWS_PER_STATEMENT):
                 chunk = rows[start : start + _MAX_ROWS_PER_STATEMENT]
-                await connection.execute(insert(_TABLE).values(chunk))
+                # executemany form: the statement compiles once (cached); a multi-VALUES
+                # .values(chunk) recompiles every row's binds and costs ~2 ms of loop CPU per row.
+                await connection.execute(insert(_TABLE), chunk)
 
     async def _insert_one_by_one(self, rows: list[dict[str, Any]]) -> None:
         """A batch the database rejected: store the rows that are valid, count the others."""
