@@ -197,6 +197,19 @@ async def test_mutual_tls_with_a_client_certificate(
     assert info.value.code == "SSL_HANDSHAKE_FAILED"
 
 
+async def test_client_certificate_from_the_environment(
+    mtls_server: LoopbackServer, ca: trustme.CA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    identity = ca.issue_cert("switchboard-operator")
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    identity.cert_chain_pems[0].write_to_path(str(tmp_path / "cert.pem"))
+    identity.private_key_pem.write_to_path(str(tmp_path / "key.pem"))
+    monkeypatch.setenv("SWITCHBOARD_HTTP_CA_FILE", str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SWITCHBOARD_HTTP_CLIENT_CERT_FILE", str(tmp_path / "cert.pem"))
+    monkeypatch.setenv("SWITCHBOARD_HTTP_CLIENT_KEY_FILE", str(tmp_path / "key.pem"))
+    assert (await run({"method": "GET", "url": mtls_server.url("/env-mtls")}))["status"] == 200
+
+
 async def test_client_tls_material_errors_are_input_errors(ca_pem: str) -> None:
     with pytest.raises(ConnectorInputError, match="both a client certificate and a private key"):
         await run(
