@@ -223,13 +223,13 @@ async def test_background_renewal_keeps_the_token_alive(
     make_vault: MakeVault, root: hvac.Client, prefix: str
 ) -> None:
     put(root, f"{prefix}/API_TOKEN", value="renewed")
-    mount, role_id, secret_id = approle(root, prefix, ttl="2s", max_ttl="1h")
+    mount, role_id, secret_id = approle(root, prefix, ttl="4s", max_ttl="1h")
     auth = VaultAuth("approle", role_id=role_id, secret_id=secret_id, mount=mount)
     started = time.monotonic()
     vault = await make_vault(auth)
     assert auth.state is not None
     token = auth.state.token
-    await wait_until(lambda: auth.renewals >= 2 and time.monotonic() - started > 2.5, "renewed")
+    await wait_until(lambda: auth.renewals >= 2 and time.monotonic() - started > 4.5, "renewed")
     assert auth.logins == 1
     assert auth.state.token == token
     assert token_valid(root, token)
@@ -253,13 +253,13 @@ async def test_static_token_is_renewed(
 ) -> None:
     put(root, f"{prefix}/API_TOKEN", value="static-renewed")
     root.sys.create_or_update_policy(f"read-{prefix}", read_policy("r", prefix))
-    token = root.auth.token.create(policies=[f"read-{prefix}"], ttl="2s", renewable=True)["auth"][
+    token = root.auth.token.create(policies=[f"read-{prefix}"], ttl="4s", renewable=True)["auth"][
         "client_token"
     ]
     auth = VaultAuth("token", token=token)
     started = time.monotonic()
     vault = await make_vault(auth)
-    await wait_until(lambda: auth.renewals >= 2 and time.monotonic() - started > 2.5, "renewed")
+    await wait_until(lambda: auth.renewals >= 2 and time.monotonic() - started > 4.5, "renewed")
     assert token_valid(root, token)
     assert await vault.get_many(["API_TOKEN"], CTX) == {"API_TOKEN": "static-renewed"}
 
