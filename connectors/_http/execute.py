@@ -24,6 +24,7 @@ from connectors._http.request import (
     build_url,
     encode_body,
     header_list,
+    parse_url,
     query_items,
     set_header,
 )
@@ -73,7 +74,8 @@ async def execute(spec: HttpRequestSpec) -> dict[str, Any]:
 
 async def _execute(st: HttpState, spec: HttpRequestSpec) -> dict[str, Any]:
     method = spec.method.upper()
-    headers = header_list(spec.headers) + list(spec.extra_headers)
+    parse_url(spec.url)  # before any token request
+    headers = header_list(spec.headers)
     query = query_items(spec.query)
     oauth_key = await _authorize(st, spec.authentication, headers, query)
     url, extensions = build_url(spec.url, query, spec.skip_encoding)

@@ -12,8 +12,9 @@ from connectors._http import errors
 from connectors._http.clients import HttpState
 from connectors._http.models import OAuthClientCredentials, OAuthRefreshToken
 from connectors._http.oauth_cache import TokenResponse, cache_key
+from connectors._http.request import parse_url
 from connectors._http.response import flatten_headers, parse_lenient, read_capped
-from connectors.sdk import ConnectorError, ConnectorInputError
+from connectors.sdk import ConnectorError
 
 TOKEN_TIMEOUT = httpx.Timeout(20.0)
 
@@ -73,14 +74,7 @@ async def fetch_token(state: HttpState, auth: OAuth) -> TokenResponse:
             form["client_secret"] = auth.client_secret
         if auth.scopes:
             form["scope"] = auth.scopes
-    try:
-        url = httpx.URL(auth.oauth_token_endpoint.strip())
-    except httpx.InvalidURL:
-        url = None
-    if url is None or url.scheme not in ("http", "https") or not url.host:
-        raise ConnectorInputError(
-            "authentication.oauthTokenEndpoint: must be an absolute http:// or https:// URL"
-        )
+    url = parse_url(auth.oauth_token_endpoint, "authentication.oauthTokenEndpoint")
     content = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in form.items())
     request = state.client.build_request(
         "POST", url, headers=headers, content=content.encode("ascii"), timeout=TOKEN_TIMEOUT

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote, quote_plus
 
@@ -43,7 +43,6 @@ class HttpRequestSpec:
     tls: JobTls | None = None
     response_format: ResponseFormat = "AUTO"
     encoding: str | None = None
-    extra_headers: list[Header] = field(default_factory=list)
 
 
 def header_list(headers: Mapping[str, str | list[str]] | None) -> list[Header]:
@@ -74,6 +73,19 @@ def query_items(query: Mapping[str, str | list[str]] | None) -> list[Header]:
     return header_list(query)
 
 
+def parse_url(raw: str, field: str = "url") -> httpx.URL:
+    """The URL, or :class:`ConnectorInputError` unless it is absolute http(s) with a host."""
+    try:
+        url = httpx.URL(raw.strip())
+    except (httpx.InvalidURL, TypeError):
+        raise ConnectorInputError(f"{field}: not a valid URL") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConnectorInputError(
+            f"{field}: must be an absolute http:// or https:// URL with a host"
+        )
+    return url
+
+
 def build_url(
     raw: str, extra_query: list[Header], skip_encoding: bool
 ) -> tuple[httpx.URL, dict[str, Any]]:
@@ -83,12 +95,7 @@ def build_url(
     ``skipEncoding: "true"``); the added parameters are still encoded.
     """
     raw = raw.strip()
-    try:
-        url = httpx.URL(raw)
-    except (httpx.InvalidURL, TypeError):
-        raise ConnectorInputError("url: not a valid URL") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ConnectorInputError("url: must be an absolute http:// or https:// URL with a host")
+    url = parse_url(raw)
     encoded_query = "&".join(
         f"{quote(name, safe='')}={quote(value, safe='')}" for name, value in extra_query
     )

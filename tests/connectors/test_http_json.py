@@ -283,6 +283,20 @@ async def test_text_response_format_and_document_refusals(server: LoopbackServer
             {"method": "GET", "url": "http://127.0.0.1/", "authentication": {"type": "basic"}},
             "username",
         ),
+        (
+            {
+                "method": "GET",
+                "url": "http://127.0.0.1/",
+                "authentication": {
+                    "type": "oauth-client-credentials-flow",
+                    "oauthTokenEndpoint": "ftp://127.0.0.1/token",
+                    "clientId": "c",
+                    "clientSecret": "s",
+                    "clientAuthentication": "credentialsBody",
+                },
+            },
+            "authentication.oauthTokenEndpoint",
+        ),
     ],
 )
 async def test_bad_input_names_the_field(variables: dict[str, Any], field: str) -> None:
