@@ -48,7 +48,15 @@ def _lookup_fn(name: str) -> Fn:
 def invoke(state: EvalState, fn: FeelFunction, args: list[Any]) -> Any:
     """Call a FEEL function; problems become null plus a warning."""
     try:
-        return fn.invoke(state, args)
+        result = fn.invoke(state, args)
+        t = type(result)
+        # Charge big results against the step budget so repeated growth stays bounded.
+        if t is str:
+            if len(result) > 1024:
+                state.tick(len(result) >> 6)
+        elif t is list and len(result) > 64:
+            state.tick(len(result) >> 3)
+        return result
     except Problem as exc:
         state.warn(f"Failed to invoke function '{fn.name}': {exc}")
     except (FeelError, RecursionError, MemoryError):
@@ -113,6 +121,8 @@ def _uses_input(node: Any) -> bool:
 
 
 def _index(xs: list[Any], n: Any) -> Any:
+    if not is_number(n):
+        return None
     if type(n) is float:
         n = Decimal(repr(n)) if n == n and abs(n) != float("inf") else Decimal(0)
     if type(n) is Decimal:
@@ -231,7 +241,7 @@ class Compiler:
                 inner = Scope(item, holder, state) if type(item) is dict else holder
                 r = cond(inner)
                 if first and is_number(r):
-                    return _index(v, cond(scope))
+                    return _index(v, r)
                 first = False
                 if r is True:
                     out.append(item)
@@ -318,7 +328,10 @@ class Compiler:
                 a = left(scope)
                 b = right(scope)
                 try:
-                    return impl(a, b)
+                    r = impl(a, b)
+                    if type(r) is str and len(r) > 1024:
+                        scope.state.tick(len(r) >> 6)
+                    return r
                 except Problem as exc:
                     scope.state.warn(str(exc))
                 except DecimalException:
@@ -335,7 +348,10 @@ class Compiler:
                         if -(10**34) < r < 10**34:
                             return r
                     try:
-                        return impl(a, b)
+                        r = impl(a, b)
+                        if type(r) is str and len(r) > 1024:
+                            scope.state.tick(len(r) >> 6)
+                        return r
                     except Problem as exc:
                         scope.state.warn(str(exc))
                     except DecimalException:
@@ -613,6 +629,8 @@ class Compiler:
 
         def define(scope: Scope) -> Any:
             def call(state: EvalState, args: list[Any]) -> Any:
+                if len(args) > count:
+                    raise Problem(f"expected {count} parameters but found {len(args)}")
                 state.call_depth += 1
                 if state.call_depth > limits.MAX_CALL_DEPTH:
                     raise FeelLimitError(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 MAX_EXPRESSION_LENGTH = 100_000  # characters of source text
-MAX_NESTING = 60  # parser nesting depth (brackets, operators, control structures)
+MAX_NESTING = 80  # parser nesting depth (brackets, unary minus, control structures)
+MAX_CHAIN = 250  # operators in one chain (a + b + c ..., a.b.c ..., x[1][2] ...)
 MAX_CALL_DEPTH = 48  # nested user-defined function calls
 MAX_STEPS = 500_000  # iterations (for/some/every/filters/list built-ins) per evaluation
 MAX_LIST_LENGTH = 100_000  # elements of any list built during evaluation

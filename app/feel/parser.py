@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from app.feel import ast, limits
 from app.feel.errors import FeelSyntaxError
 from app.feel.lexer import Token, tokenize
+from app.feel.values import D128
 
 _COMPARE = frozenset({"=", "!=", "<", "<=", ">", ">="})
 
@@ -27,10 +28,13 @@ def parse_unary_tests(source: str) -> ast.Node:
 
 def _number(text: str, pos: int, source: str) -> int | Decimal:
     if "." not in text and "e" not in text and "E" not in text:
-        return int(text) if len(text) <= 34 else Decimal(text)
+        return int(text) if len(text) <= 34 else D128.create_decimal(text)
     try:
-        value = Decimal(text)
-    except InvalidOperation as exc:  # pragma: no cover - the lexer only emits valid numbers
+        value = D128.create_decimal(text)
+    except (
+        InvalidOperation,
+        ArithmeticError,
+    ) as exc:  # pragma: no cover - the lexer only emits valid numbers
         raise FeelSyntaxError(f"invalid number {text!r}", pos, source) from exc
     if abs(value.adjusted()) > 6000:
         raise FeelSyntaxError(f"number out of range {text!r}", pos, source)
@@ -97,6 +101,13 @@ class _Parser:
         if self.tok.kind != "eof":
             raise self.error(f"unexpected {self.describe(self.tok)}")
 
+    def chained(self, length: int) -> int:
+        """Count one more operator in a left-deep chain (a + b + c ...)."""
+        length += 1
+        if length > limits.MAX_CHAIN:
+            raise self.error(f"more than {limits.MAX_CHAIN} chained operators")
+        return length
+
     def enter(self) -> None:
         self.depth += 1
         if self.depth > limits.MAX_NESTING:
@@ -138,40 +149,44 @@ class _Parser:
 
     def disjunction(self) -> ast.Node:
         left = self.conjunction()
+        chain = 0
         while self.is_kw("or"):
             self.advance()
-            self.enter()
+            chain = self.chained(chain)
             left = ast.Or(left, self.conjunction())
         return left
 
     def conjunction(self) -> ast.Node:
         left = self.comparison()
+        chain = 0
         while self.is_kw("and"):
             self.advance()
-            self.enter()
+            chain = self.chained(chain)
             left = ast.And(left, self.comparison())
         return left
 
     def comparison(self) -> ast.Node:
         left = self.additive()
+        chain = 0
         while True:
             tok = self.tok
             if tok.kind == "op" and tok.value in _COMPARE:
                 self.advance()
-                self.enter()
+                chain = self.chained(chain)
                 left = ast.Binary(tok.value, left, self.additive())
             elif tok.kind == "kw" and tok.value == "between":
                 self.advance()
-                self.enter()
+                chain = self.chained(chain)
                 low = self.additive()
                 self.expect_kw("and")
                 left = ast.Between(left, low, self.additive())
             elif tok.kind == "kw" and tok.value == "in":
                 self.advance()
-                self.enter()
+                chain = self.chained(chain)
                 left = ast.In(left, self.positive_tests())
             elif tok.kind == "kw" and tok.value == "instance":
                 self.advance()
+                chain = self.chained(chain)
                 self.expect_kw("of")
                 left = ast.InstanceOf(left, self.type_name())
             else:
@@ -179,25 +194,28 @@ class _Parser:
 
     def additive(self) -> ast.Node:
         left = self.multiplicative()
+        chain = 0
         while self.tok.kind == "op" and self.tok.value in ("+", "-"):
             op = self.advance().value
-            self.enter()
+            chain = self.chained(chain)
             left = ast.Binary(op, left, self.multiplicative())
         return left
 
     def multiplicative(self) -> ast.Node:
         left = self.power()
+        chain = 0
         while self.tok.kind == "op" and self.tok.value in ("*", "/"):
             op = self.advance().value
-            self.enter()
+            chain = self.chained(chain)
             left = ast.Binary(op, left, self.power())
         return left
 
     def power(self) -> ast.Node:
         left = self.unary()
+        chain = 0
         while self.is_op("**"):
             self.advance()
-            self.enter()
+            chain = self.chained(chain)
             left = ast.Binary("**", left, self.unary())
         return left
 
@@ -216,7 +234,7 @@ class _Parser:
 
     def postfix(self) -> ast.Node:
         node = self.primary()
-        steps = 0
+        chain = 0
         while True:
             tok = self.tok
             if tok.kind != "op":
@@ -233,9 +251,7 @@ class _Parser:
                 node = self.call(node)
             else:
                 return node
-            steps += 1
-            if steps % 8 == 0:
-                self.enter()
+            chain = self.chained(chain)
 
     def path_name(self) -> str:
         tok = self.tok

@@ -66,7 +66,7 @@ def parse_date(text: str) -> dt.date:
         raise Problem(f"invalid date '{text}'")
     try:
         return dt.date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise Problem(f"invalid date '{text}'") from exc
 
 
@@ -77,7 +77,7 @@ def parse_time(text: str) -> dt.time:
     h, mi, s, us = _time_parts(m)
     try:
         return dt.time(h, mi, s, us, tzinfo=_tz(m))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise Problem(f"invalid time '{text}'") from exc
 
 

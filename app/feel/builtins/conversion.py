@@ -58,11 +58,11 @@ def time_parts(state: EvalState, h: Any, m: Any, s: Any, offset: Any = None) -> 
             raise Problem("expected days and time duration for parameter 'offset'")
         try:
             tz = dt.timezone(offset)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise Problem("invalid offset") from exc
     try:
         return dt.time(integer(h, "hour"), integer(m, "minute"), whole, micros, tzinfo=tz)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise Problem("invalid time") from exc
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from decimal import Decimal
 from typing import Any
@@ -218,10 +219,35 @@ def index_of(state: EvalState, xs: Any, match: Any) -> Any:
     return [i + 1 for i, x in enumerate(lst(xs, "list")) if ops.equals(x, match) is True]
 
 
-def _distinct(items: list[Any]) -> list[Any]:
+def _key(x: Any) -> Any:
+    """A hashable key with FEEL equality, or None for values compared by scanning."""
+    t = type(x)
+    if x is None or t is str or t is bool:
+        return (t, x)
+    if t is int or t is Decimal or t is float:
+        return (Decimal, number(x))
+    if t in _HASHABLE:
+        return (t, x)
+    return None
+
+
+_HASHABLE = frozenset({dt.date, dt.time, dt.timedelta})
+
+
+def _distinct(state: EvalState, items: list[Any]) -> list[Any]:
     out: list[Any] = []
+    seen: set[Any] = set()
+    scanned: list[Any] = []
     for x in items:
-        if not _contains(out, x):
+        key = _key(x)
+        if key is not None:
+            if key not in seen:
+                seen.add(key)
+                out.append(x)
+            continue
+        state.tick(4 * len(scanned) + 1)
+        if not _contains(scanned, x):
+            scanned.append(x)
             out.append(x)
     return out
 
@@ -233,28 +259,36 @@ def union(state: EvalState, *lists: Any) -> Any:
         out.extend(lst(xs, "lists"))
         check_list(out)
     state.tick(len(out))
-    return _distinct(out)
+    return _distinct(state, out)
 
 
 @builtin("distinct values", ["list"])
 def distinct_values(state: EvalState, xs: Any) -> Any:
     xs = lst(xs, "list")
     state.tick(len(xs))
-    return _distinct(xs)
+    return _distinct(state, xs)
 
 
 @builtin("duplicate values", ["list"])
 def duplicate_values(state: EvalState, xs: Any) -> Any:
     xs = lst(xs, "list")
     state.tick(len(xs))
-    seen: list[Any] = []
+    counts: dict[Any, int] = {}
+    scanned: list[Any] = []
     dups: list[Any] = []
     for x in xs:
-        if _contains(seen, x):
+        key = _key(x)
+        if key is not None:
+            counts[key] = counts.get(key, 0) + 1
+            if counts[key] == 2:
+                dups.append(x)
+            continue
+        state.tick(4 * len(scanned) + 1)
+        if _contains(scanned, x):
             if not _contains(dups, x):
                 dups.append(x)
         else:
-            seen.append(x)
+            scanned.append(x)
     return dups
 
 
