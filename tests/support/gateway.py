@@ -842,7 +842,12 @@ async def _serve(args: argparse.Namespace) -> None:
     gw = TestGateway(host=args.host, port=args.port, record_calls=not args.report)
     await gw.start()
     seeded = [
-        gw.add_job(args.type, variables=json.loads(args.variables), retries=args.retries)
+        gw.add_job(
+            args.type,
+            variables=json.loads(args.variables),
+            headers=json.loads(args.headers),
+            retries=args.retries,
+        )
         for _ in range(args.jobs)
     ]
     print(f"LISTENING {gw.address}", flush=True)
@@ -866,6 +871,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, default=0, help="jobs to seed")
     parser.add_argument("--type", default="noop", help="job type of the seeded jobs")
     parser.add_argument("--variables", default="{}", help="JSON object: each job's variables")
+    parser.add_argument("--headers", default="{}", help="JSON object: each job's custom headers")
     parser.add_argument("--retries", type=int, default=3)
     parser.add_argument(
         "--report",
