@@ -58,8 +58,10 @@ async def check_csrf(request: Request) -> None:
     """Reject a form POST whose CSRF token does not match the session (or sign-in) nonce."""
     form = await request.form()
     token = form.get("csrf_token")
-    nonce = getattr(request.state, "session_nonce", None) or request.cookies.get(LOGIN_COOKIE)
-    if not signer(request).check_csrf(nonce, token if isinstance(token, str) else None):
+    session = signer(request).verify(request.cookies.get(SESSION_COOKIE))
+    nonces = [session.nonce if session else None, request.cookies.get(LOGIN_COOKIE)]
+    text = token if isinstance(token, str) else None
+    if not any(signer(request).check_csrf(nonce, text) for nonce in nonces):
         raise ProblemError(403, "The form expired or did not come from this site; reload it.")
 
 

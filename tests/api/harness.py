@@ -29,9 +29,20 @@ async def running_app(url: str, **overrides: Any) -> AsyncIterator[FastAPI]:
     settings = Settings(_env_file=None, database_url=url, **overrides)
     app = create_app(settings)
     async with app.router.lifespan_context(app), contextlib.AsyncExitStack() as stack:
+        if getattr(app.state, "secrets", None) is None:
+            await _wire_secrets(app, settings, stack)
         if getattr(app.state, "runtime", None) is None:
             await _wire_runtime(app, settings, stack)
         yield app
+
+
+async def _wire_secrets(app: FastAPI, settings: Settings, stack: contextlib.AsyncExitStack) -> None:
+    from app.secrets import SecretsService
+
+    service = SecretsService.from_settings(settings)
+    await service.start()
+    stack.push_async_callback(service.close)
+    app.state.secrets = service
 
 
 async def _wire_runtime(app: FastAPI, settings: Settings, stack: contextlib.AsyncExitStack) -> None:
@@ -48,6 +59,35 @@ async def _wire_runtime(app: FastAPI, settings: Settings, stack: contextlib.Asyn
     )
     stack.callback(runtime.close)
     app.state.runtime = runtime
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[str]:
+    """Serve ``app`` (lifespan already running) with uvicorn on a free loopback port."""
+    import socket
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, lifespan="off", log_config=None, access_log=False
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+
+    async def started() -> bool:
+        if task.done():
+            raise AssertionError(f"uvicorn exited: {task.exception()!r}")
+        return server.started
+
+    await wait_for(started)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
 
 
 def client(app: FastAPI, key: str | None = None) -> httpx.AsyncClient:

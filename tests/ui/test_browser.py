@@ -1,0 +1,167 @@
+"""The admin UI in Debian's Chromium, driven by Playwright, against a real uvicorn server."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+
+from tests.api.harness import make_key, running_app, serving
+
+playwright_api = pytest.importorskip("playwright.async_api")
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-output" / "screenshots"
+SHOTS.mkdir(parents=True, exist_ok=True)
+CHROMIUM = os.environ.get("SWITCHBOARD_TEST_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CHROMIUM_FOUND = Path(CHROMIUM).exists()
+ECHO = "switchboard:echo:1"
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+async def site(migrated: str) -> AsyncIterator[tuple[FastAPI, str]]:
+    async with running_app(migrated) as app, serving(app) as url:
+        yield app, url
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[object]:
+    if not CHROMIUM_FOUND:
+        pytest.fail(f"Chromium not found at {CHROMIUM} (make test installs Debian's chromium)")
+    async with playwright_api.async_playwright() as p:
+        launched = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@contextlib.asynccontextmanager
+async def page_for(
+    browser: object, base_url: str, expected_status: int | None = None
+) -> AsyncIterator[object]:
+    context = await browser.new_context(  # type: ignore[attr-defined]
+        base_url=base_url, viewport={"width": 1280, "height": 860}
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    try:
+        yield page
+        if expected_status is not None:  # Chromium logs every non-2xx page load
+            errors = [e for e in errors if f"status of {expected_status}" not in e]
+        assert errors == [], errors  # no script errors, no CSP violations
+    finally:
+        await context.close()
+
+
+async def shot(page: object, name: str) -> None:
+    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    _copy_for_docs(name)
+
+
+def _copy_for_docs(name: str) -> None:
+    # Refresh the README's screenshots: SWITCHBOARD_DOCS_SCREENSHOTS=docs/screenshots.
+    target = os.environ.get("SWITCHBOARD_DOCS_SCREENSHOTS")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        shutil.copy(SHOTS / f"{name}.png", Path(target) / f"{name}.png")
+
+
+async def sign_in(page: object, key: str) -> None:
+    await page.goto("/ui/connectors")  # type: ignore[attr-defined]
+    await page.wait_for_url("**/ui/login?next=/ui/connectors")  # type: ignore[attr-defined]
+    await page.fill("#api_key", key)  # type: ignore[attr-defined]
+    await page.click("#login-form button[type=submit]")  # type: ignore[attr-defined]
+    await page.wait_for_url("**/ui/connectors")  # type: ignore[attr-defined]
+
+
+async def test_sign_in_invoke_echo_and_follow_it_into_history(
+    site: tuple[FastAPI, str], browser: object
+) -> None:
+    app, url = site
+    expect = playwright_api.expect
+    async with page_for(browser, url) as page:
+        await sign_in(page, await make_key(app, "operator"))
+        await page.click(f"a[href='/ui/connectors/{ECHO.replace(':', '%3A')}']")
+        await expect(page.locator("h1")).to_contain_text("Echo")
+
+        # The JSON editor refuses invalid JSON before anything is sent.
+        await page.fill("#variables", '{"message": ')
+        await expect(page.locator("#invoke-button")).to_be_disabled()
+        await expect(page.locator('.json-status[data-for="variables"]')).to_contain_text(
+            "Invalid JSON"
+        )
+        await page.fill("#variables", json.dumps({"message": "hello from the browser"}))
+        await page.fill("#headers", json.dumps({"resultVariable": "echoed"}))
+        await expect(page.locator("#invoke-button")).to_be_enabled()
+        await page.click("#invoke-button")
+        await expect(page.locator("#outcome-command")).to_have_text("complete")
+        outcome = json.loads(await page.locator("#outcome-json").inner_text())
+        assert outcome["variables"] == {"echoed": {"message": "hello from the browser"}}
+        execution_id = outcome["executionId"]
+        await shot(page, "connector-invoke")
+
+        await page.click("nav a[href='/ui/executions']")
+        row = page.locator(f"a.execution-link[href='/ui/executions/{execution_id}']")
+        # Live refresh brings the row in once the history writer has stored it.
+        await expect(row).to_be_visible()
+        await shot(page, "executions")
+        await row.click()
+        await expect(page.locator("#execution-command")).to_have_text("complete")
+        await expect(page.locator("#execution-facts")).to_contain_text("rest")
+        assert json.loads(await page.locator("#execution-input").inner_text()) == {
+            "message": "hello from the browser"
+        }
+        await shot(page, "execution-detail")
+
+        await page.click("nav a[href='/ui/stats']")
+        await expect(page.locator("#per-minute-chart rect").first).to_be_attached()
+        await expect(page.locator("#stats-table")).to_contain_text(ECHO)
+        await shot(page, "statistics")
+
+
+async def test_failed_sign_in(site: tuple[FastAPI, str], browser: object) -> None:
+    _, url = site
+    expect = playwright_api.expect
+    async with page_for(browser, url, expected_status=401) as page:
+        await page.goto("/ui/login")
+        await page.fill("#api_key", "sb_this-key-does-not-exist-0000000000000000000")
+        await page.click("#login-form button[type=submit]")
+        await expect(page.locator("#login-error")).to_contain_text("not valid or was revoked")
+        assert "/ui/login" in page.url
+        await shot(page, "sign-in-failed")
+        await page.goto("/ui/executions")
+        await page.wait_for_url("**/ui/login?next=/ui/executions")
+
+
+async def test_viewer_cannot_invoke(site: tuple[FastAPI, str], browser: object) -> None:
+    app, url = site
+    expect = playwright_api.expect
+    async with page_for(browser, url) as page:
+        await sign_in(page, await make_key(app, "viewer"))
+        await page.goto(f"/ui/connectors/{ECHO}")
+        await expect(page.locator("#invoke-forbidden")).to_contain_text("needs the operator role")
+        assert await page.locator("#invoke-form").count() == 0
+        await expect(page.locator("nav")).not_to_contain_text("Secrets")
+        await shot(page, "viewer-connector")

@@ -1,0 +1,237 @@
+"""The admin UI over HTTP: sessions, CSRF, roles, security headers, local assets only."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.api.harness import client, running_app
+from tests.support.openbao import OpenBao, openbao  # noqa: F401  (session fixture)
+
+ECHO = "switchboard:echo:1"
+
+
+def _token(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the form"
+    return match.group(1)
+
+
+async def sign_in(c: httpx.AsyncClient, key: str, next_path: str = "/ui/connectors") -> None:
+    page = await c.get("/ui/login", params={"next": next_path})
+    response = await c.post(
+        "/ui/login", data={"api_key": key, "csrf_token": _token(page.text), "next": next_path}
+    )
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == next_path
+
+
+async def test_pages_redirect_to_sign_in(app: FastAPI) -> None:
+    async with client(app) as c:
+        response = await c.get("/ui/executions", params={"command": "fail"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/ui/login?next=/ui/executions%3Fcommand%3Dfail"
+
+
+async def test_session_cookie_is_httponly_samesite_and_path_scoped(
+    app: FastAPI, keys: dict[str, str]
+) -> None:
+    async with client(app) as c:
+        await sign_in(c, keys["viewer"])
+        cookie = next(
+            h for h in c.cookies.jar if h.name == "sb_session"
+        )  # the cookie the browser keeps
+        assert keys["viewer"] not in cookie.value
+        page = await c.get("/ui/connectors")
+    assert page.status_code == 200 and ECHO in page.text
+    async with client(app) as c:
+        raw = await _login_response(c, keys["viewer"])
+    set_cookie = next(v for v in raw.headers.get_list("set-cookie") if v.startswith("sb_session="))
+    assert "HttpOnly" in set_cookie and "SameSite=lax" in set_cookie and "Path=/ui" in set_cookie
+
+
+async def _login_response(c: httpx.AsyncClient, key: str) -> httpx.Response:
+    page = await c.get("/ui/login")
+    return await c.post("/ui/login", data={"api_key": key, "csrf_token": _token(page.text)})
+
+
+async def test_wrong_key_and_missing_csrf_are_refused(app: FastAPI, keys: dict[str, str]) -> None:
+    async with client(app) as c:
+        wrong = await _login_response(c, "sb_wrong-" + "z" * 40)
+        no_csrf = await c.post("/ui/login", data={"api_key": keys["admin"]})
+        forged = await c.post("/ui/login", data={"api_key": keys["admin"], "csrf_token": "x"})
+    assert wrong.status_code == 401 and "not valid or was revoked" in wrong.text
+    assert "sb_session" not in wrong.headers.get("set-cookie", "")
+    for response in (no_csrf, forged):
+        assert response.status_code == 403
+        assert "did not come from this site" in response.text
+        assert "sb_session" not in response.headers.get("set-cookie", "")
+
+
+async def test_sign_in_never_redirects_off_site(app: FastAPI, keys: dict[str, str]) -> None:
+    async with client(app) as c:
+        page = await c.get("/ui/login", params={"next": "https://evil.example/"})
+        response = await c.post(
+            "/ui/login",
+            data={
+                "api_key": keys["viewer"],
+                "csrf_token": _token(page.text),
+                "next": "//evil.example/ui",
+            },
+        )
+    assert response.headers["location"] == "/ui/connectors"
+
+
+async def test_tampered_or_revoked_sessions_end(app: FastAPI, keys: dict[str, str]) -> None:
+    async with client(app) as c:
+        c.cookies.set("sb_session", "eyJrIjoiYWRtaW4ifQ.forged", path="/ui")
+        assert (await c.get("/ui/connectors")).status_code == 303
+    async with client(app, keys["admin"]) as admin:
+        made = (await admin.post("/api/v1/api-keys", json={"name": "ui", "role": "viewer"})).json()
+        async with client(app) as c:
+            await sign_in(c, made["key"])
+            assert (await c.get("/ui/connectors")).status_code == 200
+            await admin.delete(f"/api/v1/api-keys/{made['id']}")
+            assert (await c.get("/ui/connectors")).status_code == 303
+
+
+async def test_viewer_sees_no_invoke_form_and_cannot_post_one(
+    app: FastAPI, keys: dict[str, str]
+) -> None:
+    async with client(app) as c:
+        await sign_in(c, keys["viewer"])
+        page = await c.get(f"/ui/connectors/{ECHO}")
+        assert 'id="invoke-form"' not in page.text and "needs the operator role" in page.text
+        response = await c.post(
+            f"/ui/connectors/{ECHO}/invoke",
+            data={"variables": "{}", "headers": "{}", "csrf_token": _token(page.text)},
+        )
+    assert response.status_code == 403
+    assert "needs the operator role" in response.text
+
+
+async def test_operator_invokes_from_the_form(app: FastAPI, keys: dict[str, str]) -> None:
+    async with client(app) as c:
+        await sign_in(c, keys["operator"])
+        page = await c.get(f"/ui/connectors/{ECHO}")
+        token = _token(page.text)
+        form = {"variables": '{"message": "from the form"}', "headers": "{}", "retries": "3"}
+        without_token = await c.post(f"/ui/connectors/{ECHO}/invoke", data=form)
+        bad_json = await c.post(
+            f"/ui/connectors/{ECHO}/invoke",
+            data={**form, "variables": "{oops", "csrf_token": token},
+        )
+        done = await c.post(f"/ui/connectors/{ECHO}/invoke", data={**form, "csrf_token": token})
+    assert without_token.status_code == 403
+    assert bad_json.status_code == 422 and "variables: not valid JSON" in bad_json.text
+    assert done.status_code == 200
+    assert 'id="outcome-command">complete<' in done.text
+    assert "from the form" in done.text
+
+
+async def test_pages_use_local_assets_and_security_headers(
+    app: FastAPI, keys: dict[str, str]
+) -> None:
+    async with client(app) as c:
+        await sign_in(c, keys["admin"])
+        pages = [
+            await c.get(path)
+            for path in (
+                "/ui/connectors",
+                f"/ui/connectors/{ECHO}",
+                "/ui/executions",
+                "/ui/stats",
+                "/ui/health",
+                "/ui/secrets",
+            )
+        ]
+        assets = [await c.get(p) for p in ("/ui/static/app.css", "/ui/static/app.js")]
+    for page in pages:
+        assert page.status_code == 200, (page.url, page.text[:300])
+        assert not re.search(r'(src|href)="(https?:)?//', page.text), page.url
+        csp = page.headers["content-security-policy"]
+        assert "default-src 'self'" in csp and "script-src 'self'" in csp
+        assert page.headers["x-frame-options"] == "DENY"
+        assert "<script>" not in page.text  # no inline script (the CSP would block it)
+    assert all(a.status_code == 200 for a in assets)
+
+
+async def test_template_download(app: FastAPI, keys: dict[str, str]) -> None:
+    async with client(app) as c:
+        await sign_in(c, keys["viewer"])
+        response = await c.get(f"/ui/connectors/{ECHO}/element-template")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert response.json()["id"] == "io.switchboard.connectors.Echo.v1"
+
+
+async def test_secrets_page_is_for_admins_and_never_shows_values(
+    migrated: str,
+    keys: dict[str, str],
+    openbao: OpenBao,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SECRET_UI_ENV_ONLY", "env-value-never-shown")
+    prefix = f"ui-{uuid.uuid4().hex[:8]}"
+    async with running_app(
+        migrated,
+        vault_addr=openbao.address,
+        vault_token=openbao.root_token,
+        vault_path_prefix=prefix,
+    ) as app:
+        async with client(app) as viewer:
+            await sign_in(viewer, keys["viewer"])
+            assert (await viewer.get("/ui/secrets")).status_code == 403
+            assert 'href="/ui/secrets"' not in (await viewer.get("/ui/connectors")).text
+        async with client(app) as admin:
+            await sign_in(admin, keys["admin"])
+            page = await admin.get("/ui/secrets")
+            assert "UI_ENV_ONLY" in page.text and "env-value-never-shown" not in page.text
+            token = _token(page.text)
+            saved = await admin.post(
+                "/ui/secrets",
+                data={"name": "UI_TOKEN", "value": "vault-value-never-shown", "csrf_token": token},
+                follow_redirects=True,
+            )
+            assert saved.status_code == 200 and "UI_TOKEN" in saved.text
+            assert "vault-value-never-shown" not in saved.text
+            bad = await admin.post(
+                "/ui/secrets", data={"name": "bad name!", "value": "v", "csrf_token": token}
+            )
+            assert bad.status_code == 422
+            deleted = await admin.post(
+                "/ui/secrets/UI_TOKEN/delete", data={"csrf_token": token}, follow_redirects=True
+            )
+            listing = await admin.get("/ui/secrets")
+    assert deleted.status_code == 200
+    assert ">UI_TOKEN<" not in listing.text
+
+
+async def test_executions_page_filters_and_rows_fragment(
+    app: FastAPI, keys: dict[str, str]
+) -> None:
+    async with client(app, keys["operator"]) as api:
+        invoked = await api.post(
+            f"/api/v1/connectors/{ECHO}/invoke", json={"variables": {"fail_code": "UI_FAIL"}}
+        )
+    execution_id = invoked.json()["executionId"]
+    async with client(app) as c:
+        await sign_in(c, keys["viewer"])
+
+        async def listed() -> bool:
+            rows = await c.get("/ui/executions/rows", params={"command": "fail"})
+            return execution_id in rows.text
+
+        from tests.api.harness import wait_for
+
+        await wait_for(listed)
+        complete_only = await c.get("/ui/executions/rows", params={"command": "complete"})
+        detail = await c.get(f"/ui/executions/{execution_id}")
+        bad_key = await c.get("/ui/executions", params={"processInstanceKey": "abc"})
+    assert execution_id not in complete_only.text
+    assert "UI_FAIL" in detail.text and 'id="execution-command">fail<' in detail.text
+    assert "must be a whole number" in bad_key.text
