@@ -19,7 +19,7 @@ from app.health import HealthRegistry
 from app.metrics import MetricsHistorySink
 from app.runtime.executor import ConnectorRuntime
 from app.runtime.registry import ConnectorRegistry
-from app.secrets.masking import install_log_masking
+from app.secrets.masking import install_log_masking, remove_log_masking
 from app.secrets.service import SecretsService
 from app.settings import Settings, load_settings
 from app.zeebe.service import ZeebeService
@@ -105,7 +105,8 @@ async def _start(
     # Shutdown runs in reverse: the worker stops first (in-flight jobs finish), then the
     # runtime's thread pool, the history writer (flushes), the secret providers, the engine.
     secrets = SecretsService.from_settings(settings)
-    install_log_masking(secrets.masker)
+    masking = install_log_masking(secrets.masker)
+    stack.callback(remove_log_masking, masking)
     await secrets.start()
     stack.push_async_callback(secrets.close)
     state.secrets = secrets
