@@ -14,7 +14,14 @@ from connectors._http import aclose
 from connectors.echo import echo
 from connectors.http_json import TYPE as REST_TYPE
 from connectors.http_json import http_json
-from tests.conformance.connectors import RAISE_TYPE, RETURN_TYPE, raiser, returner
+from tests.conformance.connectors import (
+    COUNT_TYPE,
+    RAISE_TYPE,
+    RETURN_TYPE,
+    counter,
+    raiser,
+    returner,
+)
 from tests.conformance.http_server import HttpServer
 from tests.conformance.support import ECHO, SECRETS
 
@@ -27,7 +34,13 @@ def history() -> MemoryHistorySink:
 @pytest.fixture
 async def runtime(history: MemoryHistorySink) -> AsyncIterator[ConnectorRuntime]:
     rt = ConnectorRuntime(
-        {ECHO: echo, RAISE_TYPE: raiser, RETURN_TYPE: returner, REST_TYPE: http_json},
+        {
+            ECHO: echo,
+            RAISE_TYPE: raiser,
+            RETURN_TYPE: returner,
+            COUNT_TYPE: counter,
+            REST_TYPE: http_json,
+        },
         secrets=StaticSecretResolver(SECRETS),
         history=history,
     )

@@ -52,3 +52,18 @@ class ReturnInput(BaseModel):
 async def returner(data: ReturnInput) -> Any:
     """Returns ``value`` as the connector response (any JSON value, null included)."""
     return data.value
+
+
+COUNT_TYPE = "conformance:count:1"
+invocations: list[dict[str, Any]] = []
+
+
+class CountInput(BaseModel):
+    tag: str = ""
+
+
+@outbound_connector(name="Count", type=COUNT_TYPE)
+async def counter(data: CountInput) -> dict[str, Any]:
+    """Records each call in ``invocations`` (to prove a connector did or did not run)."""
+    invocations.append({"tag": data.tag})
+    return {"tag": data.tag}
