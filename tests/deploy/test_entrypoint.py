@@ -73,9 +73,10 @@ def test_serve_migrates_then_execs_the_server_which_stops_on_sigterm(
     assert_graceful_stop(server)
 
 
-def test_migrate_on_start_can_be_switched_off(tmp_path: Path) -> None:
+def test_migrate_subcommand_then_serve_without_migrating(tmp_path: Path) -> None:
     migrated = run_entrypoint(tmp_path, "migrate")
     assert migrated.returncode == 0, migrated.stderr
+    assert revision(tmp_path / "switchboard.db") == head_revision()
     server = Server(tmp_path, SWITCHBOARD_MIGRATE_ON_START="false")
     try:
         server.wait_live()
@@ -96,10 +97,7 @@ def test_a_bad_migrate_switch_is_refused_naming_the_variable(tmp_path: Path) -> 
     assert revision(tmp_path / "switchboard.db") is None
 
 
-def test_subcommands_go_to_switchboard(tmp_path: Path) -> None:
-    migrated = run_entrypoint(tmp_path, "migrate")
-    assert migrated.returncode == 0, migrated.stderr
-    assert revision(tmp_path / "switchboard.db") == head_revision()
+def test_options_go_to_switchboard(tmp_path: Path) -> None:
     helped = run_entrypoint(tmp_path, "--help")
     assert helped.returncode == 0
     assert "usage: switchboard" in helped.stdout
