@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -33,3 +33,25 @@ def plain_function(context: OutboundContext) -> dict:
 @outbound_connector(name="Second Echo", type="switchboard:echo:1")
 async def clashing_echo() -> dict:
     return {}
+
+
+class Basic(BaseModel):
+    type: Literal["basic"]
+    username: str
+    password: str
+
+
+class Bearer(BaseModel):
+    type: Literal["bearer"]
+    token: str
+
+
+class Request(BaseModel):
+    url: str
+    authentication: Annotated[Basic | Bearer, Field(discriminator="type")]
+    fallbacks: list[Annotated[Basic | Bearer, Field(discriminator="type")]] = []
+
+
+@outbound_connector(name="Request", type="test:request:1")
+def send_request(request: Request) -> dict:
+    return {"url": request.url}

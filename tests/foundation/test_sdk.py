@@ -117,3 +117,24 @@ def test_non_json_result_is_a_clear_error() -> None:
 
     with pytest.raises(TypeError, match="object is not JSON-serialisable"):
         run_connector(returns_object, {})
+
+
+def test_discriminated_union_paths_read_as_the_variables_are_written() -> None:
+    from tests.foundation.sample_connectors import send_request
+
+    variables = {
+        "url": "http://x",
+        "authentication": {"type": "basic", "username": "u"},
+        "fallbacks": [{"type": "bearer"}, {"type": "digest"}],
+    }
+    with pytest.raises(ConnectorInputError) as info:
+        run_connector(send_request, variables)
+    paths = [e.path for e in info.value.errors]
+    assert paths == [
+        "authentication.password",
+        "fallbacks[0].token",
+        "fallbacks[1].type",
+    ]
+    assert (
+        "does not match any of the expected tags: 'basic', 'bearer'" in info.value.errors[2].reason
+    )
