@@ -5,10 +5,12 @@ REST connector and Vault provider) works the REST job against a local HTTP servi
 
 from __future__ import annotations
 
+import json
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -30,6 +32,7 @@ from tests.deploy.example_support import (
 from tests.deploy.test_vault_init import run_init
 from tests.support.gateway import TestGateway
 from tests.support.openbao import OpenBao
+from tests.templates.schema import OFFICIAL_PACKAGE, require_node_package
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -67,6 +70,59 @@ def test_the_example_uses_the_official_rest_template_and_bindings() -> None:
     assert boundary.get("attachedToRef") == task.get("id")
     ref = boundary.find("bpmn:errorEventDefinition", NS)
     assert ref is not None and ref.get("errorRef") == error.get("id")
+
+
+def _official_template(template_id: str, version: int) -> dict[str, Any]:
+    folder = require_node_package(OFFICIAL_PACKAGE) / "src" / "element-templates"
+    for path in sorted(folder.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for template in data if isinstance(data, list) else [data]:
+            if template.get("id") == template_id and template.get("version") == version:
+                return template
+    raise AssertionError(f"Camunda publishes no template {template_id} version {version}")
+
+
+def test_the_example_is_what_modeler_writes_with_that_official_template_version() -> None:
+    """Every binding of the task exists in the official template version it names, with a
+    value that template allows, persisted the way Modeler persists it."""
+    root = ET.parse(BPMN).getroot()
+    task = root.find(".//bpmn:serviceTask", NS)
+    assert task is not None
+    zeebe = "{http://camunda.org/schema/zeebe/1.0}"
+    template = _official_template(
+        task.get(f"{zeebe}modelerTemplate", ""), int(task.get(f"{zeebe}modelerTemplateVersion", 0))
+    )
+    # The stack runs Camunda 8.8: the template must not need a newer engine.
+    engines = template.get("engines", {}).get("camunda", "^8.0")
+    assert tuple(map(int, engines.lstrip("^").split(".")[:2])) <= (8, 8), engines
+
+    by_input: dict[str, list[dict[str, Any]]] = {}
+    by_header: dict[str, dict[str, Any]] = {}
+    for prop in template["properties"]:
+        binding = prop["binding"]
+        if binding["type"] == "zeebe:input":
+            by_input.setdefault(binding["name"], []).append(prop)
+        elif binding["type"] == "zeebe:taskHeader":
+            by_header[binding["key"]] = prop
+        elif binding["type"] == "zeebe:taskDefinition" and binding["property"] == "type":
+            definition = task.find(".//zeebe:taskDefinition", NS)
+            assert definition is not None and definition.get("type") == prop["value"]
+
+    for mapping in task.iterfind(".//zeebe:input", NS):
+        target, source = mapping.get("target", ""), mapping.get("source", "")
+        assert target in by_input, f"input {target} is not a binding of the template"
+        props = by_input[target]
+        kinds = {p.get("type") for p in props}
+        if "Dropdown" in kinds:
+            allowed = {c["value"] for p in props for c in p.get("choices", [])}
+            assert source in allowed, f"{target}={source!r} is not one of {sorted(allowed)}"
+        if "Number" in kinds:  # Modeler persists numbers as FEEL: =20
+            assert source.startswith("=") and source[1:].isdigit(), (target, source)
+    for header in task.iterfind(".//zeebe:header", NS):
+        key, value = header.get("key", ""), header.get("value", "")
+        assert key in by_header, f"header {key} is not a binding of the template"
+        if by_header[key].get("type") == "Hidden":
+            assert value == str(by_header[key]["value"]), key
 
 
 # ------------------------------------------------------------------ end to end
