@@ -270,3 +270,18 @@ async def test_secret_values_are_masked_in_failures(runtime: ConnectorRuntime) -
     assert outcome.variables["error"]["message"] == "rejected key ***"
     assert outcome.variables["error"]["variables"] == {"echo": "***"}
     assert outcome.variables["error"]["code"] == "AUTH"
+
+
+# -- output size ------------------------------------------------------------------------------
+
+
+async def test_output_over_the_zeebe_safe_limit_is_input_error(runtime: ConnectorRuntime) -> None:
+    # camunda/connectors connector-sdk .../api/document/InlineSizeGuard.java: mapped output
+    # over 1.5 MB -> ConnectorInputException ("Output variables payload (N bytes) exceeds ...");
+    # [JH] checked only when there are output variables.
+    big = {"blob": "b" * (3 * 1024 * 1024 // 2 + 10)}
+    outcome = await run(runtime, ECHO, big, {"resultVariable": "r"}, retries=3)
+    assert isinstance(outcome, Fail)
+    assert outcome.retries == 0
+    assert outcome.message.startswith("Output variables payload (")
+    assert await run(runtime, ECHO, big) == Complete(variables={})
