@@ -104,6 +104,9 @@ _TYPES: dict[str, Callable[[Any], bool]] = {
     "context": lambda v: type(v) is dict,
     "function": lambda v: type(v) is FeelFunction,
     "range": lambda v: type(v) is Range,
+    "date time": lambda v: type(v) is dt.datetime,
+    "year-month-duration": lambda v: type(v) is YearMonthDuration,
+    "day-time-duration": lambda v: type(v) is dt.timedelta,
     "Any": lambda v: v is not None,
     "Null": lambda v: v is None,
     "null": lambda v: v is None,
@@ -225,6 +228,11 @@ class Compiler:
             return static_index
 
         cond = self.compile(cond_node)
+        # Like feel-scala: comparisons and calls always filter item by item; any other filter is
+        # first evaluated on its own and used as an index when it yields a number.
+        per_item = isinstance(cond_node, ast.Binary | ast.Between | ast.In | ast.Call) and (
+            not isinstance(cond_node, ast.Binary) or cond_node.op not in ops.ARITHMETIC
+        )
 
         def filter_(scope: Scope) -> Any:
             v = target(scope)
@@ -233,17 +241,16 @@ class Compiler:
             if type(v) is not list:
                 v = [v]
             state = scope.state
+            if not per_item:
+                index = cond(scope)
+                if is_number(index):
+                    return _index(v, index)
             state.tick(len(v) + 1)
             out: list[Any] = []
-            first = True
             for item in v:
                 holder = Scope({"item": item}, scope, state)
                 inner = Scope(item, holder, state) if type(item) is dict else holder
-                r = cond(inner)
-                if first and is_number(r):
-                    return _index(v, r)
-                first = False
-                if r is True:
+                if cond(inner) is True:
                     out.append(item)
             return out
 
@@ -688,17 +695,21 @@ def _range_items(r: Range) -> list[Any]:
 
 
 def apply_test_value(r: Any, v: Any, uses_input: bool) -> Any:
-    """Interpret the value of a unary-test expression against the input value ``v``."""
+    """Interpret the value of a unary-test expression against the input value ``v``.
+
+    The order follows feel-scala: ``true`` passes, a list passes when it contains the input,
+    otherwise the value must equal the input.
+    """
     t = type(r)
     if t is UnaryTestValue:
         return ops.compare(r.op, v, r.operand)
     if t is Range:
         return ops.in_range(r, v)
+    if r is True:
+        return True
     if uses_input:
-        return r if type(r) is bool else None
+        return False if r is False else None
     if t is list:
-        if type(v) is list and ops.equals(r, v) is True:
-            return True
         for x in r:
             if type(x) is Range:
                 if ops.in_range(x, v) is True:
@@ -708,7 +719,9 @@ def apply_test_value(r: Any, v: Any, uses_input: bool) -> Any:
                     return True
             elif ops.equals(x, v) is True:
                 return True
+    equal = ops.equals(v, r)
+    if equal is True:
+        return True
+    if r is False or t is list:
         return False
-    if t is bool and type(v) is not bool:
-        return r
-    return ops.equals(v, r)
+    return None if equal is None else False

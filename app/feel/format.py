@@ -44,7 +44,7 @@ def describe(v: Any) -> str:
     if t is list:
         return "[" + ", ".join(describe(x) for x in v) + "]"
     if t is dict:
-        return "{" + ", ".join(f"{k}: {describe(x)}" for k, x in v.items()) + "}"
+        return "{" + ", ".join(f"{k}:{describe(x)}" for k, x in v.items()) + "}"
     if t is dt.datetime:
         return temporal.format_datetime(v)
     if t is dt.date:
@@ -62,7 +62,7 @@ def describe(v: Any) -> str:
         end = "" if v.end is None else describe(v.end)
         return f"{lo}{start}..{end}{hi}"
     if t is FeelFunction:
-        return "<function>"
+        return f"function({', '.join(v.params)})"
     if t is UnaryTestValue:
         return f"{v.op} {describe(v.operand)}"
     return repr(v)

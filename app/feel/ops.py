@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, DecimalException
+from decimal import ROUND_DOWN, Decimal, DecimalException
 from typing import Any
 
 from app.feel import temporal
@@ -27,6 +27,7 @@ _DATETIME = dt.datetime
 _TIME = dt.time
 _DTD = dt.timedelta
 _YMD = YearMonthDuration
+_MILLI = dt.timedelta(milliseconds=1)
 
 
 def kind(v: Any) -> type:
@@ -202,10 +203,11 @@ def mul(a: Any, b: Any) -> Any:
         return D128.multiply(a, b)
     if is_number(a) and tb in (_DTD, _YMD):
         return mul(b, a)
+    # feel-scala scales durations by the integer part of the factor.
     if ta is _DTD and is_number(b):
-        return temporal.delta_from_seconds(D128.multiply(temporal.seconds_of(a), b))
+        return a * int(b)
     if ta is _YMD and is_number(b):
-        return _YMD(int(D128.multiply(a.months, b).to_integral_value()))
+        return _YMD(a.months * int(b))
     raise Problem(f"can't multiply {type_name(a)} by {type_name(b)}")
 
 
@@ -217,18 +219,20 @@ def div(a: Any, b: Any) -> Any:
         if not b:
             raise Problem("division by zero")
         return _num_result(D128.divide(a, b))
+    # feel-scala divides durations at millisecond precision, truncating.
     if ta is _DTD and is_number(b):
         if not b:
             raise Problem("division by zero")
-        return temporal.delta_from_seconds(D128.divide(temporal.seconds_of(a), b))
+        millis = D128.divide(a // _MILLI, b)
+        return _MILLI * int(millis.to_integral_value(rounding=ROUND_DOWN))
     if ta is _DTD and tb is _DTD:
-        if not b:
+        if not b // _MILLI:
             raise Problem("division by zero")
-        return _num_result(D128.divide(temporal.seconds_of(a), temporal.seconds_of(b)))
+        return _num_result(D128.divide(a // _MILLI, b // _MILLI))
     if ta is _YMD and is_number(b):
         if not b:
             raise Problem("division by zero")
-        return _YMD(int(D128.divide(a.months, b).to_integral_value()))
+        return _YMD(int(D128.divide(a.months, b).to_integral_value(rounding=ROUND_DOWN)))
     if ta is _YMD and tb is _YMD:
         if not b.months:
             raise Problem("division by zero")

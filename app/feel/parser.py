@@ -418,6 +418,10 @@ class _Parser:
             name = tok.value
         else:
             name = self.name_words()
+        # Hyphenated type names: year-month-duration, day-time-duration.
+        while self.is_op("-") and self.peek().kind == "name" and self.tok.end == self.peek().pos:
+            self.advance()
+            name += "-" + self.advance().value
         if self.is_op("<"):
             # Generic type arguments (list<number>, context<a: number>): checked loosely.
             depth = 0

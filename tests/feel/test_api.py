@@ -142,7 +142,9 @@ def test_evaluate_raw_returns_feel_values() -> None:
         ("? > x", 4, False),
         ("[1, 2, 3]", 2, True),
         ("true", True, True),
+        ("true", False, True),  # as feel-scala: an expression that is true passes
         ("false", True, False),
+        ("false", False, True),
         ("null", None, True),
         ("> 5", None, False),
         ('"a"', 1, False),

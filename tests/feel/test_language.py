@@ -81,6 +81,10 @@ CTX: dict[str, Any] = {
         ("items[item.qty = 2].id", ["a"]),
         ("xs[item > 1]", [3, 2]),
         ("xs[0]", None),
+        ("xs[x - 4]", 3),  # not a comparison: evaluated once, a number is an index
+        ("xs[item]", []),  # no number on its own, so a per-item filter with non-boolean results
+        ('@"2020-01-01T10:00:00" instance of date time', True),
+        ('@"P1D" instance of day-time-duration', True),
         ("xs[4]", None),
         ("x[1]", 5),
         ("x[item > 1]", [5]),
@@ -140,6 +144,9 @@ CTX: dict[str, Any] = {
         ('date and time("2020-01-01T23:00:00Z") + @"PT2H"', "2020-01-02T01:00:00Z"),
         ('time("23:30:00") + @"PT1H"', "00:30:00"),
         ('@"P1D" * 2', "P2D"),
+        ('@"P1D" * 1.5', "P1D"),  # feel-scala scales durations by the integer part
+        ('@"P1Y" * 2', "P2Y"),
+        ('@"P1Y" / 5', "P2M"),
         ('@"PT1H" / 2', "PT30M"),
         ('@"P1D" / @"PT1H"', 24),
         ('@"P1Y" + @"P6M"', "P1Y6M"),

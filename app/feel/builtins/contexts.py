@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from app.feel import ops
-from app.feel.builtins.registry import builtin, ctx, string
+from app.feel.builtins.registry import alias, builtin, ctx, string
 from app.feel.errors import FeelEvaluationError
 from app.feel.values import EvalState, Problem
 
 
+@builtin("get value", ["m", "key"])
+@builtin("get value", ["context", "keys"])
 @builtin("get value", ["context", "key"])
 def get_value(state: EvalState, c: Any, key: Any) -> Any:
     c = ctx(c, "context")
@@ -23,6 +25,7 @@ def get_value(state: EvalState, c: Any, key: Any) -> Any:
     return c.get(string(key, "key"))
 
 
+@builtin("get entries", ["m"])
 @builtin("get entries", ["context"])
 def get_entries(state: EvalState, c: Any) -> Any:
     return [{"key": k, "value": v} for k, v in ctx(c, "context").items()]
@@ -39,6 +42,7 @@ def _put(c: dict[str, Any], keys: list[str], value: Any) -> dict[str, Any]:
     return result
 
 
+@builtin("context put", ["context", "keys", "value"])
 @builtin("context put", ["context", "key", "value"])
 def context_put(state: EvalState, c: Any, key: Any, value: Any) -> Any:
     c = ctx(c, "context")
@@ -58,6 +62,10 @@ def context_merge(state: EvalState, *args: Any) -> Any:
     for c in contexts:
         result.update(ctx(c, "contexts"))
     return result
+
+
+alias("put", "context put")
+alias("put all", "context merge")
 
 
 @builtin("not", ["negand"])

@@ -16,8 +16,6 @@ from app.feel.values import D128, EvalState, Problem, YearMonthDuration, type_na
 @builtin("date", ["from"])
 def date_from(state: EvalState, v: Any) -> Any:
     if type(v) is str:
-        if "T" in v:
-            return temporal.parse_datetime(v).date()
         return temporal.parse_date(v)
     if type(v) is dt.datetime:
         return v.date()
@@ -150,3 +148,32 @@ def context(state: EvalState, entries: Any) -> Any:
             raise Problem("entry keys must be strings")
         result[key] = entry["value"]
     return result
+
+
+@builtin("from json", ["json"])
+def from_json(state: EvalState, text: Any) -> Any:
+    import json
+
+    from app.feel.convert import to_feel
+
+    try:
+        value = json.loads(string(text, "json"), parse_float=Decimal, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise Problem(f"failed to parse JSON from '{text}'") from exc
+    return to_feel(value)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+@builtin("to json", ["value"])
+def to_json(state: EvalState, value: Any) -> Any:
+    import json
+
+    from app.feel.convert import to_json as json_ready
+
+    try:
+        return json.dumps(json_ready(value), ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise Problem("failed to convert the value to JSON") from exc

@@ -156,13 +156,13 @@ alias("and", "all")
 alias("or", "any")
 
 
-@builtin("sublist", ["list", "start position", "length"], required=2)
+@builtin("sublist", ["list", "start", "length"], required=2)
 def sublist(state: EvalState, xs: Any, start: Any, length: Any = None) -> Any:
     xs = lst(xs, "list")
-    pos = integer(start, "start position")
+    pos = integer(start, "start")
     n = len(xs)
     if pos == 0 or abs(pos) > n:
-        raise Problem("start position out of range")
+        raise Problem("start out of range")
     begin = pos - 1 if pos > 0 else n + pos
     if length is None:
         return xs[begin:]

@@ -7,7 +7,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from app.feel.builtins.registry import builtin, integer, num
+from app.feel.builtins.registry import builtin, integer, num, string
 from app.feel.ops import _num_result
 from app.feel.values import D128, EvalState, Problem, to_decimal
 
@@ -29,6 +29,25 @@ _Q = decimal.Context(prec=1000, Emax=999999, Emin=-999999, traps=[decimal.Invali
 @builtin("decimal", ["n", "scale"])
 def decimal_(state: EvalState, n: Any, scale: Any) -> Any:
     return _round(n, scale, decimal.ROUND_HALF_EVEN)
+
+
+_MODES = {
+    "UP": decimal.ROUND_UP,
+    "DOWN": decimal.ROUND_DOWN,
+    "CEILING": decimal.ROUND_CEILING,
+    "FLOOR": decimal.ROUND_FLOOR,
+    "HALF_UP": decimal.ROUND_HALF_UP,
+    "HALF_DOWN": decimal.ROUND_HALF_DOWN,
+    "HALF_EVEN": decimal.ROUND_HALF_EVEN,
+}
+
+
+@builtin("decimal", ["n", "scale", "mode"])
+def decimal_mode(state: EvalState, n: Any, scale: Any, mode: Any) -> Any:
+    rounding = _MODES.get(string(mode, "mode").upper())
+    if rounding is None:
+        raise Problem(f"illegal rounding mode '{mode}', must be one of {', '.join(_MODES)}")
+    return _round(n, scale, rounding)
 
 
 @builtin("floor", ["n", "scale"], required=1)
@@ -61,6 +80,7 @@ def round_half_down(state: EvalState, n: Any, scale: Any) -> Any:
     return _round(n, scale, decimal.ROUND_HALF_DOWN)
 
 
+@builtin("abs", ["number"])
 @builtin("abs", ["n"])
 def abs_(state: EvalState, n: Any) -> Any:
     import datetime as dt

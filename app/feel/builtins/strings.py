@@ -10,7 +10,7 @@ from typing import Any
 import regex
 
 from app.feel import limits
-from app.feel.builtins.registry import builtin, integer, lst, string
+from app.feel.builtins.registry import builtin, lst, num, string
 from app.feel.errors import FeelLimitError
 from app.feel.values import EvalState, Problem, check_list, check_string
 
@@ -20,16 +20,9 @@ _FLAGS = {"i": regex.IGNORECASE, "s": regex.DOTALL, "m": regex.MULTILINE, "x": r
 @lru_cache(maxsize=512)
 def _compile(pattern: str, flags: str) -> regex.Pattern[str]:
     bits = 0
-    literal = False
-    for f in flags:
-        if f == "q":
-            literal = True
-        elif f in _FLAGS:
-            bits |= _FLAGS[f]
-        else:
-            raise Problem(f"invalid regex flag '{f}'")
-    if literal:
-        pattern = regex.escape(pattern)
+    for f, bit in _FLAGS.items():
+        if f in flags:  # like feel-scala, other flag letters are ignored
+            bits |= bit
     try:
         return regex.compile(pattern, bits | regex.VERSION0)
     except (regex.error, ValueError, OverflowError, RecursionError) as exc:
@@ -54,18 +47,17 @@ def _code_points(s: str) -> int:
 @builtin("substring", ["string", "start position", "length"], required=2)
 def substring(state: EvalState, s: Any, start: Any, length: Any = None) -> Any:
     s = string(s, "string")
-    pos = integer(start, "start position")
+    pos = int(num(start, "start position"))
     n = len(s)
-    begin = pos - 1 if pos > 0 else n + pos
-    if pos == 0:
-        begin = n - 1 if n else 0
-    begin = max(begin, 0)
+    begin = pos - 1 if pos > 0 else n + pos  # as feel-scala: 0 means "after the end"
+    if not 0 <= begin <= n:
+        raise Problem(f"start position {pos} out of range")
     if length is None:
         return s[begin:]
-    count = integer(length, "length")
+    count = int(num(length, "length"))
     if count < 0:
         raise Problem("length must not be negative")
-    return s[begin : begin + count]
+    return s[begin : min(begin + count, n)]
 
 
 @builtin("string length", ["string"])
