@@ -197,6 +197,7 @@ def raise_on_graphql_errors(result: dict[str, Any]) -> dict[str, Any]:
     description="Execute a GraphQL query or mutation.",
     documentation_url="https://docs.camunda.io/docs/components/connectors/protocol/graphql/",
     template_id=TEMPLATE_ID,
+    version=13,
     groups=(
         Group("authentication", "Authentication"),
         Group("endpoint", "HTTP Endpoint"),
@@ -209,6 +210,10 @@ async def graphql(data: GraphQLInput, context: OutboundContext) -> dict[str, Any
     return raise_on_graphql_errors(result)
 
 
-graphql = graphql.with_overrides(extra={"shutdown": aclose})
+graphql = graphql.with_overrides(
+    # Same template version and retry backoff default as Camunda's newest official template,
+    # so a BPMN modelled with it resolves to ours.
+    extra={"shutdown": aclose, "template_retry_backoff": "PT30S"},
+)
 
 __all__ = ["INPUT_VARIABLES", "TYPE", "GraphQLInput", "aclose", "graphql", "request_spec"]

@@ -217,6 +217,7 @@ def request_spec(data: HttpJsonInput, variables: dict[str, Any]) -> HttpRequestS
     "authentication of Camunda's REST connector.",
     documentation_url="https://docs.camunda.io/docs/components/connectors/protocol/rest/",
     template_id=TEMPLATE_ID,
+    version=18,
     groups=(
         Group("authentication", "Authentication"),
         Group("tls", "Client certificate (mTLS)"),
@@ -229,6 +230,10 @@ async def http_json(data: HttpJsonInput, context: OutboundContext) -> dict[str, 
     return await execute(request_spec(data, dict(context.variables)))
 
 
-http_json = http_json.with_overrides(extra={"shutdown": aclose})
+http_json = http_json.with_overrides(
+    # Same template version and retry backoff default as Camunda's newest official template,
+    # so a BPMN modelled with it resolves to ours.
+    extra={"shutdown": aclose, "template_retry_backoff": "PT30S"},
+)
 
 __all__ = ["INPUT_VARIABLES", "TYPE", "HttpJsonInput", "aclose", "http_json", "request_spec"]

@@ -88,3 +88,24 @@ def test_comparison_notices_a_difference() -> None:
     trimmed = official_template("io.camunda.connectors.HttpJson.v2")
     trimmed["properties"] = [p for p in trimmed["properties"] if p["binding"].get("name") != "url"]
     assert "url" not in bindings(trimmed).inputs
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_version_and_retry_backoff_default_match(case: str) -> None:
+    """A BPMN modelled with the newest official template names its version; ours must match."""
+    module, connector_type, template_id = CASES[case]
+    ours = element_template(connector_of(module, connector_type))
+    official = official_template(template_id)
+    assert ours["version"] == official["version"]
+
+    def backoff(template: dict) -> str | None:
+        return next(
+            (
+                p.get("value")
+                for p in template["properties"]
+                if p.get("binding", {}).get("key") == "retryBackoff"
+            ),
+            None,
+        )
+
+    assert backoff(ours) == backoff(official) == "PT30S"

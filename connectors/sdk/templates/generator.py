@@ -82,7 +82,7 @@ def _build(connector: OutboundConnector) -> dict[str, Any]:
         *standard.template_headers(template_id, connector.version),
         *standard.output_properties(),
         *standard.error_properties(),
-        *standard.retry_properties(),
+        *standard.retry_properties(connector.extra.get("template_retry_backoff", "PT0S")),
     ]
     return template
 

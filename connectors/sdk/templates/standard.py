@@ -102,8 +102,9 @@ def error_properties() -> list[dict[str, Any]]:
     ]
 
 
-def retry_properties() -> list[dict[str, Any]]:
-    """Retries (task definition), ``retryBackoff`` and ``jobTimeout`` headers."""
+def retry_properties(retry_backoff: str = "PT0S") -> list[dict[str, Any]]:
+    """Retries (task definition), ``retryBackoff`` (default ``retry_backoff``) and
+    ``jobTimeout`` headers."""
     return [
         {
             "id": "retryCount",
@@ -120,7 +121,7 @@ def retry_properties() -> list[dict[str, Any]]:
             "label": "Retry backoff",
             "description": "ISO-8601 duration to wait between retries",
             "type": "String",
-            "value": "PT0S",
+            "value": retry_backoff,
             "constraints": {
                 "notEmpty": True,
                 "pattern": {"value": DURATION_PATTERN, "message": _DURATION_MESSAGE},
