@@ -186,7 +186,8 @@ def _line(label: str, stats: dict[str, Any]) -> str:
     return (
         f"{label:<34} {stats['jobs_per_s']:>8.1f} jobs/s   "
         f"p50 {stats['latency_p50_ms']:>7.2f} ms   p99 {stats['latency_p99_ms']:>8.2f} ms   "
-        f"worker CPU {stats['worker_cpu_us_per_job']:>6.1f} us/job   "
+        f"CPU/job worker {stats['worker_cpu_us_per_job']:>5.0f} us, "
+        f"gateway {stats['gateway_cpu_us_per_job']:>5.0f} us   "
         f"({stats['completed']}/{stats['finished']} completed in {stats['elapsed_s']} s)"
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
 
 
 class ZeebeSettings(BaseModel):
@@ -24,19 +24,33 @@ class ZeebeSettings(BaseModel):
         description="PEM file of the CA that signed the gateway's certificate (TLS). Unset: the "
         "system trust store.",
     )
+    camunda_cluster_id: str | None = Field(
+        None,
+        validation_alias="CAMUNDA_CLUSTER_ID",
+        description="Camunda SaaS cluster id: connect to "
+        "<id>.<region>.zeebe.camunda.io:443 with TLS and OAuth (ZEEBE_ADDRESS is then ignored).",
+    )
+    camunda_cluster_region: str = Field(
+        "bru-2",
+        validation_alias="CAMUNDA_CLUSTER_REGION",
+        description="Camunda SaaS cluster region.",
+    )
     zeebe_client_id: str | None = Field(
         None,
+        validate_default=True,
         validation_alias="ZEEBE_CLIENT_ID",
         description="OAuth client id (client-credentials flow). Set: every call carries a "
         "bearer token.",
     )
     zeebe_client_secret: SecretStr | None = Field(
         None,
+        validate_default=True,
         validation_alias="ZEEBE_CLIENT_SECRET",
         description="OAuth client secret. Never logged.",
     )
     zeebe_authorization_server_url: str | None = Field(
         None,
+        validate_default=True,
         validation_alias="ZEEBE_AUTHORIZATION_SERVER_URL",
         description="OAuth token endpoint. Camunda SaaS default: "
         "https://login.cloud.camunda.io/oauth/token.",
@@ -50,17 +64,6 @@ class ZeebeSettings(BaseModel):
         None,
         validation_alias="ZEEBE_TOKEN_SCOPE",
         description="OAuth scope of the token request (optional).",
-    )
-    camunda_cluster_id: str | None = Field(
-        None,
-        validation_alias="CAMUNDA_CLUSTER_ID",
-        description="Camunda SaaS cluster id: connect to "
-        "<id>.<region>.zeebe.camunda.io:443 with TLS and OAuth (ZEEBE_ADDRESS is then ignored).",
-    )
-    camunda_cluster_region: str = Field(
-        "bru-2",
-        validation_alias="CAMUNDA_CLUSTER_REGION",
-        description="Camunda SaaS cluster region.",
     )
     worker_name: str = Field(
         "switchboard",
@@ -127,24 +130,29 @@ class ZeebeSettings(BaseModel):
             raise ValueError(f"expected host:port, got {value!r}")
         return value
 
-    @model_validator(mode="after")
-    def _check_oauth(self) -> ZeebeSettings:
-        if self.zeebe_client_id and self.zeebe_client_secret is None:
-            raise ValueError("ZEEBE_CLIENT_SECRET is required when ZEEBE_CLIENT_ID is set")
-        if self.camunda_cluster_id and not (self.zeebe_client_id and self.zeebe_client_secret):
-            raise ValueError(
-                "ZEEBE_CLIENT_ID and ZEEBE_CLIENT_SECRET are required "
-                "when CAMUNDA_CLUSTER_ID is set"
-            )
-        if (
-            self.zeebe_client_id
-            and not self.camunda_cluster_id
-            and not self.zeebe_authorization_server_url
-        ):
-            raise ValueError(
-                "ZEEBE_AUTHORIZATION_SERVER_URL is required when ZEEBE_CLIENT_ID is set"
-            )
-        return self
+    # Field validators (not a model validator) so each error names its variable; they rely
+    # on the field order above: a validator sees only the fields declared before it.
+    @field_validator("zeebe_client_id")
+    @classmethod
+    def _client_id_for_saas(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if not value and info.data.get("camunda_cluster_id"):
+            raise ValueError("required when CAMUNDA_CLUSTER_ID is set")
+        return value or None
+
+    @field_validator("zeebe_client_secret")
+    @classmethod
+    def _secret_with_id(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None and info.data.get("zeebe_client_id"):
+            raise ValueError("required when ZEEBE_CLIENT_ID is set")
+        return value
+
+    @field_validator("zeebe_authorization_server_url")
+    @classmethod
+    def _token_url_with_id(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("zeebe_client_id") and not info.data.get("camunda_cluster_id"):
+            if not value:
+                raise ValueError("required when ZEEBE_CLIENT_ID is set (outside Camunda SaaS)")
+        return value or None
 
     @property
     def zeebe_enabled(self) -> bool:

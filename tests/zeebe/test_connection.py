@@ -218,9 +218,18 @@ def test_plaintext_is_the_default_without_tls_settings() -> None:
     [
         ({"zeebe_address": "no-port"}, "ZEEBE_ADDRESS: Value error, expected host:port"),
         ({"zeebe_address": "h:99999"}, "ZEEBE_ADDRESS"),
-        ({"zeebe_client_id": "x"}, "ZEEBE_CLIENT_SECRET is required"),
-        ({"zeebe_client_id": "x", "zeebe_client_secret": "y"}, "ZEEBE_AUTHORIZATION_SERVER_URL"),
-        ({"camunda_cluster_id": "c"}, "ZEEBE_CLIENT_ID and ZEEBE_CLIENT_SECRET are required"),
+        (
+            {"zeebe_client_id": "x"},
+            "ZEEBE_CLIENT_SECRET: Value error, required when ZEEBE_CLIENT_ID is set",
+        ),
+        (
+            {"zeebe_client_id": "x", "zeebe_client_secret": "y"},
+            "ZEEBE_AUTHORIZATION_SERVER_URL: Value error, required when ZEEBE_CLIENT_ID",
+        ),
+        (
+            {"camunda_cluster_id": "c"},
+            "ZEEBE_CLIENT_ID: Value error, required when CAMUNDA_CLUSTER_ID is set",
+        ),
         ({"worker_max_running_jobs": 0}, "SWITCHBOARD_WORKER_MAX_RUNNING_JOBS"),
         ({"worker_job_timeout_seconds": -1}, "SWITCHBOARD_WORKER_JOB_TIMEOUT_SECONDS"),
     ],
