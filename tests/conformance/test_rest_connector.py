@@ -256,3 +256,30 @@ async def test_connection_refused_is_code_408(runtime: ConnectorRuntime) -> None
     assert isinstance(outcome, Fail)
     assert outcome.retries == 2
     assert outcome.variables["error"]["code"] == "408"
+
+
+async def test_body_serialisation_rules(runtime: ConnectorRuntime, http_server: HttpServer) -> None:
+    # camunda/connectors connector-commons/http-client .../builder/parts/
+    # ApacheRequestBodyBuilder.java: a string body is sent as is, a map as JSON (nulls dropped
+    # with ignoreNullValues); ApacheRequestHeadersBuilder.java: Content-Type defaults to
+    # application/json whenever a body is sent; GET sends no body (supportsBody).
+    async def seen(**overrides: Any) -> dict[str, Any]:
+        outcome = await run(
+            runtime,
+            REST_TYPE,
+            template_job(http_server.url("/echo"), **overrides),
+            {"resultExpression": "={seen: body}"},
+        )
+        assert isinstance(outcome, Complete)
+        return outcome.variables["seen"]
+
+    raw = await seen(method="POST", body="plain text")
+    assert raw["body"] == "plain text"
+    assert raw["headers"]["content-type"].startswith("application/json")
+    kept = await seen(method="PUT", body={"a": None, "b": 1})
+    assert kept["body"] == {"a": None, "b": 1}
+    dropped = await seen(method="PATCH", body={"a": None, "b": 1}, ignoreNullValues=True)
+    assert dropped["body"] == {"b": 1}
+    get = await seen(method="GET", body={"a": 1})
+    assert get["body"] is None
+    assert "content-type" not in get["headers"]
