@@ -398,3 +398,16 @@ async def test_ignore_error_without_variables(runtime: ConnectorRuntime) -> None
     # [FN] IgnoreErrorFunction NO_ARGS; [CR] null variables -> Map.of().
     outcome = await run(runtime, RAISE_TYPE, failing("E"), {"errorExpression": "ignoreError()"})
     assert outcome == Complete(variables={})
+
+
+async def test_handwritten_job_error_context_with_camunda_keys(runtime: ConnectorRuntime) -> None:
+    # [DOC] jobError(...) = {errorType: "jobError", errorMessage, variables, retries,
+    # retryBackoff}; [RH] read as a JobError by `errorType`.
+    expression = (
+        '{errorType: "jobError", errorMessage: "by hand", variables: {v: 1}, retries: 1, '
+        'retryBackoff: @"PT2S"}'
+    )
+    outcome = await run(runtime, ECHO, {"a": 1}, {"errorExpression": expression})
+    assert outcome == Fail(
+        message="by hand", retries=1, backoff_ms=2000, variables={"v": 1, "error": "by hand"}
+    )
