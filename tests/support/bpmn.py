@@ -2,17 +2,19 @@
 
 Reads each process's elements, their first outgoing sequence flow, the job type,
 retries, custom headers and input mappings of job-worker tasks, and error boundary
-events. Input mappings with a static value (no leading ``=``) or a plain variable
-reference (``=a.b``) are applied; other FEEL expressions are evaluated with
-:mod:`app.feel` when it offers ``evaluate(expression, context)``.
+events. Input mappings are applied: static values as they are, ``=`` expressions with
+the project's FEEL engine. Output mappings and gateway conditions are not: the walk takes
+the first outgoing sequence flow of every element.
 """
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
+
+from app.runtime.errors import ExpressionError
+from app.runtime.expressions import evaluate
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 ZEEBE = "{http://camunda.org/schema/zeebe/1.0}"
@@ -115,23 +117,10 @@ def apply_inputs(element: Element, variables: dict[str, Any]) -> dict[str, Any]:
 def _evaluate(source: str, variables: dict[str, Any]) -> Any:
     if not source.startswith("="):
         return source
-    expression = source[1:].strip()
-    path = expression.split(".")
-    if all(part.isidentifier() for part in path):
-        value: Any = variables
-        for part in path:
-            value = value.get(part) if isinstance(value, dict) else None
-        return value
     try:
-        return json.loads(expression)
-    except ValueError:
-        pass
-    try:
-        from app import feel  # the project's FEEL engine, when present
-
-        return feel.evaluate(expression, variables)  # type: ignore[attr-defined]
-    except Exception:  # no engine, or an expression it cannot evaluate
-        return expression
+        return evaluate(source, variables)
+    except ExpressionError:
+        return None  # Zeebe would raise an incident; the walk keeps going with null
 
 
 def _set_path(target: dict[str, Any], path: list[str], value: Any) -> None:

@@ -36,6 +36,7 @@ BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
         <zeebe:ioMapping>
           <zeebe:input source="static" target="mode" />
           <zeebe:input source="=order.id" target="request.id" />
+          <zeebe:input source="=&quot;#&quot; + string(order.id * 2)" target="request.label" />
         </zeebe:ioMapping>
         <zeebe:taskHeaders>
           <zeebe:header key="resultVariable" value="r" />
@@ -251,7 +252,11 @@ async def test_deploy_and_run_a_process(gateway: TestGateway, adapter: ZeebeAdap
     [first] = await activate(adapter, "step-one")
     assert first.process_instance_key == created.process_instance_key
     assert first.retries == 5 and first.custom_headers == {"resultVariable": "r"}
-    assert first.variables == {"order": {"id": 7}, "mode": "static", "request": {"id": 7}}
+    assert first.variables == {
+        "order": {"id": 7},
+        "mode": "static",
+        "request": {"id": 7, "label": "#14"},
+    }
     await adapter.complete_job(first.key, {"r": "done"})
     [second] = await activate(adapter, "step-two")
     assert second.variables["r"] == "done"

@@ -286,7 +286,7 @@ async def test_invalid_job_timeout_header_fails_without_retries(
 
 
 async def test_combined_headers(start_worker, gateway: TestGateway) -> None:
-    await start_worker()
+    harness = await start_worker()
     headers = {
         "resultVariable": "raw",
         "resultExpression": "={value: response.a + 1}",
@@ -303,6 +303,15 @@ async def test_combined_headers(start_worker, gateway: TestGateway) -> None:
     assert small.completed_variables == {"raw": {"a": 1}, "value": 2}
     assert big.error_code == "BIG"
     assert small.timeout_updates == [60_000] and big.timeout_updates == [60_000]
+    # Template id and version are tags only: history carries them, the job does not change.
+    tags = {
+        (r.job.key, r.element_template_id, r.element_template_version)
+        for r in harness.history.records
+    }
+    assert tags == {
+        (small.key, "io.switchboard.connectors.Echo.v1", "1"),
+        (big.key, "io.switchboard.connectors.Echo.v1", "1"),
+    }
 
 
 # ---------------------------------------------------------------- concurrency
