@@ -27,7 +27,7 @@ from pyzeebe import (
     create_oauth2_client_credentials_channel,
     create_secure_channel,
 )
-from pyzeebe.errors import PyZeebeError
+from pyzeebe.errors import ProcessInvalidError, PyZeebeError, ZeebeGatewayUnavailableError
 
 PROCESS_ID = "switchboard-status-check"
 DEFAULT_BPMN = Path(__file__).resolve().parent / "status-check.bpmn"
@@ -95,6 +95,7 @@ def open_channel(address: str | None) -> grpc.aio.Channel:
 
 async def run(args: argparse.Namespace) -> int:
     channel = open_channel(args.address)
+    target = args.address if _env("CAMUNDA_CLUSTER_ID") is None else "the Camunda SaaS cluster"
     try:
         client = ZeebeClient(channel)
         deployment = await client.deploy_resource(args.bpmn)
@@ -117,6 +118,12 @@ async def run(args: argparse.Namespace) -> int:
         print(f"instance {finished.process_instance_key} finished")
         print(json.dumps(finished.variables, indent=2, sort_keys=True))
         return 0
+    except ZeebeGatewayUnavailableError:
+        print(f"deploy_and_start: cannot reach the Zeebe gateway at {target}", file=sys.stderr)
+        return 1
+    except ProcessInvalidError as exc:
+        print(f"deploy_and_start: Zeebe rejected {args.bpmn}: {exc}", file=sys.stderr)
+        return 1
     except PyZeebeError as exc:
         print(f"deploy_and_start: Zeebe call failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1

@@ -5,11 +5,16 @@ REST connector and Vault provider) works the REST job against a local HTTP servi
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import subprocess
+import sys
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,11 +30,13 @@ from tests.deploy.example_support import (
     BPMN,
     JOB_TYPE,
     PROCESS_ID,
+    SCRIPT,
     TOKEN,
     StatusService,
     exercise_example,
 )
 from tests.deploy.test_vault_init import run_init
+from tests.deploy.tools import free_port
 from tests.support.gateway import TestGateway
 from tests.support.openbao import OpenBao
 from tests.templates.schema import OFFICIAL_PACKAGE, require_node_package
@@ -174,3 +181,59 @@ async def test_example_deploys_starts_and_the_worker_completes_the_rest_job(
     # Two executions recorded, the secret masked out of them.
     assert len(worker.history.records) == 2
     assert all(TOKEN not in repr(record) for record in worker.history.records)
+
+
+# ------------------------------------------------------------------ the script's errors
+
+
+def _script(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        ((), {}, "ZEEBE_ADDRESS (or --address) is required"),
+        ((), {"ZEEBE_ADDRESS": "127.0.0.1:1", "ZEEBE_CLIENT_ID": "x"}, "set together"),
+        (("--bpmn", "/nonexistent.bpmn"), {"ZEEBE_ADDRESS": "127.0.0.1:1"}, "no such file"),
+    ],
+)
+def test_script_refuses_bad_usage_naming_the_problem(
+    args: tuple[str, ...], env: dict[str, str], message: str
+) -> None:
+    result = _script(*args, **env)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_script_reports_an_unreachable_gateway() -> None:
+    address = f"127.0.0.1:{free_port()}"
+    result = _script(ZEEBE_ADDRESS=address)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"deploy_and_start: cannot reach the Zeebe gateway at {address}"
+
+
+async def test_script_reports_a_rejected_deployment(gateway: TestGateway, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.bpmn"
+    broken.write_text("<definitions>not a process")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(SCRIPT),
+        "--bpmn",
+        str(broken),
+        env={"ZEEBE_ADDRESS": gateway.address},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(30):
+        _, err = await process.communicate()
+    assert process.returncode == 1
+    assert f"Zeebe rejected {broken}" in err.decode()
+    assert gateway.calls_to("CreateProcessInstance") == []
