@@ -84,6 +84,7 @@ class RuntimeLimits:
     max_output_bytes: int = 3 * 1024 * 1024 // 2
     history_max_payload_bytes: int = 64 * 1024
     sync_pool_size: int = 16
+    mask_min_length: int = 4
 
     @classmethod
     def from_settings(cls, settings: Any) -> RuntimeLimits:
@@ -94,6 +95,7 @@ class RuntimeLimits:
             max_output_bytes=settings.max_output_variables_bytes,
             history_max_payload_bytes=settings.history_max_payload_bytes,
             sync_pool_size=settings.sync_pool_size,
+            mask_min_length=getattr(settings, "secrets_mask_min_length", 4),
         )
 
 
@@ -203,7 +205,7 @@ class ConnectorRuntime:
         """
         started_at = dt.datetime.now(dt.UTC)
         started = time.perf_counter()
-        masker = job_masker()
+        masker = job_masker(min_length=self._limits.mask_min_length)
         headers = read_headers(job.custom_headers)
         try:
             result, masker = await self._run(job, headers)
@@ -241,7 +243,7 @@ class ConnectorRuntime:
         self, job: Job, headers: ConnectorHeaders
     ) -> tuple[_Success | _Failure, SecretMasker]:
         """Everything up to the response mapping; any error becomes a :class:`_Failure`."""
-        masker = job_masker()
+        masker = job_masker(min_length=self._limits.mask_min_length)
         backoff: timedelta | None = None
         try:
             backoff = _validate_headers(job)
@@ -258,7 +260,7 @@ class ConnectorRuntime:
             names = placeholders.names_in(variables)
             if names:
                 resolved = await self._secrets.resolve(set(names), job)
-                masker = job_masker(resolved.values())
+                masker = job_masker(resolved.values(), self._limits.mask_min_length)
                 missing = sorted(names - resolved.keys())
                 if missing:
                     raise SecretNotFoundError(missing[0])

@@ -15,9 +15,10 @@ from app.secrets.masking import MASK, SecretMasker
 __all__ = ["MASK", "SecretMasker", "job_masker", "mask_secrets"]
 
 
-def job_masker(values: Iterable[str] = ()) -> SecretMasker:
-    """A fresh masker knowing only ``values`` (the secrets resolved for one job)."""
-    masker = SecretMasker()
+def job_masker(values: Iterable[str] = (), min_length: int = 4) -> SecretMasker:
+    """A fresh masker knowing only ``values`` (the secrets resolved for one job); values
+    shorter than ``min_length`` are masked only where they stand alone."""
+    masker = SecretMasker(min_length=min_length)
     masker.register_many(values)
     return masker
 
