@@ -258,10 +258,7 @@ def negate(a: Any) -> Any:
         return -a
     if t is Decimal:
         return D128.minus(a)
-    if t is _DTD:
-        return -a
-    if t is _YMD:
-        return _YMD(-a.months)
+    # feel-scala negates numbers only; write "duration("-P1D")" or "@"-P1D"" instead.
     raise Problem(f"can't negate {type_name(a)}")
 
 

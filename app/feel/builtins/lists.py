@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.feel import ops
-from app.feel.builtins.registry import alias, builtin, integer, items_or_varargs, lst
+from app.feel.builtins.registry import alias, builtin, integer, items_or_varargs, lst, num
 from app.feel.values import (
     D128,
     EvalState,
@@ -156,20 +156,25 @@ alias("and", "all")
 alias("or", "any")
 
 
+def _list_index(xs: list[Any], position: int) -> int:
+    return position - 1 if position > 0 else len(xs) + position
+
+
+def _position(v: Any, param: str) -> int:
+    n = int(num(v, param))
+    if n == 0:
+        raise Problem(f"{param} must be a non-zero number")
+    return n
+
+
+# Like feel-scala, positions out of range slice rather than fail.
 @builtin("sublist", ["list", "start", "length"], required=2)
 def sublist(state: EvalState, xs: Any, start: Any, length: Any = None) -> Any:
     xs = lst(xs, "list")
-    pos = integer(start, "start")
-    n = len(xs)
-    if pos == 0 or abs(pos) > n:
-        raise Problem("start out of range")
-    begin = pos - 1 if pos > 0 else n + pos
+    begin = max(_list_index(xs, _position(start, "start")), 0)
     if length is None:
         return xs[begin:]
-    count = integer(length, "length")
-    if count < 0 or begin + count > n:
-        raise Problem("length out of range")
-    return xs[begin : begin + count]
+    return xs[begin : begin + max(int(num(length, "length")), 0)]
 
 
 @builtin("append", ["list", "items"], varargs=True)
@@ -181,32 +186,27 @@ def append(state: EvalState, xs: Any, *items: Any) -> Any:
 def concatenate(state: EvalState, *lists: Any) -> Any:
     out: list[Any] = []
     for xs in lists:
-        out.extend(lst(xs, "lists"))
+        if type(xs) is list:
+            out.extend(xs)
+        else:
+            out.append(xs)
         check_list(out)
     return out
 
 
 @builtin("insert before", ["list", "position", "newItem"])
 def insert_before(state: EvalState, xs: Any, position: Any, item: Any) -> Any:
-    xs = list(lst(xs, "list"))
-    pos = integer(position, "position")
-    n = len(xs)
-    if pos == 0 or abs(pos) > n:
-        raise Problem("position out of range")
-    index = pos - 1 if pos > 0 else n + pos
-    xs.insert(index, item)
-    return check_list(xs)
+    xs = lst(xs, "list")
+    index = max(_list_index(xs, _position(position, "position")), 0)
+    return check_list([*xs[:index], item, *xs[index:]])
 
 
 @builtin("remove", ["list", "position"])
 def remove(state: EvalState, xs: Any, position: Any) -> Any:
-    xs = list(lst(xs, "list"))
-    pos = integer(position, "position")
-    n = len(xs)
-    if pos == 0 or abs(pos) > n:
-        raise Problem("position out of range")
-    del xs[pos - 1 if pos > 0 else n + pos]
-    return xs
+    xs = lst(xs, "list")
+    pos = _position(position, "position")
+    index = max(_list_index(xs, pos), 0)
+    return xs[:index] + xs[max(_list_index(xs, pos + 1), 0) :]
 
 
 @builtin("reverse", ["list"])
