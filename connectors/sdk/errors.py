@@ -40,7 +40,7 @@ class ConnectorRetryError(ConnectorError):
     def __init__(
         self,
         message: str,
-        code: str = "RETRY",
+        code: str | None = None,
         retries: int | None = None,
         backoff: timedelta | None = None,
         variables: dict[str, Any] | None = None,
