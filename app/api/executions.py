@@ -25,19 +25,23 @@ from app.db.executions_repo import DATABASE_ERRORS
 router = APIRouter(prefix="/api/v1", tags=["executions"], dependencies=[require("viewer")])
 
 MAX_KEY = 2**63 - 1
+# Databases refuse NUL characters in text: say so up front instead of failing the query.
+NO_NUL = r"^[^\x00]*$"
 
 
 def execution_filter(
     connector_type: str | None = Query(
-        None, alias="connectorType", max_length=255, examples=["switchboard:echo:1"]
+        None, alias="connectorType", max_length=255, pattern=NO_NUL, examples=["switchboard:echo:1"]
     ),
     command: Command | None = Query(None, description="Outcome command"),
     source: SourceName | None = Query(None, description="Who ran it: zeebe, rest or cli"),
     process_instance_key: int | None = Query(
         None, alias="processInstanceKey", ge=0, le=MAX_KEY, examples=[2251799813685249]
     ),
-    bpmn_process_id: str | None = Query(None, alias="bpmnProcessId", max_length=255),
-    error_code: str | None = Query(None, alias="errorCode", max_length=255),
+    bpmn_process_id: str | None = Query(
+        None, alias="bpmnProcessId", max_length=255, pattern=NO_NUL
+    ),
+    error_code: str | None = Query(None, alias="errorCode", max_length=255, pattern=NO_NUL),
     started_after: dt.datetime | None = Query(
         None,
         alias="startedAfter",
@@ -125,7 +129,7 @@ async def list_executions(
     },
 )
 async def get_execution(
-    execution_id: str = Path(alias="id", max_length=36, description="Execution id"),
+    execution_id: str = Path(alias="id", max_length=36, pattern=NO_NUL, description="Execution id"),
     session: AsyncSession = Depends(db_session),
 ) -> ExecutionDetail:
     """One execution with its input and output (secrets masked) and its error."""
@@ -172,7 +176,7 @@ async def get_stats(
     window_minutes: int = Query(
         60, alias="windowMinutes", ge=1, le=43_200, description="Window length in minutes"
     ),
-    connector_type: str | None = Query(None, alias="connectorType", max_length=255),
+    connector_type: str | None = Query(None, alias="connectorType", max_length=255, pattern=NO_NUL),
     session: AsyncSession = Depends(db_session),
 ) -> StatsResponse:
     """Per connector type: executions by command and p50/p95/p99 duration (ms) over the

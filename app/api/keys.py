@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Request, Response
 
 from app.api.auth import require
+from app.api.executions import NO_NUL
 from app.api.problems import ProblemError
 from app.api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from app.db import apikeys
@@ -48,13 +49,10 @@ async def create_api_key(request: Request, body: ApiKeyCreate) -> ApiKeyCreated:
     responses={404: {"description": "No API key has this id"}},
 )
 async def revoke_api_key(
-    request: Request, key_id: str = Path(alias="id", max_length=36)
+    request: Request, key_id: str = Path(alias="id", max_length=36, pattern=NO_NUL)
 ) -> Response:
     """Revoke the key with this id; requests with it are refused from now on."""
-    try:
-        revoked = await apikeys.revoke_key(request.app.state.sessions, key_id)
-    except ValueError as exc:
-        raise ProblemError(404, str(exc)) from None
-    if revoked is None or revoked.id != key_id:
+    revoked = await apikeys.revoke_key(request.app.state.sessions, key_id, exact=True)
+    if revoked is None:
         raise ProblemError(404, f"No API key with id '{key_id}'")
     return Response(status_code=204)

@@ -130,6 +130,11 @@ def install_handlers(app: FastAPI) -> None:
             detail = None
         if exc.status_code == 404 and detail is None:
             detail = f"Nothing is served at {request.url.path}"
+        if exc.status_code == 400 and detail == "There was an error parsing the body":
+            # FastAPI's answer to a body it cannot decode: bad input like any other.
+            reason = "not decodable as the declared content type (JSON in UTF-8)"
+            errors = [FieldError(location="body", field="body", reason=reason)]
+            return problem_response(request, 422, f"body: {reason}", errors=errors)
         if exc.status_code == 405 and detail is None:
             detail = f"{request.method} is not allowed on {request.url.path}"
         return problem_response(request, exc.status_code, detail, headers=exc.headers)

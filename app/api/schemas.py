@@ -247,7 +247,7 @@ class ApiKeyCreate(ApiModel):
         extra="forbid", json_schema_extra={"examples": [{"name": "ci", "role": "operator"}]}
     )
 
-    name: str = Field(min_length=1, max_length=255, pattern=r"\S")
+    name: str = Field(min_length=1, max_length=255, pattern=r"^[^\x00]*\S[^\x00]*$")
     role: RoleName
 
 

@@ -176,11 +176,16 @@ async def list_keys(
         return [_public(row) for row in (await session.scalars(query)).all()]
 
 
-async def revoke_key(sessions: async_sessionmaker[AsyncSession], key_id: str) -> ApiKey | None:
-    """Revoke the key with this id (or unique id prefix / name); None when none matches."""
+async def revoke_key(
+    sessions: async_sessionmaker[AsyncSession], key_id: str, *, exact: bool = False
+) -> ApiKey | None:
+    """Revoke the key with this id (unless ``exact``: or unique id prefix / name); None when
+    none matches. Raises ValueError when several keys match."""
     async with sessions.begin() as session:
-        matches = [ApiKeyRow.id == key_id, ApiKeyRow.name == key_id]
-        if len(key_id) >= 8:
+        matches = [ApiKeyRow.id == key_id]
+        if not exact:
+            matches.append(ApiKeyRow.name == key_id)
+        if not exact and len(key_id) >= 8:
             matches.append(ApiKeyRow.id.startswith(key_id, autoescape=True))
         rows = (await session.scalars(select(ApiKeyRow).where(or_(*matches)))).all()
         if len(rows) != 1:
