@@ -13,9 +13,11 @@ class ConnectorError(Exception):
     ``variables`` to the element's ``errorExpression`` as ``error``.
     """
 
-    def __init__(self, code: str, message: str, variables: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, code: str | None, message: str, variables: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
-        self.code = str(code)
+        self.code: str | None = None if code is None else str(code)
         self.message = message
         self.variables = variables
 
