@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(HASH)
 DEV_STAMP := $(VENV)/.installed-dev-$(HASH)
 PYTEST_ARGS ?=
 
-.PHONY: run test venv dev lint typecheck bench node-deps postgres browser clean help
+.PHONY: run test venv dev image stack lint typecheck bench node-deps postgres browser clean help
 
 help:
 	@echo "make run    - set up .venv, migrate, serve on http://127.0.0.1:8080 (SQLite, env secrets)"
@@ -56,6 +56,12 @@ typecheck: dev
 bench: dev postgres node-deps
 	$(BIN)/python bench/feel.py
 	$(BIN)/python bench/throughput.py
+
+image:
+	docker build -t switchboard-runtime:local .
+
+stack:
+	docker compose up -d
 
 clean:
 	rm -rf $(VENV) var test-output tests/node/node_modules

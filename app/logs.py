@@ -8,7 +8,8 @@ import logging
 import sys
 from typing import Any
 
-_RESERVED = set(vars(logging.makeLogRecord({})))
+# uvicorn adds "color_message" (the message with terminal colour codes): never useful in JSON.
+_RESERVED = {*vars(logging.makeLogRecord({})), "color_message"}
 
 
 class JsonFormatter(logging.Formatter):

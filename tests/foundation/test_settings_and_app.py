@@ -125,3 +125,26 @@ async def test_ready_is_503_when_the_database_is_unreachable(tmp_path: Path) -> 
             ready = await client.get("/health/ready")
     assert ready.status_code == 503
     assert ready.json()["components"]["database"]["status"] == "down"
+
+
+def test_json_logs_are_one_object_per_line_without_colour_fields() -> None:
+    import logging
+
+    from app.logs import JsonFormatter
+
+    record = logging.makeLogRecord(
+        {
+            "msg": "started %s",
+            "args": ("ok",),
+            "levelname": "INFO",
+            "name": "uvicorn",
+            "color_message": "\x1b[32mstarted\x1b[0m",
+            "job_type": "switchboard:echo:1",
+        }
+    )
+    line = JsonFormatter().format(record)
+    payload = json.loads(line)
+    assert "\n" not in line
+    assert payload["message"] == "started ok"
+    assert payload["job_type"] == "switchboard:echo:1"
+    assert "color_message" not in payload
