@@ -5,6 +5,7 @@ No eval/exec: every node becomes a small closure over its compiled children.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal, DecimalException
@@ -117,7 +118,7 @@ def _uses_input(node: Any) -> bool:
     if isinstance(node, ast.Name):
         return node.name == "?"
     if isinstance(node, ast.Node):
-        return any(_uses_input(getattr(node, f)) for f in node.__slots__)  # type: ignore[attr-defined]
+        return any(_uses_input(getattr(node, f.name)) for f in dataclasses.fields(node))  # type: ignore[arg-type]
     if isinstance(node, list | tuple):
         return any(_uses_input(x) for x in node)
     return False

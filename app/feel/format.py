@@ -12,12 +12,11 @@ from app.feel.values import FeelFunction, Range, UnaryTestValue, YearMonthDurati
 
 
 def format_number(v: int | Decimal) -> str:
-    if type(v) is int:
+    if isinstance(v, int):
         return str(v)
     if v == v.to_integral_value():
         return str(int(v))
-    text = format(v.normalize(), "f")
-    return text
+    return format(v.normalize(), "f")
 
 
 def to_string(v: Any) -> str | None:

@@ -125,7 +125,7 @@ def _unfloat(a: Any, b: Any) -> tuple[Any, Any, type, type]:
 def _num_result(r: Decimal) -> int | Decimal:
     if not r.is_finite():
         raise Problem("the result is not a finite number")
-    if r == r.to_integral_value() and abs(r) < INT_LIMIT and r.as_tuple().exponent > -35:
+    if r == r.to_integral_value() and abs(r) < INT_LIMIT:
         return int(r)
     return r
 
