@@ -97,10 +97,12 @@ def _problems(operation: dict[str, Any], role: str | None) -> None:
         responses.setdefault("401", {})
         if role_rank(role) > role_rank("viewer"):
             responses.setdefault("403", {})
-    if any(p.get("in") in ("query", "path") for p in operation.get("parameters", [])) or (
-        "requestBody" in operation
-    ):
+    parameters = operation.get("parameters", [])
+    if any(p.get("in") in ("query", "path") for p in parameters) or "requestBody" in operation:
         responses.setdefault("422", {})
+    if any(p.get("in") == "path" for p in parameters):
+        # A path parameter the router cannot match (a newline, say) leaves no route: 404.
+        responses.setdefault("404", {})
     for code, response in responses.items():
         if not code.isdigit() or int(code) < 400:
             continue
