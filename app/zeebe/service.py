@@ -92,6 +92,7 @@ class ZeebeService:
         self._plan = connection_plan(self.settings)
         self._channel, _ = await create_channel(self.settings)
         self._adapter = ZeebeAdapter(self._channel, max_connection_retries=-1)
+        self.workers = []
         s = self.settings
         base_timeout_ms = int(s.worker_job_timeout_seconds * 1000)
         for connector in self._connectors():

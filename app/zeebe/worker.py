@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from dataclasses import dataclass
@@ -170,13 +171,9 @@ class TypeWorker:
     # ------------------------------------------------------------ one job
 
     async def _run(self, zeebe_job: ZeebeJob) -> None:
-        job = to_runtime_job(zeebe_job)
-        deadline = zeebe_job.deadline
-        extended = await self._apply_job_timeout(job)
-        if extended is False:
+        job = await self._apply_job_timeout(to_runtime_job(zeebe_job))
+        if job is None:
             return
-        if extended is not None:
-            deadline = extended
         try:
             result = await self.runtime.execute(job, source="zeebe")
             outcome = result.outcome
@@ -191,32 +188,32 @@ class TypeWorker:
             self.adapter,
             job.key,
             outcome,
-            deadline_ms=deadline,
+            deadline_ms=job.deadline,
             max_backoff=self.options.max_backoff,
         )
 
-    async def _apply_job_timeout(self, job: Job) -> int | bool | None:
+    async def _apply_job_timeout(self, job: Job) -> Job | None:
         """Extend the job's deadline from the ``jobTimeout`` header before running.
 
-        Returns the new deadline (epoch ms), None when nothing changed, False when the job
-        is gone. An invalid header is left to the runtime, which fails the job.
+        Returns the job (with its new deadline when extended), or None when the gateway no
+        longer knows it. An invalid header is left to the runtime, which fails the job.
         """
         try:
             timeout = job_timeout(job)
         except ValueError:
-            return None
+            return job
         if timeout is None:
-            return None
+            return job
         millis = max(int(timeout / timedelta(milliseconds=1)), 1)
         try:
             await self.adapter.update_job_timeout(job.key, millis)
         except (JobNotFoundError, JobAlreadyDeactivatedError):
             log.warning("job %s: no longer active, not running it", job.key)
-            return False
+            return None
         except PyZeebeError as exc:
             log.warning("job %s: could not extend its timeout (%s)", job.key, describe_error(exc))
-            return None
-        return int(time.time() * 1000) + millis
+            return job
+        return dataclasses.replace(job, deadline=int(time.time() * 1000) + millis)
 
 
 def describe_error(exc: BaseException) -> str:

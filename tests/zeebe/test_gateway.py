@@ -131,7 +131,7 @@ async def test_long_polling_honours_request_timeout(
     assert 0.28 <= time.monotonic() - started < 3
     started = time.monotonic()
     assert await activate(adapter, "none", request_timeout_ms=-1) == []
-    assert time.monotonic() - started < 0.25
+    assert time.monotonic() - started < 2  # immediate, not the 10 s default long poll
 
 
 async def test_fail_with_backoff_is_not_reactivated_before_it(
