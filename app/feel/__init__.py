@@ -24,7 +24,7 @@ from app.feel.compiler import Compiler
 from app.feel.convert import to_feel, to_json
 from app.feel.errors import FeelError, FeelEvaluationError, FeelLimitError, FeelSyntaxError
 from app.feel.parser import parse_expression, parse_unary_tests
-from app.feel.values import EvalState, Scope
+from app.feel.values import EvalState, Problem, Scope
 
 __all__ = [
     "EvaluationResult",
@@ -63,6 +63,9 @@ def _run(fn: Callable[[Scope], Any], variables: dict[str, Any]) -> tuple[Any, Ev
     state = EvalState()
     try:
         return fn(Scope(variables, None, state)), state
+    except Problem as exc:  # a problem no inner operation turned into null
+        state.warn(str(exc))
+        return None, state
     except FeelError:
         raise
     except RecursionError as exc:
@@ -71,6 +74,13 @@ def _run(fn: Callable[[Scope], Any], variables: dict[str, Any]) -> tuple[Any, Ev
         raise FeelLimitError("expression evaluation ran out of memory") from exc
     except Exception as exc:  # an engine bug must still surface as a FeelError
         raise FeelEvaluationError(f"internal error: {type(exc).__name__}") from exc
+
+
+def _json(value: Any) -> Any:
+    try:
+        return to_json(value)
+    except RecursionError as exc:
+        raise FeelLimitError("result nested too deeply") from exc
 
 
 def _variables(context: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -99,12 +109,12 @@ class Expression:
     def evaluate(self, context: Mapping[str, Any] | None = None) -> Any:
         """Evaluate with the given variables; returns a JSON-ready value (None on problems)."""
         value, _ = _run(self._fn, _variables(context))
-        return to_json(value)
+        return _json(value)
 
     def evaluate_detailed(self, context: Mapping[str, Any] | None = None) -> EvaluationResult:
         """Like ``evaluate`` but also returns the warnings (why a result is null)."""
         value, state = _run(self._fn, _variables(context))
-        return EvaluationResult(to_json(value), list(state.warnings))
+        return EvaluationResult(_json(value), list(state.warnings))
 
     def evaluate_raw(self, context: Mapping[str, Any] | None = None) -> Any:
         """Evaluate and return the FEEL value itself (Decimal, date, timedelta, ...)."""

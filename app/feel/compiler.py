@@ -114,14 +114,21 @@ _TYPES: dict[str, Callable[[Any], bool]] = {
 }
 
 
-def _uses_input(node: Any) -> bool:
+def _uses_name(node: Any, name: str) -> bool:
     if isinstance(node, ast.Name):
-        return node.name == "?"
+        return node.name == name
     if isinstance(node, ast.Node):
-        return any(_uses_input(getattr(node, f.name)) for f in dataclasses.fields(node))  # type: ignore[arg-type]
+        return any(
+            _uses_name(getattr(node, f.name), name)
+            for f in dataclasses.fields(node)  # type: ignore[arg-type]
+        )
     if isinstance(node, list | tuple):
-        return any(_uses_input(x) for x in node)
+        return any(_uses_name(x, name) for x in node)
     return False
+
+
+def _uses_input(node: Any) -> bool:
+    return _uses_name(node, "?")
 
 
 def _index(xs: list[Any], n: Any) -> Any:
@@ -554,7 +561,11 @@ class Compiler:
             if type(v) is list:
                 return v
             if type(v) is Range:
-                return _range_items(v)
+                try:
+                    return _range_items(v)
+                except Problem as exc:
+                    scope.state.warn(str(exc))
+                    return None
             return [v]
 
         return domain
@@ -564,6 +575,8 @@ class Compiler:
         domains = [self._domain(d) for _, d in node.iterators]
         body = self.compile(node.body)
         depth = len(names)
+        # "partial" is a snapshot of the results so far; copy only when the body can see it.
+        uses_partial = _uses_name(node.body, "partial")
 
         def for_(scope: Scope) -> Any:
             state = scope.state
@@ -577,7 +590,11 @@ class Compiler:
                 name = names[k]
                 last = k == depth - 1
                 for item in items:
-                    inner = Scope({name: item, "partial": results}, outer, state)
+                    if last and uses_partial:
+                        state.tick(len(results) >> 8)
+                        inner = Scope({name: item, "partial": list(results)}, outer, state)
+                    else:
+                        inner = Scope({name: item}, outer, state)
                     if last:
                         results.append(body(inner))
                         if len(results) > limits.MAX_LIST_LENGTH:

@@ -200,5 +200,10 @@ def test_context_entries_see_earlier_entries_only_in_order() -> None:
     assert evaluate("{a: b, b: 1}", {"b": 7}) == {"a": 7, "b": 1}
 
 
+def test_partial_is_a_snapshot() -> None:
+    assert evaluate("for i in 1..3 return partial", {}) == [[], [[]], [[], [[]]]]
+    assert evaluate("count(for i in 1..5000 return partial[-1])", {}) == 5000
+
+
 def test_functions_capture_their_scope() -> None:
     assert evaluate("for i in 1..3 return (function(x) x + i)(10)", {}) == [11, 12, 13]

@@ -227,3 +227,87 @@ json_values = st.recursive(
 @given(json_values, st.sampled_from(SEEDS))
 def test_arbitrary_json_input_raises_only_feel_errors(value: Any, expr: str) -> None:
     run_bounded(expr, {**CONTEXT, "x": value, "xs": value, "order": value})
+
+
+ATOMS = [
+    "1",
+    "0",
+    "-2",
+    "2.5",
+    "0.1",
+    '"a"',
+    '""',
+    '"2020-01-01"',
+    "true",
+    "false",
+    "null",
+    "x",
+    "xs",
+    "order",
+    "order.items",
+    "words",
+    "nested",
+    "s",
+    "flag",
+    "nothing",
+    '@"2020-01-01"',
+    '@"10:00:00"',
+    '@"2020-01-01T10:00:00Z"',
+    '@"P1D"',
+    '@"P1Y2M"',
+    "[1..3]",
+    "(1..5]",
+    "[]",
+    "{}",
+    "{a: 1, b: [1, 2]}",
+    "[1, 2, 3]",
+    '["a", "b"]',
+    "[{a: 1}, {a: 2}]",
+    "item",
+    "partial",
+]
+BUILTIN_NAMES = sorted(
+    n for n in __import__("app.feel.builtins", fromlist=["BUILTINS"]).BUILTINS if n != "assert"
+)
+
+
+def _combine(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    binary = st.tuples(
+        inner,
+        st.sampled_from(["+", "-", "*", "/", "**", "=", "!=", "<", ">=", "and", "or"]),
+        inner,
+    ).map(lambda t: f"({t[0]} {t[1]} {t[2]})")
+    call = st.tuples(st.sampled_from(BUILTIN_NAMES), st.lists(inner, max_size=4)).map(
+        lambda t: f"{t[0]}({', '.join(t[1])})"
+    )
+    return st.one_of(
+        binary,
+        call,
+        st.tuples(inner, inner, inner).map(lambda t: f"if {t[0]} then {t[1]} else {t[2]}"),
+        st.tuples(inner, inner).map(lambda t: f"for i in {t[0]} return {t[1]}"),
+        st.tuples(inner, inner).map(lambda t: f"some i in {t[0]} satisfies {t[1]}"),
+        st.tuples(inner, inner).map(lambda t: f"{t[0]}[{t[1]}]"),
+        st.tuples(inner, st.sampled_from(["a", "year", "start", "days", "item"])).map(
+            lambda t: f"{t[0]}.{t[1]}"
+        ),
+        st.tuples(inner, inner).map(lambda t: f"{t[0]} in ({t[1]}, < 3)"),
+        st.tuples(inner, inner, inner).map(lambda t: f"{t[0]} between {t[1]} and {t[2]}"),
+        st.tuples(inner, inner).map(lambda t: f"{{k: {t[0]}, l: k}}.{'k' if t[1] else 'l'}"),
+        st.tuples(inner, inner).map(lambda t: f"(function(a, b) {t[0]})({t[1]}, 1)"),
+        inner.map(lambda e: f"{e} instance of number"),
+        inner.map(lambda e: f"[{e}..{e}]"),
+    )
+
+
+valid_expressions = st.recursive(st.sampled_from(ATOMS), _combine, max_leaves=12)
+
+
+@settings(
+    max_examples=500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
+)
+@given(valid_expressions)
+def test_generated_expressions_raise_only_feel_errors(expr: str) -> None:
+    run_bounded(expr)
