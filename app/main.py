@@ -133,9 +133,6 @@ async def _start(
     zeebe = ZeebeService(settings, runtime, state.registry)
     state.zeebe = zeebe
 
-    async def zeebe_health() -> dict[str, Any]:
-        return zeebe.status()
-
-    state.health.add("zeebe", zeebe_health)
+    state.health.add("zeebe", zeebe.health)
     await zeebe.start()
     stack.push_async_callback(zeebe.stop)
