@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+import httpx
+
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.api.harness import client, wait_for
+from tests.api.harness import client, running_app, wait_for
 
 ECHO = "switchboard:echo:1"
 
@@ -74,3 +76,37 @@ async def test_history_writer_counters_are_exposed(app: FastAPI, keys: dict[str,
         samples = _samples((await c.get("/metrics")).text)
     assert samples[("switchboard_history_queue_depth", ())] == app.state.history.queue_depth
     assert samples[("switchboard_history_dropped_rows_total", ())] == app.state.history.dropped
+
+
+async def _gateway_is(c: httpx.AsyncClient, state: str) -> bool:
+    samples = _samples((await c.get("/metrics")).text)
+    return samples.get(("switchboard_gateway_connection_state", (("state", state),))) == 1
+
+
+async def test_zeebe_jobs_and_gateway_state(migrated: str) -> None:
+    """With the worker on the test gateway: connected state, zeebe jobs counted."""
+    from tests.support.gateway import TestGateway
+
+    async with TestGateway() as gateway:
+        async with running_app(
+            migrated,
+            zeebe_address=gateway.address,
+            worker_name="switchboard-metrics-test",
+            worker_request_timeout_seconds=2.0,
+            worker_poll_interval_seconds=0.0,
+            worker_health_interval_seconds=0.2,
+            shutdown_grace_seconds=5.0,
+        ) as app:
+            async with client(app) as c:
+                await wait_for(lambda: _gateway_is(c, "connected"))
+                job = gateway.add_job(ECHO, {"from": "zeebe"})
+                await gateway.wait_for_state(job, "completed")
+
+                async def counted() -> float:
+                    samples = _samples((await c.get("/metrics")).text)
+                    labels = (("command", "complete"), ("source", "zeebe"), ("type", ECHO))
+                    return samples.get(("switchboard_invocations_total", labels), 0)
+
+                assert await wait_for(counted) == 1
+                await gateway.stop()
+                await wait_for(lambda: _gateway_is(c, "disconnected"))
