@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import httpx
-
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
