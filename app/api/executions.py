@@ -142,10 +142,17 @@ async def get_execution(
 async def stats(
     session: AsyncSession, window_minutes: int, connector_type: str | None = None
 ) -> StatsResponse:
-    """Statistics over the last ``window_minutes`` (also used by the admin UI)."""
+    """Statistics over the last ``window_minutes``."""
     until = dt.datetime.now(dt.UTC)
     since = until - dt.timedelta(minutes=window_minutes)
     found = await repo.connector_stats(session, since, until, connector_type)
+    return stats_response(found, since, until, window_minutes)
+
+
+def stats_response(
+    found: list[repo.ConnectorStats], since: dt.datetime, until: dt.datetime, window_minutes: int
+) -> StatsResponse:
+    """The API shape of ``found`` (also used by the admin UI)."""
     return StatsResponse(
         since=since,
         until=until,

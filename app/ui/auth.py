@@ -40,7 +40,9 @@ async def current_user(request: Request) -> Principal:
             target += "?" + request.url.query
         raise LoginRequiredError(target)
     request.state.session_nonce = session.nonce  # type: ignore[union-attr]
-    return Principal(key_id=key.id, name=key.name, role=key.role)
+    user = Principal(key_id=key.id, name=key.name, role=key.role)
+    request.state.ui_user = user
+    return user
 
 
 def ui_role(role: str):  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -14,7 +15,7 @@ from pydantic import ValidationError
 
 from app.api.auth import Principal
 from app.api.connectors import connector_detail, invoke
-from app.api.executions import stats as compute_stats
+from app.api.executions import stats_response
 from app.api.problems import ProblemError
 from app.api.schemas import InvokeRequest
 from app.db import apikeys
@@ -61,7 +62,10 @@ def error_page(
     request: Request, status: int, detail: str | None, headers: Any = None
 ) -> HTMLResponse:
     """The HTML error page (installed as ``app.state.html_error_page``)."""
-    response = render(request, "error.html", {"status": status, "detail": detail}, status=status)
+    user = getattr(request.state, "ui_user", None)
+    response = render(
+        request, "error.html", {"status": status, "detail": detail}, status=status, user=user
+    )
     for name, value in dict(headers or {}).items():
         if name.lower() != "www-authenticate":
             response.headers[name] = value
@@ -328,8 +332,8 @@ async def stats_page(request: Request, user: Principal = viewer) -> HTMLResponse
     until = dt.datetime.now(dt.UTC)
     try:
         async with request.app.state.sessions() as session:
-            summary = await compute_stats(session, window)
-            found = await repo.connector_stats(session, until - dt.timedelta(minutes=window), until)
+            since = until - dt.timedelta(minutes=window)
+            found = await repo.connector_stats(session, since, until)
             counts = await repo.per_minute(
                 session, until - dt.timedelta(minutes=chart_minutes), until
             )
@@ -339,7 +343,7 @@ async def stats_page(request: Request, user: Principal = viewer) -> HTMLResponse
         request,
         "stats.html",
         {
-            "summary": summary,
+            "summary": stats_response(found, since, until, window),
             "window": window,
             "windows": WINDOWS,
             "chart_minutes": chart_minutes,
@@ -362,8 +366,12 @@ def _secrets_service(request: Request) -> Any:
 
 @router.get("/secrets")
 async def secrets_page(
-    request: Request, user: Principal = ui_role("admin"), message: str | None = None
+    request: Request,
+    user: Principal = ui_role("admin"),
+    saved: str | None = None,
+    deleted: str | None = None,
 ) -> HTMLResponse:
+    message = f"Saved {saved}." if saved else f"Deleted {deleted}." if deleted else None
     return await _secrets_view(request, user, message=message)
 
 
@@ -411,7 +419,7 @@ async def set_secret(request: Request, user: Principal = ui_role("admin")) -> Re
         # Never echo the value: the message is masked with it as well.
         masked = service.masker.mask(str(exc)).replace(value, "***") if value else str(exc)
         return await _secrets_view(request, user, error=masked, status=422)
-    return RedirectResponse(f"/ui/secrets?message=Saved+{name}", status_code=303)
+    return RedirectResponse(f"/ui/secrets?{urlencode({'saved': name})}", status_code=303)
 
 
 @router.post("/secrets/{name:path}/delete", dependencies=[Depends(check_csrf)])
@@ -425,7 +433,7 @@ async def delete_secret(
         await service.delete_secret(name)
     except SecretError as exc:
         return await _secrets_view(request, user, error=service.masker.mask(str(exc)), status=422)
-    return RedirectResponse(f"/ui/secrets?message=Deleted+{name}", status_code=303)
+    return RedirectResponse(f"/ui/secrets?{urlencode({'deleted': name})}", status_code=303)
 
 
 # -- health -------------------------------------------------------------------------------
