@@ -14,7 +14,7 @@ from typing import Any
 from app.feel import ast, limits, ops, properties, temporal
 from app.feel.builtins import BUILTINS
 from app.feel.convert import FAST_TYPES, to_feel
-from app.feel.errors import FeelError, FeelLimitError
+from app.feel.errors import FeelError, FeelLimitError, FeelSyntaxError
 from app.feel.values import (
     MISSING,
     EvalState,
@@ -30,6 +30,7 @@ from app.feel.values import (
 )
 
 Fn = Callable[[Scope], Any]
+_INT_FLOAT = frozenset({int, float})
 
 
 def _lookup_fn(name: str) -> Fn:
@@ -69,7 +70,7 @@ def invoke(state: EvalState, fn: FeelFunction, args: list[Any]) -> Any:
     return None
 
 
-def select_overload(name: str, overloads: list[FeelFunction], count: int) -> FeelFunction | None:
+def select_overload(overloads: list[FeelFunction], count: int) -> FeelFunction | None:
     for fn in overloads:
         if fn.accepts(count):
             return fn
@@ -159,8 +160,6 @@ class Compiler:
         return lambda scope: value
 
     def c_TemporalLiteral(self, node: ast.TemporalLiteral) -> Fn:
-        from app.feel.errors import FeelSyntaxError
-
         try:
             value = temporal.parse_temporal(node.text)
         except Problem as exc:
@@ -301,7 +300,7 @@ class Compiler:
                 candidates = [fn]
             if named is None:
                 values = [a(scope) for a in args]
-                chosen = select_overload(name, candidates, len(values))
+                chosen = select_overload(candidates, len(values))
                 if chosen is None:
                     state.warn(f"No function found with name '{name}' and {len(values)} parameters")
                     return None
@@ -384,16 +383,31 @@ class Compiler:
                 ta = type(a)
                 if ta is type(b) and (ta is str or ta is int or ta is bool):
                     return a == b
-                r = ops.equals(a, b)
+                try:
+                    r = ops.equals(a, b)
+                except Problem as exc:
+                    scope.state.warn(str(exc))
+                    return None
                 if r is None:
                     scope.state.warn(f"can't compare {type_name(a)} with {type_name(b)}")
                 return r
 
             return eq
 
+        native = op in ("<", "<=", ">", ">=")
+
         def cmp(scope: Scope) -> Any:
             a = left(scope)
             b = right(scope)
+            # int/float pairs order the same natively as by their decimal reading.
+            if native and type(a) in _INT_FLOAT and type(b) in _INT_FLOAT:
+                if op == "<":
+                    return a < b
+                if op == ">":
+                    return a > b
+                if op == "<=":
+                    return a <= b
+                return a >= b
             try:
                 r = ops.compare(op, a, b)
             except Problem as exc:

@@ -19,7 +19,6 @@ FAST_TYPES = frozenset(
         list,
         str,
         int,
-        float,
         bool,
         type(None),
         Decimal,
@@ -36,7 +35,10 @@ FAST_TYPES = frozenset(
 
 
 def adapt(value: Any) -> Any:
-    """Cheap boundary check: JSON-like values pass unchanged, anything else is converted."""
+    """Cheap boundary check: JSON-like values pass unchanged, anything else is converted.
+
+    Floats take the slow path so that NaN and infinity become null.
+    """
     return value if type(value) in FAST_TYPES else to_feel(value)
 
 

@@ -166,11 +166,21 @@ def is_number(v: Any) -> bool:
     return t is int or t is Decimal or t is float
 
 
+_FLOAT_CACHE: dict[float, Decimal] = {}
+
+
 def float_to_decimal(v: float) -> Decimal:
     """JSON floats are read as the decimal they were written as (0.1 -> 0.1)."""
+    d = _FLOAT_CACHE.get(v)
+    if d is not None:
+        return d
     if v != v or v in (float("inf"), float("-inf")):
         raise Problem("not a finite number")
-    return Decimal(repr(v))
+    d = Decimal(repr(v))
+    if len(_FLOAT_CACHE) >= 4096:
+        _FLOAT_CACHE.clear()
+    _FLOAT_CACHE[v] = d
+    return d
 
 
 def number(v: Any) -> Any:
