@@ -117,7 +117,7 @@ async def invoke(request: Request, connector_type: str, body: InvokeRequest) -> 
 async def invoke_connector(
     request: Request,
     connector_type: str = TypePath,
-    body: InvokeRequest = Body(default_factory=InvokeRequest),
+    body: InvokeRequest = Body(default_factory=lambda: InvokeRequest()),
 ) -> JSONResponse:
     """Run the connector the way the Zeebe worker would, with these variables, task
     headers and retries, and return the outcome the worker would send to Zeebe

@@ -71,7 +71,7 @@ def record_roles(app: FastAPI, router: APIRouter, role: str | None = None) -> No
             continue
         needed = _highest(route.dependant, role)
         if needed is not None:
-            for method in route.methods:
+            for method in route.methods or ():
                 found[(route.path_format, method)] = needed
 
 

@@ -90,6 +90,7 @@ def problem_response(
     except ValueError:
         title = "Error"
     problem = Problem(
+        type="about:blank",
         title=title,
         status=status,
         detail=detail,
@@ -125,7 +126,7 @@ def install_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        detail = exc.detail if isinstance(exc.detail, str) else None
+        detail: str | None = exc.detail if isinstance(exc.detail, str) else None
         if detail == http.HTTPStatus(exc.status_code).phrase:
             detail = None
         if exc.status_code == 404 and detail is None:

@@ -89,7 +89,7 @@ class InvokeRequest(ApiModel):
         description="Task headers: resultVariable, resultExpression, errorExpression, "
         "retryBackoff, ...",
     )
-    retries: int = Field(3, ge=0, le=1_000_000, description="The job's retries.")
+    retries: int = Field(default=3, ge=0, le=1_000_000, description="The job's retries.")
 
 
 class InvokeResponse(ApiModel):

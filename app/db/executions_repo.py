@@ -152,7 +152,7 @@ async def connector_stats(
     for kind, command, count in counts.all():
         entry = stats.setdefault(kind, ConnectorStats(kind))
         entry.commands[command] = entry.commands.get(command, 0) + int(count)
-    if session.bind.dialect.name == "postgresql":
+    if _dialect(session) == "postgresql":
         columns = [
             func.percentile_cont(p).within_group(ExecutionRow.duration_ms) for p in PERCENTILES
         ]
@@ -186,7 +186,7 @@ async def per_minute(
     where = ExecutionFilter(
         connector_type=connector_type, started_after=since, started_before=until
     ).conditions()
-    if session.bind.dialect.name == "postgresql":
+    if _dialect(session) == "postgresql":
         minute = func.date_trunc("minute", func.timezone("UTC", ExecutionRow.started_at))
     else:
         minute = func.strftime("%Y-%m-%d %H:%M", ExecutionRow.started_at)
@@ -201,3 +201,8 @@ async def per_minute(
             value = dt.datetime.fromisoformat(value)
         series[(utc(value).replace(second=0, microsecond=0), command)] = int(count)
     return series
+
+
+def _dialect(session: AsyncSession) -> str:
+    bind = session.get_bind()
+    return bind.dialect.name

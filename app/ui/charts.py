@@ -55,7 +55,7 @@ def per_minute_chart(
     step = (width - left - 10) / minutes
     bar = max(step - 2, 1)
     for i, minute in enumerate(slots):
-        y = height - bottom
+        y = float(height - bottom)
         for command in COMMANDS:
             count = counts.get((minute, command), 0)
             if not count:
@@ -75,9 +75,9 @@ def per_minute_chart(
         if i % max(minutes // 6, 1) == 0:
             chart.labels.append(Label(left + i * step + bar / 2, height - 8, f"{minute:%H:%M}"))
     for fraction in (0.0, 0.5, 1.0):
-        y = height - bottom - fraction * (height - bottom - top)
-        chart.gridlines.append(y)
-        chart.labels.append(Label(left - 6, y + 4, f"{round(peak * fraction):g}", "end"))
+        grid_y = height - bottom - fraction * (height - bottom - top)
+        chart.gridlines.append(grid_y)
+        chart.labels.append(Label(left - 6, grid_y + 4, f"{round(peak * fraction):g}", "end"))
     return chart
 
 
