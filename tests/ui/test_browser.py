@@ -9,6 +9,7 @@ import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
@@ -102,7 +103,8 @@ async def test_sign_in_invoke_echo_and_follow_it_into_history(
     app, url = site
     expect = playwright_api.expect
     async with page_for(browser, url) as page:
-        await sign_in(page, await make_key(app, "operator"))
+        key = await make_key(app, "operator")
+        await sign_in(page, key)
         await page.click(f"a[href='/ui/connectors/{ECHO.replace(':', '%3A')}']")
         await expect(page.locator("h1")).to_contain_text("Echo")
 
@@ -127,6 +129,15 @@ async def test_sign_in_invoke_echo_and_follow_it_into_history(
         # Live refresh brings the row in once the history writer has stored it.
         await expect(row).to_be_visible()
         await shot(page, "executions")
+        # An execution that happens while the page is open shows up without a reload.
+        async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"}) as c:
+            later = await c.post(
+                f"/api/v1/connectors/{ECHO}/invoke", json={"variables": {"fail_code": "LIVE"}}
+            )
+        live_row = page.locator(
+            f"a.execution-link[href='/ui/executions/{later.json()['executionId']}']"
+        )
+        await expect(live_row).to_be_visible()
         await row.click()
         await expect(page.locator("#execution-command")).to_have_text("complete")
         await expect(page.locator("#execution-facts")).to_contain_text("rest")
