@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import concurrent.futures
 import functools
 import inspect
@@ -27,7 +28,7 @@ class OutboundConnector:
     type: str
     version: int = 1
     timeout: float | None = None
-    input_model: type[BaseModel] | None = None
+    input_model: builtins.type[BaseModel] | None = None  # `type` is a field here
     input_variables: tuple[str, ...] = ()
     description: str | None = None
     icon: str | None = None
