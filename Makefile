@@ -48,7 +48,7 @@ test: dev node-deps postgres browser
 
 lint: dev
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check app connectors tests bench migrations scripts
 
 typecheck: dev
 	$(BIN)/mypy app/settings app/runtime app/secrets app/zeebe app/db connectors/sdk
