@@ -14,7 +14,7 @@ from typing import Any
 from app.feel import ast, limits, ops, properties, temporal
 from app.feel.builtins import BUILTINS
 from app.feel.convert import FAST_TYPES, to_feel
-from app.feel.errors import FeelError, FeelLimitError, FeelSyntaxError
+from app.feel.errors import FeelError, FeelLimitError
 from app.feel.values import (
     MISSING,
     EvalState,
@@ -89,6 +89,10 @@ def bind_named(
         if any(params[i] not in named for i in range(fn.required)):
             continue
         args = [named.get(params[i]) for i in range(count)]
+        if fn.varargs and params[-1] in named and len(args) == len(params):
+            # A named variadic argument carries the whole list: union(lists: [[1], [2]]).
+            rest = args.pop()
+            args.extend(rest if type(rest) is list else [rest])
         return fn, args
     return None
 
@@ -163,7 +167,14 @@ class Compiler:
         try:
             value = temporal.parse_temporal(node.text)
         except Problem as exc:
-            raise FeelSyntaxError(str(exc), node.pos) from exc
+            # As feel-scala: an invalid temporal literal evaluates to null with a warning.
+            message = str(exc)
+
+            def invalid(scope: Scope) -> Any:
+                scope.state.warn(message)
+                return None
+
+            return invalid
         return lambda scope: value
 
     def c_Name(self, node: ast.Name) -> Fn:
@@ -254,10 +265,15 @@ class Compiler:
                     return _index(v, index)
             state.tick(len(v) + 1)
             out: list[Any] = []
+            first = True
             for item in v:
                 holder = Scope({"item": item}, scope, state)
                 inner = Scope(item, holder, state) if type(item) is dict else holder
-                if cond(inner) is True:
+                r = cond(inner)
+                if first and is_number(r):
+                    return _index(v, r)  # as feel-scala: a number for the first item is an index
+                first = False
+                if r is True:
                     out.append(item)
             return out
 

@@ -66,7 +66,17 @@ _TOKEN_RE = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 
-_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "'": "'", "\\": "\\", "/": "/"}
+_ESCAPES = {
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "f": "\f",
+    "b": "\b",
+    '"': '"',
+    "'": "'",
+    "\\": "\\",
+    "/": "/",
+}
 
 
 @dataclass(frozen=True, slots=True)

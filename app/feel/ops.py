@@ -49,19 +49,12 @@ def equals(a: Any, b: Any) -> bool | None:
     if ta is list:
         if len(a) != len(b):
             return False
-        for x, y in zip(a, b, strict=True):
-            r = equals(x, y)
-            if r is not True:
-                return r
-        return True
+        # Like feel-scala, incomparable elements make the collections unequal (not null).
+        return all(equals(x, y) is True for x, y in zip(a, b, strict=True))
     if ta is dict:
         if a.keys() != b.keys():
             return False
-        for k, x in a.items():
-            r = equals(x, b[k])
-            if r is not True:
-                return r
-        return True
+        return all(equals(x, b[k]) is True for k, x in a.items())
     if ta is _DATETIME:
         if (a.tzinfo is None) != (b.tzinfo is None):
             return False

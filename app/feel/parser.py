@@ -370,7 +370,7 @@ class _Parser:
                 return ast.For(iterators, self.expression())
             if value in ("some", "every"):
                 self.advance()
-                iterators = self.iterators(allow_range=False)
+                iterators = self.iterators(allow_range=True)
                 self.expect_kw("satisfies")
                 return ast.Quantified(value == "every", iterators, self.expression())
             if value == "function":
@@ -547,6 +547,12 @@ class _Parser:
 
     def positive_test(self) -> ast.Node:
         tok = self.tok
+        if tok.kind == "op" and tok.value == "?":
+            # An expression over the input value: 5 in ? < 10
+            self.enter()
+            node = self.comparison()
+            self.depth -= 1
+            return node
         if tok.kind == "op" and tok.value in _COMPARE:
             self.advance()
             self.enter()

@@ -202,17 +202,19 @@ def format_dtd(td: dt.timedelta) -> str:
     if time:
         text += "T" + time
     if text == "P":
-        return "PT0S"
+        return "P0D"  # feel-scala's zero duration
     return ("-" if neg else "") + text
 
 
 def format_ymd(d: YearMonthDuration) -> str:
     months = abs(d.months)
     years, months = divmod(months, 12)
+    if not years and not months:
+        return "P0Y"  # feel-scala's zero duration
     text = "P"
     if years:
         text += f"{years}Y"
-    if months or not years:
+    if months:
         text += f"{months}M"
     return ("-" if d.months < 0 else "") + text
 

@@ -77,9 +77,10 @@ def test_syntax_errors(expr: str) -> None:
         compile(expr)
 
 
-def test_invalid_temporal_literal_is_a_syntax_error() -> None:
-    with pytest.raises(FeelSyntaxError, match="invalid date"):
-        compile('@"2020-13-45"')
+def test_invalid_temporal_literal_is_null_with_a_warning() -> None:
+    result = compile('@"2023-02-29"').evaluate_detailed()
+    assert result.value is None
+    assert result.warnings == ["invalid date '2023-02-29'"]
 
 
 def test_non_string_expression_is_rejected() -> None:

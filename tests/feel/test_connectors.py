@@ -65,13 +65,13 @@ def test_job_error_defaults() -> None:
         "message": "boom",
         "variables": {},
         "retries": 0,
-        "retryBackoff": "PT0S",
+        "retryBackoff": "P0D",  # feel-scala's text for a zero duration
     }
 
 
 def test_job_error_named_arguments_may_skip_optional_ones() -> None:
     value = evaluate('jobError(errorMessage: "boom", retries: 5)')
-    assert value["retries"] == 5 and value["retryBackoff"] == "PT0S" and value["variables"] == {}
+    assert value["retries"] == 5 and value["retryBackoff"] == "P0D" and value["variables"] == {}
     value = evaluate('jobError(message: "boom", retryBackoff: @"PT1M")')
     assert value["retryBackoff"] == "PT1M" and value["retries"] == 0
 

@@ -82,7 +82,12 @@ CTX: dict[str, Any] = {
         ("xs[item > 1]", [3, 2]),
         ("xs[0]", None),
         ("xs[x - 4]", 3),  # not a comparison: evaluated once, a number is an index
-        ("xs[item]", []),  # no number on its own, so a per-item filter with non-boolean results
+        ("xs[item]", 2),  # null on its own; per item the first value (3) is a number: an index
+        ("[1, 2, 3, 4][abs(1)]", 1),
+        ("{x: 1} = {x: true}", False),
+        ("[1] != [true]", True),
+        ("5 in ? < 10", True),
+        ("some i in 1..5 satisfies i > 4", True),
         ('@"2020-01-01T10:00:00" instance of date time', True),
         ('@"P1D" instance of day-time-duration', True),
         ("xs[4]", None),

@@ -16,6 +16,8 @@ from app.feel.values import EvalState, Problem
 def get_value(state: EvalState, c: Any, key: Any) -> Any:
     c = ctx(c, "context")
     if type(key) is list:
+        if not key:
+            return None
         current: Any = c
         for k in key:
             if type(current) is not dict:

@@ -167,13 +167,33 @@ def _no_constant(name: str) -> Any:
     raise ValueError(name)
 
 
+def _json_value(value: Any, depth: int = 0) -> Any:
+    """Like convert.to_json, with feel-scala's forms for zoned date-times and functions."""
+    from zoneinfo import ZoneInfo
+
+    from app.feel.convert import to_json as json_ready
+    from app.feel.format import describe
+    from app.feel.values import FeelFunction
+
+    if depth > 250:
+        raise Problem("value nested too deeply")
+    t = type(value)
+    if t is dict:
+        return {k: _json_value(v, depth + 1) for k, v in value.items()}
+    if t is list:
+        return [_json_value(v, depth + 1) for v in value]
+    if t is FeelFunction:
+        return describe(value)
+    if t is dt.datetime and isinstance(value.tzinfo, ZoneInfo):
+        return temporal.format_datetime_iso(value) + f"[{value.tzinfo.key}]"
+    return json_ready(value)
+
+
 @builtin("to json", ["value"])
 def to_json(state: EvalState, value: Any) -> Any:
     import json
 
-    from app.feel.convert import to_json as json_ready
-
     try:
-        return json.dumps(json_ready(value), ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(_json_value(value), ensure_ascii=False, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
         raise Problem("failed to convert the value to JSON") from exc

@@ -274,22 +274,21 @@ def duplicate_values(state: EvalState, xs: Any) -> Any:
     xs = lst(xs, "list")
     state.tick(len(xs))
     counts: dict[Any, int] = {}
-    scanned: list[Any] = []
-    dups: list[Any] = []
     for x in xs:
         key = _key(x)
         if key is not None:
             counts[key] = counts.get(key, 0) + 1
-            if counts[key] == 2:
-                dups.append(x)
-            continue
-        state.tick(4 * len(scanned) + 1)
-        if _contains(scanned, x):
-            if not _contains(dups, x):
-                dups.append(x)
-        else:
-            scanned.append(x)
-    return dups
+    # In order of first occurrence, like feel-scala.
+    return [
+        x
+        for x in _distinct(state, xs)
+        if (counts[_key(x)] > 1 if _key(x) is not None else _count(state, xs, x) > 1)
+    ]
+
+
+def _count(state: EvalState, xs: list[Any], x: Any) -> int:
+    state.tick(4 * len(xs))
+    return sum(1 for y in xs if ops.equals(x, y) is True)
 
 
 @builtin("flatten", ["list"])
