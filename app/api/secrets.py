@@ -43,8 +43,8 @@ _INFO_SCHEMA: dict[str, Any] = {
         "name": {"type": "string"},
         "provider": {"type": "string"},
         "version": {"type": ["integer", "null"]},
-        "updated_at": {"type": ["string", "null"], "format": "date-time"},
-        "tenant_id": {"type": ["string", "null"]},
+        "updatedAt": {"type": ["string", "null"], "format": "date-time"},
+        "tenantId": {"type": ["string", "null"]},
     },
 }
 
@@ -124,6 +124,7 @@ async def list_secrets(request: Request, service: Service, tenant_id: Tenant = N
     },
     responses={
         200: {"description": "Stored; the value is never returned (name, provider, version)."},
+        404: {"description": "The path names no secret (e.g. it holds a line break)."},
         409: {"description": "Only the read-only environment provider is configured."},
         422: {"description": "Invalid name or body."},
         503: {"description": "Vault is unavailable or refused the write."},
@@ -152,7 +153,7 @@ async def put_secret(
         shadowed_by = await service.shadowed_by(name, tenant_id)
     except SecretError as exc:
         return _error(request, service, exc)
-    return JSONResponse({**info.as_json(), "shadowed_by": shadowed_by})
+    return JSONResponse({**info.as_json(), "shadowedBy": shadowed_by})
 
 
 @router.delete(

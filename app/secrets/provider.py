@@ -25,8 +25,8 @@ class SecretInfo:
             "name": self.name,
             "provider": self.provider,
             "version": self.version,
-            "updated_at": self.updated_at.isoformat() if self.updated_at else None,
-            "tenant_id": self.tenant_id,
+            "updatedAt": self.updated_at.isoformat() if self.updated_at else None,
+            "tenantId": self.tenant_id,
         }
 
 

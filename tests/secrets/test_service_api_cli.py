@@ -158,7 +158,7 @@ async def test_rest_put_list_delete(
         assert body["name"] == "db/password"
         assert body["provider"] == "vault"
         assert body["version"] == 1
-        assert body["shadowed_by"] is None
+        assert body["shadowedBy"] is None
         stored = root.secrets.kv.v2.read_secret_version(
             path=f"{prefix}/db", mount_point="secret", raise_on_deleted_version=True
         )
@@ -166,7 +166,7 @@ async def test_rest_put_list_delete(
 
         response = await client.put("/api/v1/secrets/FROM_ENV", json={"value": value})
         bodies.append(response.text)
-        assert response.json()["shadowed_by"] == "environment"
+        assert response.json()["shadowedBy"] == "environment"
 
         response = await client.get("/api/v1/secrets")
         bodies.append(response.text)
