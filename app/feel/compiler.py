@@ -15,6 +15,7 @@ from app.feel import ast, limits, ops, properties, temporal
 from app.feel.builtins import BUILTINS
 from app.feel.convert import FAST_TYPES, to_feel
 from app.feel.errors import FeelError, FeelLimitError
+from app.feel.format import describe
 from app.feel.values import (
     MISSING,
     EvalState,
@@ -237,10 +238,9 @@ class Compiler:
 
             def static_index(scope: Scope) -> Any:
                 v = target(scope)
-                if v is None:
-                    return None
                 if type(v) is not list:
-                    v = [v]
+                    scope.state.warn(f"Expected list but found '{describe(v)}'")
+                    return None
                 return _index(v, index)
 
             return static_index
@@ -254,10 +254,9 @@ class Compiler:
 
         def filter_(scope: Scope) -> Any:
             v = target(scope)
-            if v is None:
-                return None
             if type(v) is not list:
-                v = [v]
+                scope.state.warn(f"Expected list but found '{describe(v)}'")
+                return None
             state = scope.state
             if not per_item:
                 index = cond(scope)
@@ -586,8 +585,6 @@ class Compiler:
 
         def domain(scope: Scope) -> Any:
             v = fn(scope)
-            if v is None:
-                return None
             if type(v) is list:
                 return v
             if type(v) is Range:
@@ -596,7 +593,8 @@ class Compiler:
                 except Problem as exc:
                     scope.state.warn(str(exc))
                     return None
-            return [v]
+            scope.state.warn(f"Expected list but found '{describe(v)}'")
+            return None
 
         return domain
 
@@ -646,34 +644,36 @@ class Compiler:
         every = node.every
         depth = len(names)
 
+        # Like feel-scala: "some" is true on the first true, "every" false on the first false;
+        # otherwise any non-boolean result makes the whole result null.
+        decisive = not every
+
         def quantified(scope: Scope) -> Any:
             state = scope.state
-            outcome: list[Any] = []
+            undecided = False
 
-            def loop(k: int, outer: Scope) -> bool | None:
+            def loop(k: int, outer: Scope) -> bool:
+                nonlocal undecided
                 items = domains[k](outer)
                 if items is None:
-                    return None
+                    undecided = True
+                    return False
                 state.tick(len(items) + 1)
                 for item in items:
                     inner = Scope({names[k]: item}, outer, state)
                     if k == depth - 1:
                         r = cond(inner)
-                        if every and r is not True:
-                            return False
-                        if not every and r is True:
+                        if r is decisive:
                             return True
-                    else:
-                        r = loop(k + 1, inner)
-                        if r is None:
-                            outcome.append(None)
-                        elif every and r is False:
-                            return False
-                        elif not every and r is True:
-                            return True
-                return every
+                        if type(r) is not bool:
+                            undecided = True
+                    elif loop(k + 1, inner):
+                        return True
+                return False
 
-            return loop(0, scope)
+            if loop(0, scope):
+                return decisive
+            return None if undecided else not decisive
 
         return quantified
 

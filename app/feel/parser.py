@@ -508,7 +508,9 @@ class _Parser:
                 if tok.kind == "str":
                     self.advance()
                     key = tok.value
-                elif tok.kind in ("name", "qname"):
+                elif tok.kind == "name":
+                    key = self.context_key()
+                elif tok.kind == "qname":
                     key = self.name_words()
                 elif tok.kind == "kw":
                     key = self.advance().value
@@ -522,6 +524,23 @@ class _Parser:
         self.expect_op("}")
         self.depth -= 1
         return ast.ContextLit(entries)
+
+    def context_key(self) -> str:
+        """A name key; like feel-scala it may contain symbols such as + - * / ? and ."""
+        first = self.tok
+        j = self.i
+        while True:
+            tok = self.tokens[j]
+            if tok.kind == "op" and tok.value == ":":
+                break
+            if tok.kind not in ("name", "kw", "num") and not (
+                tok.kind == "op" and tok.value in ("+", "-", "*", "/", "?", ".", "'")
+            ):
+                raise self.error(f"expected ':' but found {self.describe(tok)}", tok)
+            j += 1
+        last = self.tokens[j - 1]
+        self.i = j
+        return " ".join(self.source[first.pos : last.end].split())
 
     # -- unary tests ---------------------------------------------------------------------------
 

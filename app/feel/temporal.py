@@ -16,14 +16,15 @@ _DATE = r"(?P<y>-?\d{4,9})-(?P<mo>\d{2})-(?P<d>\d{2})"
 _TIME = r"(?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d{1,9}))?)?"
 _ZONE = r"(?P<z>Z|[+-]\d{2}:?\d{2}|[+-]\d{2})?(?:@(?P<zid>[A-Za-z][A-Za-z0-9_+\-/]*))?"
 DATE_RE = re.compile(_DATE + r"\Z")
-TIME_RE = re.compile(_TIME + _ZONE + r"\Z")
+TIME_RE = re.compile("T?" + _TIME + _ZONE + r"\Z")
 DATETIME_RE = re.compile(_DATE + "T" + _TIME + _ZONE + r"\Z")
 # Java Duration.parse / Period forms: days-time "P1DT2H3M4.5S", years-months "P1Y2M".
+# Components may carry their own sign, as java.time accepts ("PT-5M", "P-1Y-2M").
 DTD_RE = re.compile(
-    r"(?P<neg>-)?P(?:(?P<d>\d+)D)?(?:T(?=\d)(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?"
-    r"(?:(?P<s>\d+(?:\.\d{1,9})?)S)?)?\Z"
+    r"(?P<neg>-)?P(?:(?P<d>-?\d+)D)?(?:T(?=-?\d)(?:(?P<h>-?\d+)H)?(?:(?P<m>-?\d+)M)?"
+    r"(?:(?P<s>-?\d+(?:\.\d{1,9})?)S)?)?\Z"
 )
-YMD_RE = re.compile(r"(?P<neg>-)?P(?:(?P<y>\d+)Y)?(?:(?P<m>\d+)M)?\Z")
+YMD_RE = re.compile(r"(?P<neg>-)?P(?:(?P<y>-?\d+)Y)?(?:(?P<m>-?\d+)M)?\Z")
 
 
 @lru_cache(maxsize=256)
