@@ -538,6 +538,17 @@ class Compiler:
                     return None
 
             return compare_test
+        if isinstance(node, ast.Literal):
+            # A literal is an equality test (so "true" does not accept false).
+            value = node.value
+
+            def literal_test(scope: Scope, v: Any) -> Any:
+                r = ops.equals(v, value)
+                if r is None:
+                    scope.state.warn(f"can't compare {type_name(v)} with {type_name(value)}")
+                return r
+
+            return literal_test
         fn = self.compile(node)
         uses_input = _uses_input(node)
 

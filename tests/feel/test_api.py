@@ -143,7 +143,13 @@ def test_evaluate_raw_returns_feel_values() -> None:
         ("? > x", 4, False),
         ("[1, 2, 3]", 2, True),
         ("true", True, True),
-        ("true", False, True),  # as feel-scala: an expression that is true passes
+        ("true", False, False),  # a literal is an equality test
+        ("1 < 2", True, True),  # an expression that is true passes
+        ("x", 3, False),
+        ("[4, 5, 6]", 5, True),
+        ("odd(?)", 5, True),
+        ("abs(?)", 5, False),  # not a boolean: null, counted as false
+        ("not_existing", None, True),  # null equals the null input
         ("false", True, False),
         ("false", False, True),
         ("null", None, True),
