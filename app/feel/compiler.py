@@ -67,7 +67,7 @@ def invoke(state: EvalState, fn: FeelFunction, args: list[Any]) -> Any:
     except DecimalException:
         state.warn(f"Failed to invoke function '{fn.name}': arithmetic error")
     except Exception as exc:  # a bug or unexpected input in a built-in must not escape
-        state.warn(f"Failed to invoke function '{fn.name}': {type(exc).__name__}")
+        state.warn(f"Failed to invoke function '{fn.name}': internal error ({type(exc).__name__})")
     return None
 
 
