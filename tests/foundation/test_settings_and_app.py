@@ -148,3 +148,21 @@ def test_json_logs_are_one_object_per_line_without_colour_fields() -> None:
     assert payload["message"] == "started ok"
     assert payload["job_type"] == "switchboard:echo:1"
     assert "color_message" not in payload
+
+
+async def test_database_errors_never_carry_statement_parameters(database_url: str) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from app.db.session import create_engine
+
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            with pytest.raises(DBAPIError) as info:
+                await conn.execute(
+                    text("INSERT INTO no_such_table (v) VALUES (:v)"), {"v": "job-variable-value"}
+                )
+    finally:
+        await engine.dispose()
+    assert "job-variable-value" not in str(info.value)
