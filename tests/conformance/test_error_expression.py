@@ -411,3 +411,19 @@ async def test_handwritten_job_error_context_with_camunda_keys(runtime: Connecto
     assert outcome == Fail(
         message="by hand", retries=1, backoff_ms=2000, variables={"v": 1, "error": "by hand"}
     )
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ['bpmnError(404, "m")', 'jobError("m", {}, 1, "PT5S")', 'bpmnError("E", "m", "not a context")'],
+)
+async def test_connector_function_with_wrong_arguments_fails_with_no_retries(
+    runtime: ConnectorRuntime, expression: str
+) -> None:
+    # [FN] the functions accept only their declared types; a failed evaluation of the error
+    # expression is an input error [EH handleFinalResultException: retries 0]. A null here
+    # would silently complete the job.
+    outcome = await run(runtime, ECHO, {"a": 1}, {"errorExpression": expression})
+    assert isinstance(outcome, Fail)
+    assert outcome.retries == 0
+    assert "Failed to evaluate expression" in outcome.message

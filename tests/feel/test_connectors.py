@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.feel import compile, evaluate
+from app.feel import FeelEvaluationError, compile, evaluate
 
 ERROR_CTX = {
     "error": {"code": "404", "message": "not found", "type": "io", "variables": {}},
@@ -35,11 +35,12 @@ def test_bpmn_error_with_variables_and_named_arguments() -> None:
     assert evaluate('bpmnError("E1")')["message"] == ""
 
 
-def test_bpmn_error_rejects_wrong_types_with_a_warning() -> None:
-    result = compile('bpmnError("E1", "m", "not a context")').evaluate_detailed()
-    assert result.value is None
-    assert "variables" in result.warnings[0]
-    assert evaluate('bpmnError(1, "m")') is None
+def test_bpmn_error_with_wrong_types_fails_the_evaluation() -> None:
+    # As in Camunda: a null here would make the error expression silently complete the job.
+    with pytest.raises(FeelEvaluationError, match=r"bpmnError: .*'variables'"):
+        compile('bpmnError("E1", "m", "not a context")').evaluate_detailed()
+    with pytest.raises(FeelEvaluationError, match="expected string for parameter 'errorCode'"):
+        evaluate('bpmnError(1, "m")')
 
 
 def test_error_expression_as_users_write_it() -> None:
@@ -77,8 +78,8 @@ def test_job_error_named_arguments_may_skip_optional_ones() -> None:
 
 
 def test_job_error_rejects_a_non_duration_backoff() -> None:
-    result = compile('jobError("boom", {}, 1, "PT1M")').evaluate_detailed()
-    assert result.value is None and "retryBackoff" in result.warnings[0]
+    with pytest.raises(FeelEvaluationError, match=r"jobError: .*'retryBackoff'"):
+        compile('jobError("boom", {}, 1, "PT1M")').evaluate_detailed()
 
 
 def test_ignore_error() -> None:

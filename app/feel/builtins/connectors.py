@@ -8,16 +8,31 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from app.feel.builtins.registry import builtin, ctx, integer, num, string
+from app.feel.errors import FeelEvaluationError
 from app.feel.values import EvalState, Problem, type_name
 
 BACKOFF_MIN_DELAY = dt.timedelta(milliseconds=50)
 BACKOFF_MAX_DELAY = dt.timedelta(seconds=5)
 BACKOFF_FACTOR = Decimal("1.6")
 BACKOFF_JITTER = Decimal("0.1")
+
+
+def _strict(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrong arguments fail the evaluation, as Camunda's connector functions do, instead of
+    yielding null: a null error expression would silently complete the job."""
+
+    def call(state: EvalState, *args: Any) -> Any:
+        try:
+            return function(state, *args)
+        except Problem as exc:
+            raise FeelEvaluationError(f"{name}: {exc}") from None
+
+    return call
 
 
 def _bpmn_error(state: EvalState, code: Any, message: Any = None, variables: Any = None) -> Any:
@@ -29,8 +44,9 @@ def _bpmn_error(state: EvalState, code: Any, message: Any = None, variables: Any
     }
 
 
-builtin("bpmnError", ["errorCode", "errorMessage", "variables"], required=1)(_bpmn_error)
-builtin("bpmnError", ["code", "message", "variables"], required=1)(_bpmn_error)
+_strict_bpmn_error = _strict("bpmnError", _bpmn_error)
+builtin("bpmnError", ["errorCode", "errorMessage", "variables"], required=1)(_strict_bpmn_error)
+builtin("bpmnError", ["code", "message", "variables"], required=1)(_strict_bpmn_error)
 
 
 def _job_error(
@@ -55,10 +71,13 @@ def _job_error(
     }
 
 
+_strict_job_error = _strict("jobError", _job_error)
 builtin("jobError", ["errorMessage", "variables", "retries", "retryBackoff"], required=1)(
-    _job_error
+    _strict_job_error
 )
-builtin("jobError", ["message", "variables", "retries", "retryBackoff"], required=1)(_job_error)
+builtin("jobError", ["message", "variables", "retries", "retryBackoff"], required=1)(
+    _strict_job_error
+)
 
 
 @builtin("ignoreError", ["variables"], required=0)
