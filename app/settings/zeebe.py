@@ -71,6 +71,12 @@ class ZeebeSettings(BaseModel):
         validation_alias="SWITCHBOARD_WORKER_NAME",
         description="Worker name sent with every job activation (shown in Operate).",
     )
+    worker_tenant_ids: str = Field(
+        "",
+        validation_alias="SWITCHBOARD_WORKER_TENANT_IDS",
+        description="Comma list of tenant ids to activate jobs for (Zeebe multi-tenancy). "
+        "Empty: the gateway's default tenant (<default>).",
+    )
     worker_max_jobs_to_activate: int = Field(
         32,
         ge=1,

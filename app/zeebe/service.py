@@ -109,6 +109,7 @@ class ZeebeService:
                 request_timeout_ms=int(s.worker_request_timeout_seconds * 1000),
                 poll_interval=s.worker_poll_interval_seconds,
                 max_backoff=s.worker_reconnect_max_backoff_seconds,
+                tenant_ids=tuple(t.strip() for t in s.worker_tenant_ids.split(",") if t.strip()),
             )
             worker = TypeWorker(
                 self._adapter,

@@ -51,6 +51,7 @@ class WorkerOptions:
     request_timeout_ms: int
     poll_interval: float
     max_backoff: float
+    tenant_ids: tuple[str, ...] = ()
 
 
 class Connectivity(Protocol):
@@ -129,6 +130,7 @@ class TypeWorker:
             max_jobs_to_activate=count,
             variables_to_fetch=self.fetch_variables,
             request_timeout=self.options.request_timeout_ms,
+            tenant_ids=list(self.options.tenant_ids) or None,
         ):
             got += 1
             self._spawn(job)

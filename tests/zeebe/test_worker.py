@@ -12,7 +12,7 @@ import pytest
 from pyzeebe.proto import gateway_pb2 as pb
 
 from app.runtime.model import Fail
-from tests.support.gateway import GatewayJob, TestGateway
+from tests.support.gateway import ACTIVATABLE, GatewayJob, TestGateway
 from tests.zeebe import connectors as tc
 from tests.zeebe.conftest import eventually
 
@@ -522,3 +522,24 @@ async def test_logs_never_contain_job_variables(
     await gateway.wait_for_state(bad, "incident")
     assert "PRIVATE-VALUE" not in caplog.text
     assert str(ok.key) in caplog.text or str(bad.key) in caplog.text
+
+
+# ---------------------------------------------------------------- multi-tenancy
+
+
+async def test_worker_activates_jobs_of_its_tenants_only(
+    start_worker, gateway: TestGateway
+) -> None:
+    harness = await start_worker(worker_tenant_ids="tenant-a, tenant-b")
+    other = gateway.add_job(ECHO, {"who": "default"})
+    mine = gateway.add_job(ECHO, {"who": "a"}, {"resultVariable": "r"}, tenant_id="tenant-a")
+    await gateway.wait_for_state(mine, "completed")
+    assert mine.completed_variables == {"r": {"who": "a"}}
+    requests = [c.request for c in gateway.calls_to("ActivateJobs") if c.request.type == ECHO]
+    assert {tuple(r.tenantIds) for r in requests} == {("tenant-a", "tenant-b")}
+    # Later activation rounds still leave the default tenant's job alone.
+    seen = len(gateway.calls_to("ActivateJobs"))
+    await gateway.wait_for(lambda: len(gateway.calls_to("ActivateJobs")) > seen + 2)
+    assert other.state == ACTIVATABLE
+    [record] = [r for r in harness.history.records if r.job.key == mine.key]
+    assert record.job.tenant_id == "tenant-a"
