@@ -20,9 +20,10 @@ from app.api.problems import ProblemError
 from app.api.schemas import InvokeRequest
 from app.db import apikeys
 from app.db import executions_repo as repo
-from app.db.executions_repo import COMMANDS, DATABASE_ERRORS, ExecutionFilter, InvalidCursorError
+from app.db.executions_repo import COMMANDS, DATABASE_ERRORS, InvalidCursorError
 from app.ui.auth import check_csrf, current_user, safe_next, signer, ui_role
 from app.ui.charts import per_minute_chart, percentile_chart
+from app.ui.filters import SOURCES, parse_filters
 from app.ui.session import LOGIN_COOKIE, SESSION_COOKIE, new_nonce
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -34,7 +35,6 @@ TEMPLATES.env.filters["when"] = lambda value: (
 )
 PAGE_SIZE = 50
 WINDOWS = (15, 60, 240, 1440)
-SOURCES = ("zeebe", "rest", "cli")
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 viewer = ui_role("viewer")
@@ -239,51 +239,27 @@ async def download_template(request: Request, connector_type: str) -> Response:
 # -- executions ---------------------------------------------------------------------------
 
 
-def _filters(request: Request) -> tuple[ExecutionFilter, dict[str, str], str | None]:
-    params = request.query_params
-    chosen = {
-        name: params.get(name, "").strip()
-        for name in ("connectorType", "command", "source", "processInstanceKey", "bpmnProcessId")
-    }
-    problem = None
-    key = None
-    if chosen["processInstanceKey"]:
-        try:
-            key = int(chosen["processInstanceKey"])
-        except ValueError:
-            problem = "Process instance key must be a whole number."
-    command = chosen["command"] if chosen["command"] in COMMANDS else None
-    source = chosen["source"] if chosen["source"] in SOURCES else None
-    where = ExecutionFilter(
-        connector_type=chosen["connectorType"] or None,
-        command=command,
-        source=source,
-        process_instance_key=key,
-        bpmn_process_id=chosen["bpmnProcessId"] or None,
-    )
-    return where, chosen, problem
-
-
 async def _page(request: Request) -> dict[str, Any]:
-    where, chosen, problem = _filters(request)
+    parsed = parse_filters(request.query_params)
     cursor = request.query_params.get("cursor") or None
     rows: list[Any] = []
     next_cursor = None
-    if problem is None:
+    problems = list(parsed.problems)
+    if not problems:
         try:
             async with request.app.state.sessions() as session:
                 rows, next_cursor = await repo.list_executions(
-                    session, where, limit=PAGE_SIZE, cursor=cursor
+                    session, parsed.where, limit=PAGE_SIZE, cursor=cursor
                 )
         except InvalidCursorError:
-            problem = "That page link is not valid any more; showing the newest executions."
+            problems.append("That page link is not valid any more; showing the newest executions.")
         except DATABASE_ERRORS:
             raise ProblemError(503, "The database is unavailable") from None
-    query = {k: v for k, v in chosen.items() if v}
+    query = parsed.query
     return {
         "rows": rows,
-        "chosen": chosen,
-        "problem": problem,
+        "chosen": parsed.shown,
+        "problem": " ".join(problems) or None,
         "filter_query": query,
         "next_query": {**query, "cursor": next_cursor} if next_cursor else None,
         "paged": bool(cursor),

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import re
 import uuid
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.api.harness import client, running_app
+from app.ui.routes import PAGE_SIZE
+from tests.api.harness import client, execution, insert, running_app
 from tests.support.openbao import OpenBao, openbao  # noqa: F401  (session fixture)
 
 ECHO = "switchboard:echo:1"
@@ -235,3 +239,93 @@ async def test_executions_page_filters_and_rows_fragment(
     assert execution_id not in complete_only.text
     assert "UI_FAIL" in detail.text and 'id="execution-command">fail<' in detail.text
     assert "must be a whole number" in bad_key.text
+
+
+async def test_executions_page_filters_by_time_range_and_error_code(
+    app: FastAPI, keys: dict[str, str]
+) -> None:
+    kind = f"test:ui-filters-{uuid.uuid4().hex[:8]}:1"
+    base = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
+    rows = {
+        "early": execution(kind, base - dt.timedelta(hours=2)),
+        "timeout": execution(
+            kind, base, command="fail", error_code="408", error_message="timed out"
+        ),
+        "boom": execution(kind, base + dt.timedelta(minutes=30), command="fail", error_code="BOOM"),
+        "late": execution(kind, base + dt.timedelta(hours=3)),
+    }
+    await insert(app, list(rows.values()))
+
+    async def shown(**params: str) -> set[str]:
+        response = await c.get("/ui/executions/rows", params={"connectorType": kind, **params})
+        assert response.status_code == 200
+        return {name for name, row in rows.items() if row.id in response.text}
+
+    async with client(app) as c:
+        await sign_in(c, keys["viewer"])
+        assert await shown() == set(rows)
+        # A datetime-local value has no offset: it is UTC, as the page shows.
+        window = {"startedAfter": "2026-03-01T12:00", "startedBefore": "2026-03-01T13:00"}
+        assert await shown(**window) == {"timeout", "boom"}
+        assert await shown(startedAfter="2026-03-01T12:00:00.001") == {"boom", "late"}
+        assert await shown(startedBefore="2026-03-01T13:00:01+01:00") == {"early", "timeout"}
+        assert await shown(startedAfter="2026-03-01") == {"early", "timeout", "boom", "late"}
+        assert await shown(errorCode="408") == {"timeout"}
+        assert await shown(errorCode="BOOM", **window) == {"boom"}
+        assert await shown(errorCode="408", startedAfter="2026-03-01T12:00:01") == set()
+
+        page = await c.get(
+            "/ui/executions",
+            params={"connectorType": kind, "errorCode": "BOOM", **window},
+        )
+        bad_time = await c.get("/ui/executions", params={"startedAfter": "yesterday"})
+        reversed_range = await c.get(
+            "/ui/executions",
+            params={
+                "startedAfter": window["startedBefore"],
+                "startedBefore": window["startedAfter"],
+            },
+        )
+        with_offset = await c.get(
+            "/ui/executions", params={"startedAfter": "2026-03-01T14:30:00+02:00"}
+        )
+    # The form shows the chosen values again, so live refresh (which re-sends the page's
+    # query string) and "Older" keep them.
+    assert page.status_code == 200
+    assert rows["boom"].id in page.text and rows["timeout"].id not in page.text
+    assert 'id="filter-error-code" value="BOOM"' in page.text
+    assert 'id="filter-started-after" value="2026-03-01T12:00"' in page.text
+    assert 'id="filter-started-before" value="2026-03-01T13:00"' in page.text
+    assert 'name="startedAfter"' in page.text and 'type="datetime-local"' in page.text
+    assert "Started from: not a date and time" in bad_time.text
+    assert 'id="filter-started-after" value="yesterday"' in bad_time.text
+    assert "must be earlier than Started before" in reversed_range.text
+    assert 'id="filter-started-after" value="2026-03-01T12:30"' in with_offset.text
+
+
+async def test_execution_filters_are_kept_in_the_older_link(
+    app: FastAPI, keys: dict[str, str]
+) -> None:
+    kind = f"test:ui-pager-{uuid.uuid4().hex[:8]}:1"
+    base = dt.datetime(2026, 4, 1, 8, 0, tzinfo=dt.UTC)
+    await insert(
+        app,
+        [
+            execution(kind, base + dt.timedelta(seconds=i), command="fail", error_code="E1")
+            for i in range(PAGE_SIZE + 1)
+        ],
+    )
+    async with client(app) as c:
+        await sign_in(c, keys["viewer"])
+        first = await c.get(
+            "/ui/executions",
+            params={"connectorType": kind, "errorCode": "E1", "startedAfter": "2026-04-01T08:00"},
+        )
+        older = re.search(r'id="older" href="([^"]+)"', first.text)
+        assert older, "no link to older executions"
+        link = html.unescape(older.group(1))
+        query = parse_qs(urlsplit(link).query)
+        second = await c.get(link)
+    assert query["errorCode"] == ["E1"] and query["startedAfter"] == ["2026-04-01T08:00"]
+    assert "cursor" in query
+    assert second.status_code == 200 and second.text.count('class="execution-link"') == 1
