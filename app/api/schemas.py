@@ -236,7 +236,7 @@ class ApiKeyOut(ApiModel):
     name: str
     role: RoleName
     prefix: str = Field(description="The key's first characters, to recognise it.")
-    origin: str = Field(description="cli, api, environment or local")
+    origin: str = Field(description="cli, api, ui, environment or local")
     created_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None

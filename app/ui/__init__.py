@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.ui import keys
 from app.ui.auth import LoginRequiredError, login_url
 from app.ui.routes import error_page, router
 from app.ui.session import SessionSigner
@@ -44,6 +45,7 @@ def install(app: FastAPI) -> None:
 
     app.add_middleware(SecurityHeaders)
     app.include_router(router)
+    app.include_router(keys.router)
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
 
 

@@ -12,8 +12,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.db import apikeys
 from app.ui.routes import PAGE_SIZE
-from tests.api.harness import client, execution, insert, running_app
+from tests.api.harness import client, execution, insert, make_key, running_app
 from tests.support.openbao import OpenBao, openbao  # noqa: F401  (session fixture)
 
 ECHO = "switchboard:echo:1"
@@ -151,6 +152,7 @@ async def test_pages_use_local_assets_and_security_headers(
                 "/ui/stats",
                 "/ui/health",
                 "/ui/secrets",
+                "/ui/api-keys",
             )
         ]
         assets = [await c.get(p) for p in ("/ui/static/app.css", "/ui/static/app.js")]
@@ -329,3 +331,106 @@ async def test_execution_filters_are_kept_in_the_older_link(
     assert query["errorCode"] == ["E1"] and query["startedAfter"] == ["2026-04-01T08:00"]
     assert "cursor" in query
     assert second.status_code == 200 and second.text.count('class="execution-link"') == 1
+
+
+async def test_api_keys_page_is_for_admins_only(app: FastAPI, keys: dict[str, str]) -> None:
+    stored = await apikeys.list_keys(app.state.sessions)
+    some_key = stored[0].id
+    for role in ("viewer", "operator"):
+        async with client(app) as c:
+            await sign_in(c, keys[role])
+            nav = await c.get("/ui/connectors")
+            token = _token(nav.text)
+            listing = await c.get("/ui/api-keys")
+            created = await c.post(
+                "/ui/api-keys", data={"name": "sneaky", "role": "admin", "csrf_token": token}
+            )
+            revoked = await c.post(f"/ui/api-keys/{some_key}/revoke", data={"csrf_token": token})
+        assert 'href="/ui/api-keys"' not in nav.text
+        for response in (listing, created, revoked):
+            assert response.status_code == 403, (role, response.url)
+            assert "needs the admin role" in response.text
+    after = await apikeys.list_keys(app.state.sessions)
+    assert "sneaky" not in {k.name for k in after}
+    assert some_key in {k.id for k in after}
+
+
+async def test_admin_creates_and_revokes_keys_and_sees_each_key_once(
+    app: FastAPI, keys: dict[str, str]
+) -> None:
+    name = f"ui-made-{uuid.uuid4().hex[:6]}"
+    async with client(app) as c:
+        await sign_in(c, keys["admin"])
+        page = await c.get("/ui/api-keys")
+        assert page.status_code == 200 and 'href="/ui/api-keys"' in page.text
+        token = _token(page.text)
+        without_token = await c.post("/ui/api-keys", data={"name": name, "role": "operator"})
+        bad_role = await c.post(
+            "/ui/api-keys", data={"name": name, "role": "root", "csrf_token": token}
+        )
+        blank_name = await c.post(
+            "/ui/api-keys", data={"name": "  ", "role": "viewer", "csrf_token": token}
+        )
+        made = await c.post(
+            "/ui/api-keys", data={"name": name, "role": "operator", "csrf_token": token}
+        )
+        shown = re.search(r'<pre id="new-key">([^<]+)</pre>', made.text)
+        assert shown, made.text[:500]
+        new_key = shown.group(1)
+        listing = await c.get("/ui/api-keys")
+
+        # The new key works, with the role chosen.
+        async with client(app, new_key) as api:
+            assert (await api.post(f"/api/v1/connectors/{ECHO}/invoke", json={})).status_code == 200
+            assert (await api.get("/api/v1/api-keys")).status_code == 403
+        stored = next(k for k in await apikeys.list_keys(app.state.sessions) if k.name == name)
+        assert (stored.role, stored.origin) == ("operator", "ui")
+
+        forged = await c.post(f"/ui/api-keys/{stored.id}/revoke", data={"csrf_token": "x"})
+        unknown = await c.post("/ui/api-keys/no-such-id/revoke", data={"csrf_token": token})
+        revoked = await c.post(
+            f"/ui/api-keys/{stored.id}/revoke", data={"csrf_token": token}, follow_redirects=True
+        )
+        with_revoked = await c.get("/ui/api-keys", params={"show": "all"})
+        async with client(app, new_key) as api:
+            refused = await api.get("/api/v1/connectors")
+
+    assert without_token.status_code == 403
+    assert bad_role.status_code == 422 and "role:" in bad_role.text
+    assert blank_name.status_code == 422 and "name:" in blank_name.text
+    for response in (without_token, bad_role, blank_name):
+        assert 'id="new-key"' not in response.text
+    assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
+    assert new_key.startswith("sb_") and len(new_key) >= 40
+    # Listed with its metadata; the key itself (and its hash) never again.
+    row = re.search(
+        rf'<tr class="api-key" data-key-id="{stored.id}">(.*?)</tr>', listing.text, re.S
+    )
+    assert row, "the new key is not listed"
+    cells = row.group(1)
+    assert name in cells and "operator" in cells and stored.prefix in cells
+    assert stored.id[:8] in cells and "never" in cells
+    for response in (listing, with_revoked, revoked):
+        assert new_key not in response.text
+        assert apikeys.hash_key(new_key) not in response.text
+    assert forged.status_code == 403
+    assert unknown.status_code == 404
+    assert revoked.status_code == 200 and f"Revoked the API key {name}." in revoked.text
+    assert stored.id not in revoked.text  # revoked keys are hidden by default
+    assert f'data-key-id="{stored.id}"' in with_revoked.text and "revoked" in with_revoked.text
+    assert refused.status_code == 401
+
+
+async def test_revoking_your_own_key_signs_you_out(app: FastAPI, keys: dict[str, str]) -> None:
+    own = await make_key(app, "admin")
+    own_id = next(k.id for k in await apikeys.list_keys(app.state.sessions) if k.prefix == own[:10])
+    async with client(app) as c:
+        await sign_in(c, own)
+        page = await c.get("/ui/api-keys")
+        assert "You are signed in with it" in page.text
+        response = await c.post(
+            f"/ui/api-keys/{own_id}/revoke", data={"csrf_token": _token(page.text)}
+        )
+        assert response.status_code == 303
+        after = await c.get("/ui/api-keys")
+    assert after.status_code == 303 and after.headers["location"].startswith("/ui/login")
