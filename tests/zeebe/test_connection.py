@@ -53,7 +53,7 @@ def token_server() -> Iterator[TokenServer]:
     server.stop()
 
 
-async def run_one_job(gateway: TestGateway, **settings: object) -> ZeebeService:
+async def run_one_job(gateway: TestGateway, min_calls: int = 0, **settings: object) -> ZeebeService:
     service = ZeebeService(
         worker_settings(gateway, **settings), ConnectorRuntime({ECHO: echo}), [echo]
     )
@@ -63,6 +63,8 @@ async def run_one_job(gateway: TestGateway, **settings: object) -> ZeebeService:
         await gateway.wait_for_state(job, "completed", timeout=10)
         assert job.completed_variables == {"r": {"a": 1}}
         await eventually(lambda: service.status()["status"] == "up", what="status up")
+        # Polling goes on after the job: wait for the calls the caller wants to inspect.
+        await gateway.wait_for(lambda: len(gateway.calls) > min_calls, timeout=15)
     finally:
         await service.stop()
     return service
@@ -115,6 +117,7 @@ async def test_oauth_over_plaintext(gateway: TestGateway, token_server: TokenSer
     gateway.required_token = "tok-abc"
     await run_one_job(
         gateway,
+        min_calls=3,
         zeebe_insecure_connection=True,
         zeebe_client_id="switchboard",
         zeebe_client_secret=CLIENT_SECRET,
