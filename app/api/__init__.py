@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from app.api import connectors, executions, keys, prometheus
-from app.api.auth import bootstrap_admin_key, require
+from app.api.auth import bootstrap_admin_key, limiter_from_settings, require
 from app.api.openapi import build_openapi, record_roles
 from app.api.problems import install_handlers
 from app.metrics import Metrics
@@ -30,6 +30,7 @@ def install(app: FastAPI) -> None:
     """
     metrics = Metrics()
     app.state.metrics = metrics
+    app.state.auth_limiter = limiter_from_settings(app.state.settings)
     metrics.watch_history(lambda: getattr(app.state, "history", None))
     metrics.watch_gateway(lambda: gateway_state(app))
     metrics.watch_worker_jobs(lambda: worker_jobs(app))

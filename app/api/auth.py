@@ -1,7 +1,8 @@
 """API key authentication: ``Authorization: Bearer <key>`` and role checks.
 
 Roles are ordered viewer < operator < admin. No or an unknown key is 401 (with a
-``WWW-Authenticate: Bearer`` challenge); a known key with too low a role is 403.
+``WWW-Authenticate: Bearer`` challenge); a known key with too low a role is 403. An address
+that sent too many invalid keys is refused with 429 (see :mod:`app.api.ratelimit`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.api.problems import ProblemError
+from app.api.ratelimit import FailureLimiter, client_address
 from app.db import apikeys
 from app.db.executions_repo import DATABASE_ERRORS
 
@@ -90,11 +92,31 @@ async def current_principal(
         raise ProblemError(
             401, "Send an API key as 'Authorization: Bearer <key>'", headers=CHALLENGE
         )
+    limiter: FailureLimiter = request.app.state.auth_limiter
+    client = client_address(request)
+    # Checked before the key, so a blocked address cannot learn whether a guess was right.
+    wait = limiter.retry_after(client)
+    if wait is not None:
+        raise ProblemError(
+            429,
+            f"Too many requests with an invalid API key from this address; retry in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
     principal = await principal_for_key(request.app, credentials.credentials.strip())
     if principal is None:
+        limiter.failed(client)
         raise ProblemError(401, "The API key is not valid or was revoked", headers=CHALLENGE)
     request.state.principal = principal
     return principal
+
+
+def limiter_from_settings(settings: Any) -> FailureLimiter:
+    """The failed-authentication limiter configured by ``settings``."""
+    return FailureLimiter(
+        settings.auth_max_failures,
+        settings.auth_failure_window_seconds,
+        settings.auth_failure_max_clients,
+    )
 
 
 def require(role: str) -> Any:

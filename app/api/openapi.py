@@ -20,6 +20,8 @@ DESCRIPTIONS = {
     "404": "Not found",
     "405": "Method not allowed",
     "422": "Invalid input: `errors` names each field and the reason",
+    "429": "Too many requests with an invalid API key from this address: retry after "
+    "`Retry-After` seconds",
     "500": "Unexpected server error",
     "503": "A dependency is unavailable",
 }
@@ -95,6 +97,7 @@ def _problems(operation: dict[str, Any], role: str | None) -> None:
     responses = operation["responses"]
     if role is not None:
         responses.setdefault("401", {})
+        responses.setdefault("429", {})
         if role_rank(role) > role_rank("viewer"):
             responses.setdefault("403", {})
     parameters = operation.get("parameters", [])
@@ -115,5 +118,12 @@ def _problems(operation: dict[str, Any], role: str | None) -> None:
                 "WWW-Authenticate": {
                     "description": "The Bearer challenge",
                     "schema": {"type": "string"},
+                }
+            }
+        if code == "429":
+            response["headers"] = {
+                "Retry-After": {
+                    "description": "Seconds until this address may authenticate again",
+                    "schema": {"type": "string", "pattern": "^[0-9]+$"},
                 }
             }

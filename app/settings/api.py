@@ -42,6 +42,30 @@ class ApiSettings(BaseModel):
         validation_alias="SWITCHBOARD_UI_ENABLED",
         description="Serve the admin UI under /ui.",
     )
+    auth_max_failures: int = Field(
+        10,
+        ge=0,
+        le=100_000,
+        validation_alias="SWITCHBOARD_AUTH_MAX_FAILURES",
+        description="Failed authentications (UI sign-ins and API requests with an invalid key) "
+        "allowed per client address within SWITCHBOARD_AUTH_FAILURE_WINDOW_SECONDS; more are "
+        "answered 429 with Retry-After. 0 turns the limit off. Counted per process.",
+    )
+    auth_failure_window_seconds: int = Field(
+        300,
+        ge=1,
+        le=86_400,
+        validation_alias="SWITCHBOARD_AUTH_FAILURE_WINDOW_SECONDS",
+        description="The sliding window in which failed authentications are counted.",
+    )
+    auth_failure_max_clients: int = Field(
+        10_000,
+        ge=1,
+        le=1_000_000,
+        validation_alias="SWITCHBOARD_AUTH_FAILURE_MAX_CLIENTS",
+        description="How many client addresses the failure limit remembers (bounds its "
+        "memory); past that the least recently failing ones are forgotten.",
+    )
     local_admin_key_file: str = Field(
         "var/admin-api-key",
         validation_alias="SWITCHBOARD_LOCAL_ADMIN_KEY_FILE",

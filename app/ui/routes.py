@@ -17,6 +17,7 @@ from app.api.auth import Principal
 from app.api.connectors import connector_detail, invoke
 from app.api.executions import stats_response
 from app.api.problems import ProblemError
+from app.api.ratelimit import client_address
 from app.api.schemas import InvokeRequest
 from app.db import apikeys
 from app.db import executions_repo as repo
@@ -86,13 +87,15 @@ async def login_page(request: Request, next: str | None = None) -> HTMLResponse:
     return _login_form(request, safe_next(next))
 
 
-def _login_form(request: Request, next_path: str, error: str | None = None) -> HTMLResponse:
+def _login_form(
+    request: Request, next_path: str, error: str | None = None, *, status: int = 401
+) -> HTMLResponse:
     nonce = request.cookies.get(LOGIN_COOKIE) or new_nonce()
     response = render(
         request,
         "login.html",
         {"next": next_path, "error": error, "login_csrf": signer(request).csrf_token(nonce)},
-        status=401 if error else 200,
+        status=status if error else 200,
     )
     response.set_cookie(
         LOGIN_COOKIE,
@@ -110,6 +113,14 @@ async def login(request: Request) -> Response:
     form = await request.form()
     key = str(form.get("api_key") or "").strip()
     next_path = safe_next(str(form.get("next") or ""))
+    limiter = request.app.state.auth_limiter
+    client = client_address(request)
+    wait = limiter.retry_after(client)
+    if wait is not None:
+        message = f"Too many failed sign-ins from your address; try again in {wait} s."
+        response = _login_form(request, next_path, message, status=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
     found = None
     if key:
         try:
@@ -117,6 +128,7 @@ async def login(request: Request) -> Response:
         except DATABASE_ERRORS:
             raise ProblemError(503, "The database is unavailable") from None
     if found is None:
+        limiter.failed(client)
         return _login_form(request, next_path, "That API key is not valid or was revoked.")
     response = RedirectResponse(next_path, status_code=303)
     settings = request.app.state.settings
