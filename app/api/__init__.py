@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from app.api import connectors, executions, keys, prometheus
+from app.api import connectors, docs, executions, keys, prometheus
 from app.api.auth import bootstrap_admin_key, limiter_from_settings, require
 from app.api.openapi import build_openapi, record_roles
 from app.api.problems import install_handlers
@@ -45,6 +45,7 @@ def install(app: FastAPI) -> None:
             record_roles(app, router, role)
             app.include_router(router, dependencies=[require(role)])
     app.include_router(prometheus.router)
+    docs.install(app)
     if app.state.settings.ui_enabled:
         from app.ui import install as install_ui
 

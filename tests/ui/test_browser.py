@@ -176,3 +176,22 @@ async def test_viewer_cannot_invoke(site: tuple[FastAPI, str], browser: object) 
         assert await page.locator("#invoke-form").count() == 0
         await expect(page.locator("nav")).not_to_contain_text("Secrets")
         await shot(page, "viewer-connector")
+
+
+async def test_api_docs_render_from_local_assets_only(
+    site: tuple[FastAPI, str], browser: object
+) -> None:
+    _, url = site
+    expect = playwright_api.expect
+    async with page_for(browser, url) as page:
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        await page.goto("/docs")
+        # Swagger UI 5, served locally, renders our OpenAPI 3.1 document.
+        operation = page.locator(".opblock-summary-description", has_text="List executions")
+        await expect(operation).to_be_visible()
+        await expect(page.get_by_text("Unable to render this definition")).to_have_count(0)
+        await shot(page, "api-docs")
+    outside = [u for u in requested if not u.startswith((url + "/", "data:", "blob:"))]
+    assert outside == [], outside
+    assert f"{url}/openapi.json" in requested
