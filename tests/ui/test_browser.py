@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
 import shutil
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -195,3 +197,61 @@ async def test_api_docs_render_from_local_assets_only(
     outside = [u for u in requested if not u.startswith((url + "/", "data:", "blob:"))]
     assert outside == [], outside
     assert f"{url}/openapi.json" in requested
+
+
+async def test_executions_filters_survive_live_refresh(
+    site: tuple[FastAPI, str], browser: object
+) -> None:
+    app, url = site
+    expect = playwright_api.expect
+    wanted, other = (f"LIVE_{uuid.uuid4().hex[:6].upper()}" for _ in range(2))
+    key = await make_key(app, "operator")
+    async with page_for(browser, url) as page:
+        await sign_in(page, key)
+        await page.goto("/ui/executions")
+        await page.fill("#filter-error-code", wanted)
+        await page.fill("#filter-started-after", "2020-01-01T00:00")
+        await page.click("#filters button[type=submit]")
+        await page.wait_for_url(f"**errorCode={wanted}**")
+        await expect(page.locator("#execution-rows")).to_contain_text("No executions match")
+        async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"}) as c:
+            for code in (other, wanted):  # the unwanted one first: it is older
+                invoked = await c.post(
+                    f"/api/v1/connectors/{ECHO}/invoke", json={"variables": {"fail_code": code}}
+                )
+                assert invoked.status_code == 200
+        # Live refresh brings in the wanted row; had it dropped the filter, the other (older)
+        # row would have come with it.
+        await expect(page.locator("#execution-rows")).to_contain_text(wanted)
+        await expect(page.locator("#execution-rows")).not_to_contain_text(other)
+        await expect(page.locator("#filter-error-code")).to_have_value(wanted)
+        await expect(page.locator("#filter-started-after")).to_have_value("2020-01-01T00:00")
+
+
+async def test_admin_manages_api_keys_in_the_browser(
+    site: tuple[FastAPI, str], browser: object
+) -> None:
+    app, url = site
+    expect = playwright_api.expect
+    name = f"browser-{uuid.uuid4().hex[:6]}"
+    async with page_for(browser, url) as page:
+        await sign_in(page, await make_key(app, "admin"))
+        await page.click("nav a[href='/ui/api-keys']")
+        await page.fill("#key-name", name)
+        await page.select_option("#key-role", "viewer")
+        await page.click("#api-key-form button[type=submit]")
+        new_key = (await page.locator("#new-key").inner_text()).strip()
+        assert new_key.startswith("sb_")
+        async with httpx.AsyncClient(
+            base_url=url, headers={"Authorization": f"Bearer {new_key}"}
+        ) as c:
+            assert (await c.get("/api/v1/connectors")).status_code == 200
+            row = page.locator("tr.api-key", has_text=name)
+            page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+            await row.locator("button", has_text="Revoke").click()
+            await expect(page.locator("#keys-message")).to_contain_text(
+                f"Revoked the API key {name}"
+            )
+            await expect(page.locator("#new-key")).to_have_count(0)
+            await shot(page, "api-keys")  # after the revocation: no live key in the picture
+            assert (await c.get("/api/v1/connectors")).status_code == 401
