@@ -50,7 +50,9 @@ def docs_block() -> str:
     lines = ["| Variable | Default | Layer | Meaning |", "| --- | --- | --- | --- |"]
     for module, alias, default, description in _fields():
         shown = f"`{default}`" if default else "(unset)"
-        lines.append(f"| `{alias}` | {shown} | {module} | {description.replace('|', '/')} |")
+        # GitHub tables take an escaped pipe, also inside code spans.
+        meaning = description.replace("|", "\\|")
+        lines.append(f"| `{alias}` | {shown} | {module} | {meaning} |")
     return "\n".join(lines)
 
 
