@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+# The URL schemes app.db.session can open (the plain forms get the async drivers).
+_DATABASE_SCHEMES = ("sqlite", "sqlite+aiosqlite", "postgres", "postgresql", "postgresql+asyncpg")
 
 
 class ServerSettings(BaseModel):
@@ -36,3 +39,15 @@ class ServerSettings(BaseModel):
         validation_alias="SWITCHBOARD_SHUTDOWN_GRACE_SECONDS",
         description="On SIGTERM, how long in-flight jobs may run before the process exits.",
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        # Only the scheme is quoted back: the rest of the URL may hold a password.
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme.lower() not in _DATABASE_SCHEMES:
+            raise ValueError(
+                f"unsupported database URL scheme {scheme!r}: use sqlite+aiosqlite:///path or "
+                "postgresql+asyncpg://user:pass@host/db"
+            )
+        return value

@@ -34,6 +34,21 @@ def test_invalid_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> No
     assert "\n" not in message
 
 
+def test_unsupported_database_url_names_the_variable_without_the_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SWITCHBOARD_DATABASE_URL", "mysql://app:hunter2-pw@db/switchboard")
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    message = str(info.value)
+    assert "SWITCHBOARD_DATABASE_URL: Value error, unsupported database URL scheme 'mysql'" in (
+        message
+    )
+    assert "hunter2-pw" not in message
+    for accepted in ("postgresql://u:p@h/db", "sqlite:///x.db", "postgresql+asyncpg://h/db"):
+        assert Settings(_env_file=None, database_url=accepted).database_url == accepted
+
+
 def test_cli_stops_with_one_line_on_a_bad_setting(tmp_path: Path) -> None:
     env = {**os.environ, "SWITCHBOARD_PORT": "70000"}
     proc = subprocess.run(
