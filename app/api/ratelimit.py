@@ -82,6 +82,6 @@ class FailureLimiter:
 
 
 def client_address(connection: HTTPConnection) -> str:
-    """The caller's address as the server saw it (behind a proxy: see uvicorn's
-    ``--proxy-headers`` and ``--forwarded-allow-ips``)."""
+    """The caller's address as the server saw it (uvicorn takes it from X-Forwarded-For
+    when the proxy is in FORWARDED_ALLOW_IPS)."""
     return connection.client.host if connection.client else "unknown"
