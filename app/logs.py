@@ -42,4 +42,8 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> logging.Handler:
     root.setLevel(level)
     # pyzeebe logs whole jobs at DEBUG; never let that through, whatever the root level.
     logging.getLogger("pyzeebe").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # httpx logs every request URL at INFO (query strings hold job variables), httpcore and
+    # hpack log requests and headers (credentials derived from secrets) at DEBUG.
+    for name in ("httpx", "httpcore", "hpack"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
     return handler
