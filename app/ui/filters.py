@@ -55,11 +55,12 @@ def parse_filters(params: QueryParams) -> ParsedFilters:
         times[name] = None
         if raw[name]:
             try:
-                times[name] = parse_instant(raw[name])
+                instant = parse_instant(raw[name])
             except ValueError as exc:
                 problems.append(f"{LABELS[name]}: {exc}")
             else:
-                shown[name] = local_input_value(times[name])
+                times[name] = instant
+                shown[name] = local_input_value(instant)
     after, before = times["startedAfter"], times["startedBefore"]
     if after is not None and before is not None and after >= before:
         problems.append("Started from must be earlier than Started before.")

@@ -118,9 +118,9 @@ async def login(request: Request) -> Response:
     wait = limiter.retry_after(client)
     if wait is not None:
         message = f"Too many failed sign-ins from your address; try again in {wait} s."
-        response = _login_form(request, next_path, message, status=429)
-        response.headers["Retry-After"] = str(wait)
-        return response
+        refused = _login_form(request, next_path, message, status=429)
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     found = None
     if key:
         try:
