@@ -48,7 +48,7 @@ def parse_filters(params: QueryParams) -> ParsedFilters:
             if not 0 <= key <= MAX_KEY:
                 raise ValueError
         except ValueError:
-            problems.append("Process instance key must be a whole number.")
+            problems.append(f"Process instance key must be a whole number from 0 to {MAX_KEY}.")
             key = None
     times: dict[str, dt.datetime | None] = {}
     for name in ("startedAfter", "startedBefore"):
