@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 from app.cli.common import settings_or_exit
 
@@ -19,6 +21,8 @@ def run(args: argparse.Namespace) -> int:
 
     from app.logs import setup_logging
     from app.main import create_app
+    from app.runtime.discovery import DiscoveryError
+    from app.runtime.registry import ConnectorRegistry
 
     settings = settings_or_exit()
     if args.host:
@@ -26,7 +30,14 @@ def run(args: argparse.Namespace) -> int:
     if args.port:
         settings.port = args.port
     setup_logging(settings.log_level, settings.log_format)
-    app = create_app(settings)
+    # Discover before uvicorn starts: a bad CONNECTOR_* variable is then one line, not a
+    # lifespan traceback.
+    try:
+        registry = ConnectorRegistry.from_environment(os.environ)
+    except DiscoveryError as exc:
+        print(f"switchboard serve: {exc}", file=sys.stderr)
+        return 2
+    app = create_app(settings, registry)
     config = uvicorn.Config(
         app,
         host=settings.host,

@@ -1,4 +1,4 @@
-"""A .env file in the working directory configures everything the environment does."""
+"""CLI start-up: .env configures what the environment does; bad connector variables are one line."""
 
 from __future__ import annotations
 
@@ -61,3 +61,11 @@ def test_the_process_environment_wins_over_dotenv(tmp_path: Path) -> None:
     assert listed.returncode == 0, listed.stderr
     states = {c["name"]: c["state"] for c in json.loads(listed.stdout)}
     assert (states["Echo"], states["GraphQL"]) == ("disabled", "enabled")
+
+
+def test_serve_stops_with_one_line_on_a_bad_connector_variable(tmp_path: Path) -> None:
+    served = _cli(tmp_path, "serve", "--port", "1", CONNECTOR_X_FUNCTION="nomodule")
+    assert served.returncode == 2
+    assert served.stderr.strip().splitlines() == [
+        "switchboard serve: CONNECTOR_X_FUNCTION: expected 'module:attribute', got 'nomodule'"
+    ]
