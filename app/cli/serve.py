@@ -37,6 +37,13 @@ def run(args: argparse.Namespace) -> int:
     except DiscoveryError as exc:
         print(f"switchboard serve: {exc}", file=sys.stderr)
         return 2
+    from connectors._http.config import HttpConfig, HttpConfigError
+
+    try:
+        HttpConfig.from_env()  # the HTTP connectors read it lazily, at their first job
+    except HttpConfigError as exc:
+        print(f"switchboard: configuration error: {exc}", file=sys.stderr)
+        return 2
     app = create_app(settings, registry)
     config = uvicorn.Config(
         app,

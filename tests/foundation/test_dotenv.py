@@ -69,3 +69,12 @@ def test_serve_stops_with_one_line_on_a_bad_connector_variable(tmp_path: Path) -
     assert served.stderr.strip().splitlines() == [
         "switchboard serve: CONNECTOR_X_FUNCTION: expected 'module:attribute', got 'nomodule'"
     ]
+
+
+def test_serve_stops_with_one_line_on_a_bad_http_connector_variable(tmp_path: Path) -> None:
+    served = _cli(tmp_path, "serve", "--port", "1", SWITCHBOARD_HTTP_DENIED_NETWORKS="10.0.0.0/8,x")
+    assert served.returncode == 2
+    assert served.stderr.strip().splitlines() == [
+        "switchboard: configuration error: SWITCHBOARD_HTTP_DENIED_NETWORKS: 'x' is not an IP "
+        "network (CIDR) or address"
+    ]
