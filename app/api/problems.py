@@ -109,6 +109,13 @@ def validation_errors(raw: Sequence[Any]) -> list[FieldError]:
     errors = []
     for err in raw:
         loc = [str(part) for part in err.get("loc", ())]
+        if err.get("type") == "json_invalid":
+            # FastAPI puts the character offset where a field name belongs.
+            position = loc[1] if len(loc) > 1 else "?"
+            cause = (err.get("ctx") or {}).get("error", "not valid JSON")
+            reason = f"invalid JSON at position {position}: {cause}"
+            errors.append(FieldError(location="body", field="body", reason=reason))
+            continue
         location = loc[0] if loc else "body"
         name = ".".join(loc[1:]) or location
         errors.append(FieldError(location=location, field=name, reason=str(err.get("msg", ""))))

@@ -88,3 +88,21 @@ async def test_openapi_documents_every_operation(app: FastAPI) -> None:
     for name in ("InvokeRequest", "InvokeResponse", "StatsResponse", "Problem"):
         assert components[name].get("examples"), name
     assert schema["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+
+
+async def test_malformed_json_body_names_the_body_and_the_position(
+    app: FastAPI, keys: dict[str, str]
+) -> None:
+    async with client(app, keys["operator"]) as c:
+        response = await c.post(
+            "/api/v1/connectors/switchboard:echo:1/invoke",
+            content=b'{"variables": {bad json hank-pii',
+            headers={"Content-Type": "application/json"},
+        )
+    assert (response.status_code, response.headers["content-type"]) == (422, PROBLEM)
+    problem = response.json()
+    [error] = problem["errors"]
+    assert (error["location"], error["field"]) == ("body", "body")
+    assert error["reason"].startswith("invalid JSON at position 15: ")
+    assert problem["detail"] == f"body: {error['reason']}"
+    assert "hank-pii" not in response.text
