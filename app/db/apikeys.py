@@ -179,8 +179,9 @@ async def list_keys(
 async def revoke_key(
     sessions: async_sessionmaker[AsyncSession], key_id: str, *, exact: bool = False
 ) -> ApiKey | None:
-    """Revoke the key with this id (unless ``exact``: or unique id prefix / name); None when
-    none matches. Raises ValueError when several keys match."""
+    """Revoke the key with this id (unless ``exact``: or unique id prefix / name; of several
+    keys with one name, the only active one); None when none matches. Raises ValueError when
+    several keys match."""
     async with sessions.begin() as session:
         matches = [ApiKeyRow.id == key_id]
         if not exact:
@@ -188,6 +189,11 @@ async def revoke_key(
         if not exact and len(key_id) >= 8:
             matches.append(ApiKeyRow.id.startswith(key_id, autoescape=True))
         rows = (await session.scalars(select(ApiKeyRow).where(or_(*matches)))).all()
+        if len(rows) > 1:
+            # A full id wins; otherwise a name reused after rotation means its active key.
+            exact_rows = [row for row in rows if row.id == key_id]
+            active = [row for row in rows if row.revoked_at is None]
+            rows = exact_rows or (active if len(active) == 1 else rows)
         if len(rows) != 1:
             if len(rows) > 1:
                 raise ValueError(f"{key_id!r} matches {len(rows)} keys; give the full id")

@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 from sqlalchemy import inspect
@@ -47,6 +48,19 @@ async def test_create_list_revoke(tmp_path: Path, migrated: str) -> None:
     assert " cli-test " not in _cli(tmp_path, migrated, "list").stdout
     again = _cli(tmp_path, migrated, "revoke", "00000000-no-such-key")
     assert again.returncode == 1 and "no key matches" in again.stderr
+
+
+async def test_revoke_by_name_after_rotation_picks_the_active_key(
+    tmp_path: Path, migrated: str
+) -> None:
+    name = f"rotated-{uuid.uuid4().hex[:8]}"
+    for _ in range(2):  # create, revoke by name, create again under the same name
+        created = _cli(tmp_path, migrated, "create", "--role", "viewer", "--name", name)
+        assert created.returncode == 0, created.stderr
+        revoked = _cli(tmp_path, migrated, "revoke", name)
+        assert revoked.returncode == 0, revoked.stderr
+        assert f"Revoked key '{name}'" in revoked.stdout
+    assert f" {name} " not in _cli(tmp_path, migrated, "list").stdout
 
 
 async def test_bad_role_is_refused(tmp_path: Path, migrated: str) -> None:
