@@ -201,4 +201,13 @@ def _apply_filters(
             dropped.append(DisabledConnector(connector, "listed in CONNECTOR_OUTBOUND_DISABLED"))
         else:
             kept.append(connector)
+    known = {key for c in connectors for key in (c.type, normalised_name(c.name))}
+    for variable, entries in (
+        ("CONNECTOR_OUTBOUND_ENABLED", enabled_only),
+        ("CONNECTOR_OUTBOUND_DISABLED", disabled_set),
+    ):
+        # Not an error (one configuration may serve replicas with other connectors), but a
+        # typo in ENABLED silently turns every connector off.
+        if unknown := sorted(entries - known):
+            log.warning("%s: %s match(es) no discovered connector", variable, ", ".join(unknown))
     return kept, dropped

@@ -93,6 +93,22 @@ def test_enabled_filter_accepts_names_and_types() -> None:
     assert [c.type for c in result.connectors] == ["test:order:1"]
 
 
+def test_filter_entries_matching_nothing_are_warned_about(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    env = {"CONNECTOR_OUTBOUND_ENABLED": "switchboard:echo:1, io.camunda:http-jsn:1"}
+    with caplog.at_level(logging.WARNING, logger="app.runtime.discovery"):
+        result = discover(env, eps(ECHO, ORDER))
+    assert [c.type for c in result.connectors] == ["switchboard:echo:1"]
+    assert caplog.messages == [
+        "CONNECTOR_OUTBOUND_ENABLED: io.camunda:http-jsn:1 match(es) no discovered connector"
+    ]
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="app.runtime.discovery"):
+        discover({"CONNECTOR_OUTBOUND_DISABLED": "ORDER_SYNC"}, eps(ECHO, ORDER))
+    assert caplog.messages == []
+
+
 def test_filters_are_mutually_exclusive() -> None:
     env = {"CONNECTOR_OUTBOUND_ENABLED": "a", "CONNECTOR_OUTBOUND_DISABLED": "b"}
     with pytest.raises(DiscoveryError, match="mutually exclusive"):
