@@ -38,9 +38,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"switchboard serve: {exc}", file=sys.stderr)
         return 2
     from connectors._http.config import HttpConfig, HttpConfigError
+    from connectors._http.tls import environment_context
 
     try:
-        HttpConfig.from_env()  # the HTTP connectors read it lazily, at their first job
+        # The HTTP connectors read this lazily, at their first job: check it (and load the
+        # CA and client certificate files) now.
+        environment_context(HttpConfig.from_env())
     except HttpConfigError as exc:
         print(f"switchboard: configuration error: {exc}", file=sys.stderr)
         return 2

@@ -78,3 +78,12 @@ def test_serve_stops_with_one_line_on_a_bad_http_connector_variable(tmp_path: Pa
         "switchboard: configuration error: SWITCHBOARD_HTTP_DENIED_NETWORKS: 'x' is not an IP "
         "network (CIDR) or address"
     ]
+
+
+def test_serve_stops_with_one_line_on_an_unreadable_http_ca_file(tmp_path: Path) -> None:
+    served = _cli(tmp_path, "serve", "--port", "1", SWITCHBOARD_HTTP_CA_FILE=str(tmp_path / "no"))
+    assert served.returncode == 2
+    assert served.stderr.strip().splitlines() == [
+        "switchboard: configuration error: SWITCHBOARD_HTTP_CA_FILE: cannot load certificates "
+        "(FileNotFoundError)"
+    ]
