@@ -42,6 +42,7 @@ from app.runtime.model import (
     ThrowError,
 )
 from app.runtime.results import (
+    PREVIEW_MARKER,
     BpmnErrorDecision,
     ErrorDecision,
     IgnoreErrorDecision,
@@ -423,7 +424,8 @@ class ConnectorRuntime:
                 job.type,
                 masked.retries,
                 masked.backoff_ms,
-                masked.message,
+                # The message goes to Zeebe and history whole; the log never quotes job data.
+                masked.message.split(PREVIEW_MARKER, 1)[0],
             )
         elif isinstance(masked, ThrowError):
             logger.info("job %s of type %s threw BPMN error %s", job.key, job.type, masked.code)

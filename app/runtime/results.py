@@ -54,6 +54,10 @@ def _json_kind(value: Any) -> str:
     return "object"
 
 
+PREVIEW_MARKER = " Evaluated value: "
+"""Starts the part of an expression-result error message that quotes job data."""
+
+
 def _preview(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= _PREVIEW else text[:_PREVIEW] + "...(truncated)"
@@ -62,8 +66,8 @@ def _preview(value: Any) -> str:
 def _require_object(value: Any, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ExpressionResultError(
-            f"{what} must return a JSON object, but got {_json_kind(value)}. "
-            f"Evaluated value: {_preview(value)}"
+            f"{what} must return a JSON object, but got {_json_kind(value)}."
+            f"{PREVIEW_MARKER}{_preview(value)}"
         )
     return value
 
