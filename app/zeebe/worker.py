@@ -10,7 +10,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 import grpc
 from pyzeebe import Job as ZeebeJob
@@ -23,7 +23,7 @@ from pyzeebe.errors import (
 from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
 
 from app.runtime.headers import job_timeout
-from app.runtime.model import Fail, Job, Outcome
+from app.runtime.model import Fail, Job, Outcome, Source
 from app.zeebe.commands import TRANSIENT, send_outcome
 from app.zeebe.jobs import to_runtime_job
 
@@ -33,13 +33,14 @@ INITIAL_BACKOFF = 0.1
 
 
 class ExecutionResultLike(Protocol):
-    outcome: Outcome
+    @property
+    def outcome(self) -> Outcome: ...
 
 
 class Runtime(Protocol):
     """What the worker needs from ``app.runtime.executor.ConnectorRuntime``."""
 
-    async def execute(self, job: Job, *, source: Any = "zeebe") -> ExecutionResultLike: ...
+    async def execute(self, job: Job, *, source: Source = "zeebe") -> ExecutionResultLike: ...
 
 
 @dataclass(frozen=True)
