@@ -51,7 +51,7 @@ lint: dev
 	$(BIN)/ruff format --check app connectors tests bench migrations scripts
 
 typecheck: dev
-	$(BIN)/mypy app/settings app/runtime app/secrets app/zeebe app/db connectors/sdk
+	$(BIN)/mypy app connectors/sdk
 
 bench: dev postgres node-deps
 	$(BIN)/python bench/feel.py
