@@ -100,7 +100,9 @@ class TypeWorker:
                 got = await self._activate(min(free, self.options.max_jobs_to_activate))
             except TRANSIENT as exc:
                 self.connectivity.unreachable(describe_error(exc))
-                log.warning(
+                # Warn once per outage; the retries that follow are debug noise.
+                log.log(
+                    logging.WARNING if backoff == INITIAL_BACKOFF else logging.DEBUG,
                     "activating %s jobs failed (%s); retrying in %.1fs",
                     self.job_type,
                     describe_error(exc),

@@ -391,17 +391,21 @@ async def test_not_found_on_complete_is_dropped_and_work_goes_on(
 
 
 async def test_activation_back_pressure_and_unavailable_are_retried(
-    start_worker, gateway: TestGateway
+    start_worker, gateway: TestGateway, caplog: pytest.LogCaptureFixture
 ) -> None:
     gateway.inject("ActivateJobs", grpc.StatusCode.RESOURCE_EXHAUSTED, count=2)
     gateway.inject("ActivateJobs", grpc.StatusCode.UNAVAILABLE, count=2)
-    harness = await start_worker(connectors=(tc.needs,))
-    job = gateway.add_job("test:needs:1", {"url": "u", "count": 1})
-    await gateway.wait_for_state(job, "completed")
+    with caplog.at_level(logging.WARNING, logger="app.zeebe"):
+        harness = await start_worker(connectors=(tc.needs,))
+        job = gateway.add_job("test:needs:1", {"url": "u", "count": 1})
+        await gateway.wait_for_state(job, "completed")
     codes = [c.code for c in gateway.calls_to("ActivateJobs")][:4]
     assert codes.count(grpc.StatusCode.RESOURCE_EXHAUSTED) == 2
     assert codes.count(grpc.StatusCode.UNAVAILABLE) == 2
     assert harness.service.status()["status"] == "up"
+    # Four failed attempts in one outage: one warning, not one per attempt.
+    retries = [r for r in caplog.records if "activating test:needs:1 jobs failed" in r.message]
+    assert len(retries) == 1
 
 
 async def test_reconnects_after_the_gateway_restarts(start_worker, gateway: TestGateway) -> None:
