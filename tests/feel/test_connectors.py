@@ -13,26 +13,29 @@ ERROR_CTX = {
 }
 
 
+# Keys as in camunda/connectors' BpmnErrorFunction / JobErrorFunction / IgnoreErrorFunction:
+# errorType, errorCode, errorMessage, variables; absent arguments are absent keys.
+
+
 def test_bpmn_error() -> None:
     assert evaluate('bpmnError("NOT_FOUND", "missing")') == {
         "errorType": "bpmnError",
-        "code": "NOT_FOUND",
-        "message": "missing",
-        "variables": None,
+        "errorCode": "NOT_FOUND",
+        "errorMessage": "missing",
     }
+    assert evaluate('bpmnError("ONLY")') == {"errorType": "bpmnError", "errorCode": "ONLY"}
 
 
 def test_bpmn_error_with_variables_and_named_arguments() -> None:
     expected = {
         "errorType": "bpmnError",
-        "code": "E1",
-        "message": "m",
+        "errorCode": "E1",
+        "errorMessage": "m",
         "variables": {"a": 1},
     }
     assert evaluate('bpmnError("E1", "m", {a: 1})') == expected
     assert evaluate('bpmnError(errorCode: "E1", errorMessage: "m", variables: {a: 1})') == expected
     assert evaluate('bpmnError(code: "E1", message: "m", variables: {a: 1})') == expected
-    assert evaluate('bpmnError("E1")')["message"] == ""
 
 
 def test_bpmn_error_with_wrong_types_fails_the_evaluation() -> None:
@@ -49,11 +52,11 @@ def test_error_expression_as_users_write_it() -> None:
         'else if job.retries > 0 then jobError(error.message, {}, job.retries - 1, @"PT10S") '
         "else null"
     )
-    assert evaluate(expr, ERROR_CTX)["code"] == "NOT_FOUND"
+    assert evaluate(expr, ERROR_CTX)["errorCode"] == "NOT_FOUND"
     other = {**ERROR_CTX, "error": {**ERROR_CTX["error"], "code": "500"}}
     assert evaluate(expr, other) == {
         "errorType": "jobError",
-        "message": "not found",
+        "errorMessage": "not found",
         "variables": {},
         "retries": 2,
         "retryBackoff": "PT10S",
@@ -63,7 +66,7 @@ def test_error_expression_as_users_write_it() -> None:
 def test_job_error_defaults() -> None:
     assert evaluate('jobError("boom")') == {
         "errorType": "jobError",
-        "message": "boom",
+        "errorMessage": "boom",
         "variables": {},
         "retries": 0,
         "retryBackoff": "P0D",  # feel-scala's text for a zero duration
@@ -83,7 +86,7 @@ def test_job_error_rejects_a_non_duration_backoff() -> None:
 
 
 def test_ignore_error() -> None:
-    assert evaluate("ignoreError()") == {"errorType": "ignoreError", "variables": None}
+    assert evaluate("ignoreError()") == {"errorType": "ignoreError"}
     assert evaluate("ignoreError({a: 1})") == {"errorType": "ignoreError", "variables": {"a": 1}}
     assert evaluate("ignoreError(variables: {b: 2})")["variables"] == {"b": 2}
 

@@ -36,12 +36,13 @@ def _strict(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _bpmn_error(state: EvalState, code: Any, message: Any = None, variables: Any = None) -> Any:
-    return {
-        "errorType": "bpmnError",
-        "code": string(code, "errorCode"),
-        "message": "" if message is None else string(message, "errorMessage"),
-        "variables": None if variables is None else ctx(variables, "variables"),
-    }
+    # Camunda's keys; absent arguments are absent keys.
+    result: dict[str, Any] = {"errorType": "bpmnError", "errorCode": string(code, "errorCode")}
+    if message is not None:
+        result["errorMessage"] = string(message, "errorMessage")
+    if variables is not None:
+        result["variables"] = ctx(variables, "variables")
+    return result
 
 
 _strict_bpmn_error = _strict("bpmnError", _bpmn_error)
@@ -64,7 +65,7 @@ def _job_error(
     count = 0 if retries is None else integer(retries, "retries")
     return {
         "errorType": "jobError",
-        "message": string(message, "errorMessage"),
+        "errorMessage": string(message, "errorMessage"),
         "variables": {} if variables is None else ctx(variables, "variables"),
         "retries": count,
         "retryBackoff": dt.timedelta(0) if retry_backoff is None else retry_backoff,
@@ -82,10 +83,10 @@ builtin("jobError", ["message", "variables", "retries", "retryBackoff"], require
 
 @builtin("ignoreError", ["variables"], required=0)
 def ignore_error(state: EvalState, variables: Any = None) -> Any:
-    return {
-        "errorType": "ignoreError",
-        "variables": None if variables is None else ctx(variables, "variables"),
-    }
+    result: dict[str, Any] = {"errorType": "ignoreError"}
+    if variables is not None:
+        result["variables"] = ctx(variables, "variables")
+    return result
 
 
 def _millis(v: Any, param: str, default: dt.timedelta) -> Decimal:
