@@ -37,16 +37,15 @@ def run(args: argparse.Namespace) -> int:
     except DiscoveryError as exc:
         print(f"switchboard serve: {exc}", file=sys.stderr)
         return 2
-    from connectors._http.config import HttpConfig, HttpConfigError
-    from connectors._http.tls import environment_context
-
-    try:
-        # The HTTP connectors read this lazily, at their first job: check it (and load the
-        # CA and client certificate files) now.
-        environment_context(HttpConfig.from_env())
-    except HttpConfigError as exc:
-        print(f"switchboard: configuration error: {exc}", file=sys.stderr)
-        return 2
+    # Connectors that read their own configuration lazily check it now, so a bad value
+    # stops start-up with one line instead of failing every job.
+    for connector in registry.connectors():
+        if callable(check := connector.extra.get("startup_check")):
+            try:
+                check()
+            except Exception as exc:
+                print(f"switchboard: configuration error: {exc}", file=sys.stderr)
+                return 2
     app = create_app(settings, registry)
     config = uvicorn.Config(
         app,
