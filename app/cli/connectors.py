@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 
-from app.cli.common import settings_or_exit
+from app.cli.common import registry_or_exit, settings_or_exit
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,16 +16,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from app.logs import setup_logging
-    from app.runtime.discovery import DiscoveryError
-    from app.runtime.registry import ConnectorRegistry
 
     settings = settings_or_exit()
     setup_logging(settings.log_level, settings.log_format)
-    try:
-        registry = ConnectorRegistry.from_environment(os.environ)
-    except DiscoveryError as exc:
-        print(f"switchboard connectors: {exc}", file=sys.stderr)
-        return 2
+    registry = registry_or_exit("switchboard connectors")
     entries = registry.entries()
     if args.json:
         print(json.dumps([e.to_json() for e in entries], indent=2))

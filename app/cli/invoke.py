@@ -9,12 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import settings_or_exit
+from app.cli.common import registry_or_exit, settings_or_exit
 
 EXIT_USAGE = 64
 
@@ -91,9 +90,7 @@ def parse_headers(value: str) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     from app.logs import setup_logging
-    from app.runtime.discovery import DiscoveryError
     from app.runtime.outcome_json import EXIT_CODES, outcome_to_json
-    from app.runtime.registry import ConnectorRegistry
 
     settings = settings_or_exit()
     setup_logging(settings.log_level, settings.log_format)
@@ -105,11 +102,7 @@ def run(args: argparse.Namespace) -> int:
     except _UsageError as exc:
         print(f"switchboard invoke: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        registry = ConnectorRegistry.from_environment(os.environ)
-    except DiscoveryError as exc:
-        print(f"switchboard invoke: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    registry = registry_or_exit("switchboard invoke", EXIT_USAGE)
     if args.type not in registry:
         known = ", ".join(sorted(c.type for c in registry)) or "none"
         print(f"switchboard invoke: unknown job type; known types: {known}", file=sys.stderr)

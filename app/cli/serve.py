@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-from app.cli.common import settings_or_exit
+from app.cli.common import registry_or_exit, settings_or_exit
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,8 +20,6 @@ def run(args: argparse.Namespace) -> int:
 
     from app.logs import setup_logging
     from app.main import create_app
-    from app.runtime.discovery import DiscoveryError
-    from app.runtime.registry import ConnectorRegistry
 
     settings = settings_or_exit()
     if args.host:
@@ -32,11 +29,7 @@ def run(args: argparse.Namespace) -> int:
     setup_logging(settings.log_level, settings.log_format)
     # Discover before uvicorn starts: a bad CONNECTOR_* variable is then one line, not a
     # lifespan traceback.
-    try:
-        registry = ConnectorRegistry.from_environment(os.environ)
-    except DiscoveryError as exc:
-        print(f"switchboard serve: {exc}", file=sys.stderr)
-        return 2
+    registry = registry_or_exit("switchboard serve")
     # Connectors that read their own configuration lazily check it now, so a bad value
     # stops start-up with one line instead of failing every job.
     for connector in registry.connectors():

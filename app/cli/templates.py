@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import settings_or_exit
+from app.cli.common import registry_or_exit, settings_or_exit
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,16 +40,10 @@ def render(template: dict[str, Any]) -> str:
 
 def _registry() -> Any:
     from app.logs import setup_logging
-    from app.runtime.discovery import DiscoveryError
-    from app.runtime.registry import ConnectorRegistry
 
     settings = settings_or_exit()
     setup_logging(settings.log_level, settings.log_format)
-    try:
-        return ConnectorRegistry.from_environment(os.environ)
-    except DiscoveryError as exc:
-        print(f"switchboard: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+    return registry_or_exit("switchboard")
 
 
 def run_one(args: argparse.Namespace) -> int:
