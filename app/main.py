@@ -15,6 +15,7 @@ from sqlalchemy import text
 from app.db.connectors_repo import upsert_connectors
 from app.db.history import HistoryWriter
 from app.db.session import create_engine, session_factory
+from app.engines.zeebe.service import ZeebeService
 from app.health import HealthRegistry
 from app.metrics import MetricsHistorySink
 from app.runtime.executor import ConnectorRuntime
@@ -22,7 +23,6 @@ from app.runtime.registry import ConnectorRegistry
 from app.secrets.masking import install_log_masking, remove_log_masking
 from app.secrets.service import SecretsService
 from app.settings import Settings, load_settings
-from app.zeebe.service import ZeebeService
 
 log = logging.getLogger("switchboard")
 

@@ -38,9 +38,9 @@ from pyzeebe import ZeebeWorker  # noqa: E402
 from app.db.history import HistoryWriter  # noqa: E402
 from app.db.migrate import upgrade  # noqa: E402
 from app.db.session import create_engine  # noqa: E402
+from app.engines.zeebe import ZeebeService  # noqa: E402
 from app.runtime.executor import ConnectorRuntime  # noqa: E402
 from app.settings import load_settings  # noqa: E402
-from app.zeebe import ZeebeService  # noqa: E402
 from connectors.echo import echo  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

@@ -10,7 +10,8 @@ import pytest
 
 POSTGRES_URL = os.environ.get(
     "SWITCHBOARD_TEST_POSTGRES_URL",
-    "postgresql+asyncpg://postgres@127.0.0.1:5432/switchboard_test",
+    "postgresql+asyncpg://postgres@127.0.0.1:5432/"
+    + os.environ.get("SWITCHBOARD_TEST_DB", "switchboard_test"),
 )
 
 

@@ -19,12 +19,12 @@ from typing import Any
 
 import pytest
 
+from app.engines.zeebe import ZeebeService
 from app.runtime.executor import ConnectorRuntime
 from app.runtime.history import MemoryHistorySink
 from app.runtime.registry import ConnectorRegistry
 from app.secrets.service import SecretsService
 from app.settings import Settings, load_settings
-from app.zeebe import ZeebeService
 from connectors.http_json import http_json
 from tests.deploy.example_support import (
     BPMN,

@@ -12,12 +12,12 @@ import grpc
 import pytest
 from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
 
+from app.engines.zeebe import ZeebeService
 from app.runtime.executor import ConnectorRuntime
 from app.runtime.history import MemoryHistorySink
 from app.runtime.registry import ConnectorRegistry
 from app.runtime.secrets_hook import StaticSecretResolver
 from app.settings import Settings, load_settings
-from app.zeebe import ZeebeService
 from connectors.echo import echo
 from connectors.sdk import OutboundConnector
 from tests.support.gateway import TestGateway

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import trustme
 
+from app.engines.zeebe import ZeebeService
+from app.engines.zeebe.channel import connection_plan, token_source
 from app.runtime.executor import ConnectorRuntime
 from app.runtime.registry import ConnectorRegistry
 from app.settings import SettingsError, load_settings
-from app.zeebe import ZeebeService
-from app.zeebe.channel import connection_plan, token_source
 from connectors.echo import echo
 from tests.support.gateway import TestGateway
 from tests.support.token_server import TokenServer

@@ -395,7 +395,7 @@ async def test_activation_back_pressure_and_unavailable_are_retried(
 ) -> None:
     gateway.inject("ActivateJobs", grpc.StatusCode.RESOURCE_EXHAUSTED, count=2)
     gateway.inject("ActivateJobs", grpc.StatusCode.UNAVAILABLE, count=2)
-    with caplog.at_level(logging.WARNING, logger="app.zeebe"):
+    with caplog.at_level(logging.WARNING, logger="app.engines.zeebe"):
         harness = await start_worker(connectors=(tc.needs,))
         job = gateway.add_job("test:needs:1", {"url": "u", "count": 1})
         await gateway.wait_for_state(job, "completed")
@@ -442,8 +442,8 @@ async def test_status(start_worker, gateway: TestGateway) -> None:
 
 
 async def test_disabled_without_an_address() -> None:
+    from app.engines.zeebe import ZeebeService
     from app.runtime.executor import ConnectorRuntime
-    from app.zeebe import ZeebeService
     from tests.zeebe.conftest import worker_settings
 
     service = ZeebeService(worker_settings(None), ConnectorRuntime({}), [])

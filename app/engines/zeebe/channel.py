@@ -13,8 +13,8 @@ from pathlib import Path
 
 import grpc
 
+from app.engines.zeebe.oauth import ClientCredentialsTokenSource, bearer_interceptors
 from app.settings.zeebe import ZeebeSettings
-from app.zeebe.oauth import ClientCredentialsTokenSource, bearer_interceptors
 
 SAAS_TOKEN_URL = "https://login.cloud.camunda.io/oauth/token"
 SAAS_AUDIENCE = "zeebe.camunda.io"

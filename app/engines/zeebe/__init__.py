@@ -1,5 +1,5 @@
 """The Zeebe engine adapter: the only package that imports pyzeebe."""
 
-from app.zeebe.service import ZeebeService
+from app.engines.zeebe.service import ZeebeService
 
 __all__ = ["ZeebeService"]

@@ -11,9 +11,9 @@ from typing import Any
 import grpc
 from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
 
+from app.engines.zeebe.channel import ConnectionPlan, connection_plan, create_channel
+from app.engines.zeebe.worker import Runtime, TypeWorker, WorkerOptions, describe_error
 from app.settings.zeebe import ZeebeSettings
-from app.zeebe.channel import ConnectionPlan, connection_plan, create_channel
-from app.zeebe.worker import Runtime, TypeWorker, WorkerOptions, describe_error
 from connectors.sdk import OutboundConnector
 
 log = logging.getLogger("switchboard.zeebe")

@@ -22,10 +22,10 @@ from pyzeebe.errors import (
 )
 from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
 
+from app.engines.zeebe.commands import TRANSIENT, send_outcome
+from app.engines.zeebe.jobs import to_runtime_job
 from app.runtime.headers import job_timeout
 from app.runtime.model import Fail, Job, Outcome, Source
-from app.zeebe.commands import TRANSIENT, send_outcome
-from app.zeebe.jobs import to_runtime_job
 
 log = logging.getLogger("switchboard.zeebe")
 

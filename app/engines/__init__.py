@@ -1,0 +1,1 @@
+"""Engine adapters: one package per engine, the only place that imports its client."""
