@@ -11,6 +11,7 @@ from typing import Any
 import grpc
 import pytest
 from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
+from pyzeebe.job.job import Job
 
 from app.engines.zeebe import ZeebeService
 from app.runtime.executor import ConnectorRuntime
@@ -111,3 +112,26 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+async def activate(
+    adapter: ZeebeAdapter,
+    type: str,
+    *,
+    max_jobs: int = 10,
+    timeout_ms: int = 10_000,
+    request_timeout_ms: int = -1,
+    fetch: list[str] | None = None,
+    worker: str = "tester",
+) -> list[Job]:
+    return [
+        job
+        async for job in adapter.activate_jobs(
+            task_type=type,
+            worker=worker,
+            timeout=timeout_ms,
+            max_jobs_to_activate=max_jobs,
+            variables_to_fetch=fetch or [],
+            request_timeout=request_timeout_ms,
+        )
+    ]

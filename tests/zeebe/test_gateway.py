@@ -16,10 +16,10 @@ from pyzeebe.errors import (
     ZeebeGatewayUnavailableError,
 )
 from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
-from pyzeebe.job.job import Job
 from pyzeebe.proto import gateway_pb2 as pb
 
 from tests.support.gateway import GatewayTimeout, TestGateway
+from tests.zeebe.conftest import activate
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -57,29 +57,6 @@ BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
-
-
-async def activate(
-    adapter: ZeebeAdapter,
-    type: str,
-    *,
-    max_jobs: int = 10,
-    timeout_ms: int = 10_000,
-    request_timeout_ms: int = -1,
-    fetch: list[str] | None = None,
-    worker: str = "tester",
-) -> list[Job]:
-    return [
-        job
-        async for job in adapter.activate_jobs(
-            task_type=type,
-            worker=worker,
-            timeout=timeout_ms,
-            max_jobs_to_activate=max_jobs,
-            variables_to_fetch=fetch or [],
-            request_timeout=request_timeout_ms,
-        )
-    ]
 
 
 async def test_activate_and_complete(gateway: TestGateway, adapter: ZeebeAdapter) -> None:
