@@ -12,7 +12,8 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run    - set up .venv, migrate, serve on http://127.0.0.1:8080 (SQLite, env secrets)"
 	@echo "make test   - set up, start what the tests need, run every test"
-	@echo "make lint   - ruff; make typecheck - mypy; make bench - benchmarks"
+	@echo "make lint   - ruff check + format check; make typecheck - mypy (both run in make test)"
+	@echo "make bench  - benchmarks"
 
 # `make run` installs only what the service needs; `make test` adds the dev extra.
 $(STAMP): pyproject.toml
@@ -43,15 +44,16 @@ postgres:
 browser:
 	@scripts/ensure-browser.sh
 
-test: dev node-deps postgres browser
+# Static checks first: a lint, format or type error fails `make test` (and so CI) at once.
+test: lint typecheck node-deps postgres browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: dev
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check app connectors tests bench migrations scripts
+	$(BIN)/ruff format --check app connectors tests bench migrations scripts examples
 
 typecheck: dev
-	$(BIN)/mypy app connectors/sdk
+	$(BIN)/mypy app connectors
 
 bench: dev postgres node-deps
 	$(BIN)/python bench/feel.py

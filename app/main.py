@@ -1,30 +1,26 @@
-"""The FastAPI application and the lifespan that wires every layer together."""
+"""The FastAPI application: the API and the admin UI side by side, one lifespan.
+
+Composition is explicit, as in Starlette: :func:`create_app` installs the routers, and its
+lifespan starts the :class:`~app.services.Services` and yields them as the lifespan state
+(``{"services": ...}``), which the server hands to every request as ``request.state``.
+Routers reach them only through the dependencies in :mod:`app.api.deps`.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import logging
-import os
 from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
-from sqlalchemy import text
+from fastapi.responses import JSONResponse, RedirectResponse
 
-from app.db.connectors_repo import upsert_connectors
-from app.db.history import HistoryWriter
-from app.db.session import create_engine, session_factory
-from app.engines.zeebe.service import ZeebeService
-from app.health import HealthRegistry
-from app.metrics import MetricsHistorySink
-from app.runtime.executor import ConnectorRuntime
+from app import api, ui
+from app.api.auth import bootstrap_admin_key
+from app.api.deps import ServicesDep
 from app.runtime.registry import ConnectorRegistry
-from app.secrets.masking import install_log_masking, remove_log_masking
-from app.secrets.service import SecretsService
+from app.services import start_services
 from app.settings import Settings, load_settings
-
-log = logging.getLogger("switchboard")
 
 
 def create_app(
@@ -34,10 +30,14 @@ def create_app(
     settings = settings or load_settings()
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
         async with contextlib.AsyncExitStack() as stack:
-            await _start(app, settings, registry, stack)
-            yield
+            services = await start_services(settings, stack, registry)
+            await bootstrap_admin_key(services)
+            state: dict[str, Any] = {"services": services}
+            if settings.ui_enabled:
+                state["ui"] = ui.UiState.from_settings(settings)
+            yield state
 
     app = FastAPI(
         title="Switchboard",
@@ -46,8 +46,6 @@ def create_app(
         "read their execution history, manage secrets.",
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.health = HealthRegistry()
 
     @app.get("/health/live", tags=["health"], summary="Liveness: the process answers")
     async def live() -> dict[str, str]:
@@ -59,80 +57,16 @@ def create_app(
         summary="Readiness of every component",
         responses={503: {"description": "A component is down"}},
     )
-    async def ready() -> JSONResponse:
-        ok, report = await app.state.health.report()
+    async def ready(services: ServicesDep) -> JSONResponse:
+        ok, report = await services.health.report()
         return JSONResponse(report, status_code=200 if ok else 503)
 
-    from app.api import install
+    api.install(app)
+    if settings.ui_enabled:
+        ui.install(app)
 
-    install(app)
+        @app.get("/", include_in_schema=False)
+        async def root() -> RedirectResponse:
+            return RedirectResponse(ui.HOME, status_code=307)
+
     return app
-
-
-async def _start(
-    app: FastAPI,
-    settings: Settings,
-    registry: ConnectorRegistry | None,
-    stack: contextlib.AsyncExitStack,
-) -> None:
-    state: Any = app.state
-    state.registry = registry or ConnectorRegistry.from_environment(os.environ)
-
-    engine = create_engine(settings.database_url)
-    stack.push_async_callback(engine.dispose)
-    state.engine = engine
-    state.sessions = session_factory(engine)
-
-    async def database_health() -> dict[str, Any]:
-        try:
-            async with engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
-            return {"status": "up", "dialect": engine.dialect.name}
-        except Exception as exc:
-            return {"status": "down", "dialect": engine.dialect.name, "error": type(exc).__name__}
-
-    state.health.add("database", database_health)
-    try:
-        await upsert_connectors(
-            state.sessions,
-            state.registry.connectors(),
-            state.registry.disabled(),
-        )
-    except Exception as exc:
-        # The database may be down at start-up; readiness shows it, the API keeps serving.
-        log.warning("could not record connectors in the database: %s", type(exc).__name__)
-
-    # Shutdown runs in reverse: the worker stops first (in-flight jobs finish), then the
-    # runtime's thread pool, the history writer (flushes), the secret providers, the engine.
-    secrets = SecretsService.from_settings(settings)
-    masking = install_log_masking(secrets.masker)
-    stack.callback(remove_log_masking, masking)
-    await secrets.start()
-    stack.push_async_callback(secrets.close)
-    state.secrets = secrets
-    if secrets.providers:
-        state.health.add("secrets", secrets.health)
-
-    history = HistoryWriter.from_settings(engine, settings)
-    await history.start()
-    stack.push_async_callback(history.stop)
-    state.history = history
-
-    sink = MetricsHistorySink(history, state.metrics) if hasattr(state, "metrics") else history
-    # Connectors holding shared resources (the HTTP connectors' client pool) close them here.
-    for connector in state.registry.connectors():
-        if callable(shutdown := connector.extra.get("shutdown")):
-            stack.push_async_callback(shutdown)
-
-    runtime = ConnectorRuntime.from_settings(
-        state.registry, settings, secrets=secrets.resolver, history=sink
-    )
-    stack.callback(runtime.close)
-    state.runtime = runtime
-
-    zeebe = ZeebeService(settings, runtime, state.registry)
-    state.zeebe = zeebe
-
-    state.health.add("zeebe", zeebe.health)
-    await zeebe.start()
-    stack.push_async_callback(zeebe.stop)

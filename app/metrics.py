@@ -11,6 +11,7 @@ scrape time from the callables given to :meth:`Metrics.watch_history`,
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -21,6 +22,8 @@ from prometheus_client.registry import Collector
 
 from app.runtime.history import HistorySink
 from app.runtime.model import ExecutionRecord
+
+log = logging.getLogger("switchboard.metrics")
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
@@ -107,7 +110,8 @@ class _ComponentCollector(Collector):
             family.add_metric([job_type, "rest"], float(count))
         try:
             worker = dict(self._metrics._worker_jobs()) if self._metrics._worker_jobs else {}
-        except Exception:
+        except Exception as exc:
+            log.warning("could not read the workers' running jobs: %s", type(exc).__name__)
             worker = {}
         for job_type, count in sorted(worker.items()):
             family.add_metric([job_type, "zeebe"], float(count))
@@ -144,7 +148,8 @@ class _ComponentCollector(Collector):
         )
         try:
             current = self._metrics._gateway() if self._metrics._gateway else "disabled"
-        except Exception:
+        except Exception as exc:
+            log.warning("could not read the gateway state: %s", type(exc).__name__)
             current = "disconnected"
         for state in GATEWAY_STATES:
             family.add_metric([state], 1.0 if state == (current or "disabled") else 0.0)
@@ -171,8 +176,8 @@ class MetricsHistorySink:
     def submit(self, record: ExecutionRecord) -> None:
         try:
             self._metrics.observe(record)
-        except Exception:  # metrics must never cost an execution record
-            pass
+        except Exception as exc:  # metrics must never cost an execution record
+            log.warning("could not count an execution: %s", type(exc).__name__)
         self._inner.submit(record)
 
     def __getattr__(self, name: str) -> Any:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
-from fastapi import APIRouter, Body, Path, Request
+from fastapi import APIRouter, Body, Path
 from fastapi.responses import JSONResponse
 
 from app.api.auth import require
+from app.api.deps import ServicesDep
 from app.api.problems import ProblemError
 from app.api.schemas import ConnectorDetail, ConnectorSummary, InvokeRequest, InvokeResponse
 from app.db.connectors_repo import input_schema
 from app.runtime.model import Job
 from app.runtime.outcome_json import outcome_to_json
 from app.runtime.registry import RegistryEntry
+from app.services import Services
 
 router = APIRouter(prefix="/api/v1/connectors", tags=["connectors"])
 
@@ -31,19 +32,19 @@ TypePath = Path(
     response_model=list[ConnectorSummary],
     dependencies=[require("viewer")],
 )
-async def list_connectors(request: Request) -> list[dict[str, Any]]:
+async def list_connectors(services: ServicesDep) -> list[dict[str, Any]]:
     """Every connector this process discovered: enabled, disabled (by the
     CONNECTOR_OUTBOUND_* filters) and the ones that failed to load, with the reason."""
-    return [entry.to_json() for entry in request.app.state.registry.entries()]
+    return [entry.to_json() for entry in services.registry.entries()]
 
 
-def connector_detail(request: Request, connector_type: str) -> dict[str, Any]:
+def connector_detail(services: Services, connector_type: str) -> dict[str, Any]:
     """The detail document of a connector (also used by the admin UI)."""
-    entry = _entry(request, connector_type)
-    connector = request.app.state.registry.get(connector_type)
+    entry = _entry(services, connector_type)
+    connector = services.registry.get(connector_type)
     if connector is None:
         connector = next(
-            (c for c in request.app.state.registry.disabled() if c.type == connector_type), None
+            (c for c in services.registry.disabled() if c.type == connector_type), None
         )
     detail = entry.to_json()
     detail.update(
@@ -59,8 +60,8 @@ def connector_detail(request: Request, connector_type: str) -> dict[str, Any]:
     return detail
 
 
-def _entry(request: Request, connector_type: str) -> RegistryEntry:
-    for entry in request.app.state.registry.entries():
+def _entry(services: Services, connector_type: str) -> RegistryEntry:
+    for entry in services.registry.entries():
         if entry.type == connector_type:
             return entry
     raise ProblemError(404, f"No connector with type '{connector_type}'")
@@ -73,29 +74,24 @@ def _entry(request: Request, connector_type: str) -> RegistryEntry:
     dependencies=[require("viewer")],
     responses={404: {"description": "No connector has this type"}},
 )
-async def get_connector(request: Request, connector_type: str = TypePath) -> dict[str, Any]:
+async def get_connector(services: ServicesDep, connector_type: str = TypePath) -> dict[str, Any]:
     """A connector with its input JSON Schema, input variables, timeout, source and state."""
-    return connector_detail(request, connector_type)
+    return connector_detail(services, connector_type)
 
 
-async def invoke(request: Request, connector_type: str, body: InvokeRequest) -> dict[str, Any]:
+async def invoke(services: Services, connector_type: str, body: InvokeRequest) -> dict[str, Any]:
     """Run a test invocation through the runtime (also used by the admin UI)."""
-    if request.app.state.registry.get(connector_type) is None:
-        entry = _entry(request, connector_type)  # 404 when unknown
+    if services.registry.get(connector_type) is None:
+        entry = _entry(services, connector_type)  # 404 when unknown
         raise ProblemError(409, f"Connector '{connector_type}' is {entry.state}; it cannot run")
-    runtime = getattr(request.app.state, "runtime", None)
-    if runtime is None:
-        raise ProblemError(503, "The connector runtime is not running")
     job = Job(
         type=connector_type,
         variables=body.variables,
         custom_headers=body.headers,
         retries=body.retries,
     )
-    metrics = getattr(request.app.state, "metrics", None)
-    tracking = metrics.in_flight(connector_type) if metrics else contextlib.nullcontext()
-    with tracking:
-        result = await runtime.execute(job, source="rest")
+    with services.metrics.in_flight(connector_type):
+        result = await services.runtime.execute(job, source="rest")
     outcome = outcome_to_json(result.masked_outcome)
     outcome["executionId"] = result.record.id
     outcome["durationMs"] = round(result.record.duration_ms, 3)
@@ -111,11 +107,10 @@ async def invoke(request: Request, connector_type: str, body: InvokeRequest) -> 
     responses={
         404: {"description": "No connector has this type"},
         409: {"description": "The connector is disabled or failed to load"},
-        503: {"description": "The connector runtime is not running"},
     },
 )
 async def invoke_connector(
-    request: Request,
+    services: ServicesDep,
     connector_type: str = TypePath,
     body: InvokeRequest = Body(default_factory=lambda: InvokeRequest()),
 ) -> JSONResponse:
@@ -124,5 +119,5 @@ async def invoke_connector(
     (``complete``, ``fail`` or ``throw_error``) with the execution id and duration.
     The execution is recorded in the history with source ``rest``. A connector error is
     not an HTTP error: it is a ``fail`` or ``throw_error`` outcome with status 200."""
-    outcome = await invoke(request, connector_type, body)
+    outcome = await invoke(services, connector_type, body)
     return JSONResponse(InvokeResponse.model_validate(outcome).model_dump(by_alias=True))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.auth import require
+from app.api.deps import SessionsDep
 from app.api.problems import FieldError, ProblemError
 from app.api.schemas import (
     Command,
@@ -82,10 +83,10 @@ def _aware(value: dt.datetime | None, name: str) -> dt.datetime | None:
         ) from None
 
 
-async def db_session(request: Request):  # type: ignore[no-untyped-def]
+async def db_session(sessions: SessionsDep):  # type: ignore[no-untyped-def]
     """A database session; 503 when the database cannot be reached."""
     try:
-        async with request.app.state.sessions() as session:
+        async with sessions() as session:
             yield session
     except DATABASE_ERRORS as exc:
         raise ProblemError(503, f"The database is unavailable ({type(exc).__name__})") from None

@@ -27,7 +27,7 @@ DESCRIPTIONS = {
 }
 
 
-def build_openapi(app: FastAPI) -> dict[str, Any]:
+def build_openapi(app: FastAPI, roles: RouteRoles) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
@@ -52,7 +52,6 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     schemas.update(defs)
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
-    roles = _roles(app)
     for path, item in schema.get("paths", {}).items():
         for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -62,23 +61,20 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def record_roles(app: FastAPI, router: APIRouter, role: str | None = None) -> None:
-    """Remember the role each operation of ``router`` needs (before it is included with
-    ``dependencies=[require(role)]``), from its ``require(role)`` dependencies."""
-    if not hasattr(app.state, "route_roles"):
-        app.state.route_roles = {}
-    found: dict[tuple[str, str], str] = app.state.route_roles
+RouteRoles = dict[tuple[str, str], str]
+"""(path, method) -> the role the operation needs."""
+
+
+def record_roles(roles: RouteRoles, router: APIRouter, role: str | None = None) -> None:
+    """Remember in ``roles`` the role each operation of ``router`` needs (before it is
+    included with ``dependencies=[require(role)]``), from its ``require(role)`` dependencies."""
     for route in router.routes:
         if not isinstance(route, APIRoute):
             continue
         needed = _highest(route.dependant, role)
         if needed is not None:
             for method in route.methods or ():
-                found[(route.path_format, method)] = needed
-
-
-def _roles(app: FastAPI) -> dict[tuple[str, str], str]:
-    return getattr(app.state, "route_roles", {})
+                roles[(route.path_format, method)] = needed
 
 
 def _highest(dependant: Dependant, role: str | None) -> str | None:

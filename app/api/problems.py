@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.deps import ServicesNotRunningError
+
 log = logging.getLogger("switchboard.api")
 
 PROBLEM_JSON = "application/problem+json"
@@ -81,10 +83,7 @@ def problem_response(
     headers: Mapping[str, str] | None = None,
     errors: Sequence[FieldError] | None = None,
 ) -> Response:
-    """A problem document; pages of the admin UI get its HTML error page instead."""
-    html_page = getattr(request.app.state, "html_error_page", None)
-    if html_page is not None and request.url.path.startswith("/ui"):
-        return html_page(request, status, detail, headers)
+    """A problem document (``application/problem+json``)."""
     try:
         title = http.HTTPStatus(status).phrase
     except ValueError:
@@ -138,7 +137,7 @@ def install_handlers(app: FastAPI) -> None:
             detail = None
         if exc.status_code == 404 and detail is None:
             detail = f"Nothing is served at {request.url.path}"
-        if exc.status_code == 400 and detail == "There was an error parsing the body":
+        if _undecodable_body(exc):
             # FastAPI's answer to a body it cannot decode: bad input like any other.
             reason = "not decodable as the declared content type (JSON in UTF-8)"
             errors = [FieldError(location="body", field="body", reason=reason)]
@@ -147,6 +146,9 @@ def install_handlers(app: FastAPI) -> None:
             detail = f"{request.method} is not allowed on {request.url.path}"
         return problem_response(request, exc.status_code, detail, headers=exc.headers)
 
+    async def on_not_running(request: Request, exc: Exception) -> Response:
+        return problem_response(request, 503, "The application is not running (no services)")
+
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         errors = validation_errors(exc.errors())
@@ -154,9 +156,20 @@ def install_handlers(app: FastAPI) -> None:
         return problem_response(request, 422, detail, errors=errors)
 
     app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(ServicesNotRunningError, on_not_running)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_middleware(CrashGuard)
+
+
+def _undecodable_body(exc: StarletteHTTPException) -> bool:
+    """FastAPI turns a body it cannot parse into a 400 raised from the parser's error."""
+    cause = exc.__cause__
+    return (
+        exc.status_code == 400
+        and cause is not None
+        and not isinstance(cause, StarletteHTTPException)
+    )
 
 
 class CrashGuard:

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from app.api.auth import current_principal
+from app.api.deps import ServicesDep
 from app.metrics import CONTENT_TYPE
 
 router = APIRouter(tags=["metrics"])
@@ -18,12 +19,12 @@ router = APIRouter(tags=["metrics"])
     response_class=Response,
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
-async def metrics(request: Request) -> Response:
+async def metrics(request: Request, services: ServicesDep) -> Response:
     """Invocations, durations, jobs in flight, history queue and gateway state. Open unless
     SWITCHBOARD_METRICS_REQUIRE_AUTH is true (then any API key may read it)."""
-    if request.app.state.settings.metrics_require_auth:
+    if services.settings.metrics_require_auth:
         header = request.headers.get("authorization", "")
         scheme, _, key = header.partition(" ")
         credentials = HTTPAuthorizationCredentials(scheme=scheme, credentials=key) if key else None
-        await current_principal(request, credentials)
-    return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE)
+        await current_principal(request, services, credentials)
+    return Response(services.metrics.render(), media_type=CONTENT_TYPE)

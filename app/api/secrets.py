@@ -1,8 +1,7 @@
 """Secret management over REST: ``/api/v1/secrets``. Values are write-only.
 
-The router reads the service from ``request.app.state.secrets`` (a
-:class:`~app.secrets.SecretsService`); override the :func:`secrets_service` dependency to
-supply it differently.
+The router gets the application's :class:`~app.secrets.SecretsService` through the
+:func:`secrets_service` dependency.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from app.api.deps import ServicesDep
 from app.api.problems import FieldError, problem_response
 from app.secrets import (
     InvalidSecretNameError,
@@ -49,12 +49,9 @@ _INFO_SCHEMA: dict[str, Any] = {
 }
 
 
-def secrets_service(request: Request) -> SecretsService:
-    """The application's secrets service (``app.state.secrets``)."""
-    service = getattr(request.app.state, "secrets", None)
-    if not isinstance(service, SecretsService):
-        raise RuntimeError("app.state.secrets is not set: the secrets service is not wired")
-    return service
+def secrets_service(services: ServicesDep) -> SecretsService:
+    """The application's secrets service."""
+    return services.secrets
 
 
 Service = Annotated[SecretsService, Depends(secrets_service)]

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from app.api.deps import RegistryDep
 from app.api.problems import PROBLEM_JSON, Problem, problem_response
 from connectors.sdk.templates import TemplateError, element_template
 
@@ -24,10 +25,12 @@ _PROBLEM = {"model": Problem, "content": {PROBLEM_JSON: {}}}
         500: {"description": "The template cannot be generated", **_PROBLEM},
     },
 )
-async def get_element_template(connector_type: str, request: Request) -> Response:
+async def get_element_template(
+    connector_type: str, request: Request, registry: RegistryDep
+) -> Response:
     """The Camunda element template (JSON) for the connector with this job type. Save it in
     the Desktop Modeler's ``resources/element-templates`` folder or upload it to Web Modeler."""
-    connector = request.app.state.registry.get(connector_type)
+    connector = registry.get(connector_type)
     if connector is None:
         return problem_response(request, 404, f"No connector with type {connector_type!r}")
     try:

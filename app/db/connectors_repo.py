@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -11,13 +12,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.db.models import ConnectorRow
 from connectors.sdk import OutboundConnector
 
+log = logging.getLogger("switchboard.db")
+
 
 def input_schema(connector: OutboundConnector) -> dict | None:
     if connector.input_model is None:
         return None
     try:
         return connector.input_model.model_json_schema(by_alias=True)
-    except Exception:  # a schema pydantic cannot render must not stop start-up
+    except Exception as exc:  # a schema pydantic cannot render must not stop start-up
+        log.warning(
+            "connector %s: its input model has no JSON Schema (%s)",
+            connector.type,
+            type(exc).__name__,
+        )
         return None
 
 

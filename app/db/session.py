@@ -19,10 +19,6 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def is_sqlite(url: str) -> bool:
-    return make_url(normalise_url(url)).get_backend_name() == "sqlite"
-
-
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     """Create an async engine; for SQLite, create the file's directory and enable WAL.
 

@@ -1,20 +1,33 @@
-"""The admin UI: server-rendered pages under /ui, assets served locally (no CDN)."""
+"""The admin UI: server-rendered pages, mounted at /ui as an application of its own.
+
+It has its own error handling (HTML pages instead of problem documents), its own security
+headers and static assets (served locally, no CDN). Its state, the session signer, comes
+from the main application's lifespan (``request.state.ui``).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.api.problems import ProblemError
+from app.settings import Settings
 from app.ui import keys
-from app.ui.auth import LoginRequiredError, login_url
+from app.ui.auth import HOME, LoginRequiredError, login_url
 from app.ui.routes import error_page, router
 from app.ui.session import SessionSigner
 
+__all__ = ["HOME", "UiState", "install"]
+
+PREFIX = "/ui"
 STATIC = Path(__file__).parent / "static"
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -27,26 +40,60 @@ SECURITY_HEADERS = {
 }
 
 
+@dataclass(frozen=True)
+class UiState:
+    """What the UI keeps while the application runs."""
+
+    signer: SessionSigner
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> UiState:
+        secret = settings.session_secret
+        return cls(
+            SessionSigner(
+                secret.get_secret_value().encode() if secret is not None else None,
+                settings.session_max_age_seconds,
+            )
+        )
+
+
 def install(app: FastAPI) -> None:
-    """Mount the pages, the static assets and the UI's error handling on ``app``."""
-    settings = app.state.settings
-    secret = settings.session_secret
-    app.state.ui_signer = SessionSigner(
-        secret.get_secret_value().encode() if secret is not None else None,
-        settings.session_max_age_seconds,
-    )
-    app.state.html_error_page = error_page
+    """Mount the UI at /ui on ``app``."""
+    ui = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
 
     async def on_login_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LoginRequiredError)
         return RedirectResponse(login_url(exc.next_path), status_code=303)
 
-    app.add_exception_handler(LoginRequiredError, on_login_required)
+    async def on_problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ProblemError)
+        return error_page(request, exc.status, exc.detail, exc.headers)
 
-    app.add_middleware(SecurityHeaders)
-    app.include_router(router)
-    app.include_router(keys.router)
-    app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
+    async def on_http(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        if exc.status_code == 404:
+            detail = f"There is no page at {request.url.path}"
+        return error_page(request, exc.status_code, detail, exc.headers)
+
+    async def on_invalid(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return error_page(request, 422, "The request is not valid for this page", None)
+
+    ui.add_exception_handler(LoginRequiredError, on_login_required)
+    ui.add_exception_handler(ProblemError, on_problem)
+    ui.add_exception_handler(StarletteHTTPException, on_http)
+    ui.add_exception_handler(RequestValidationError, on_invalid)
+    ui.add_middleware(SecurityHeaders)
+    ui.include_router(router)
+    ui.include_router(keys.router)
+    ui.mount("/static", StaticFiles(directory=STATIC), name="ui-static")
+
+    async def ui_root() -> RedirectResponse:
+        return RedirectResponse(HOME, status_code=303)
+
+    app.add_api_route(PREFIX, ui_root, include_in_schema=False)
+    app.mount(PREFIX, ui)
 
 
 class SecurityHeaders:
@@ -57,7 +104,7 @@ class SecurityHeaders:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not path.startswith("/ui") or path.startswith("/ui/static"):
+        if scope["type"] != "http" or path.startswith(PREFIX + "/static"):
             await self.app(scope, receive, send)
             return
 

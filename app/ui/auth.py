@@ -7,10 +7,17 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 
 from app.api.auth import Principal
+from app.api.deps import ServicesDep
 from app.api.problems import ProblemError
 from app.db import apikeys
 from app.db.executions_repo import DATABASE_ERRORS
 from app.ui.session import LOGIN_COOKIE, SESSION_COOKIE, SessionSigner
+
+HOME = "/ui/connectors"
+
+
+class UiNotRunningError(RuntimeError):
+    """A UI request arrived without the UI's lifespan state."""
 
 
 class LoginRequiredError(Exception):
@@ -22,16 +29,21 @@ class LoginRequiredError(Exception):
 
 
 def signer(request: Request) -> SessionSigner:
-    return request.app.state.ui_signer
+    """The session signer of the running UI (from the lifespan state)."""
+    found = getattr(request.state, "ui", None)
+    if found is None:
+        raise UiNotRunningError("the UI's lifespan state is missing")
+    signer_: SessionSigner = found.signer
+    return signer_
 
 
-async def current_user(request: Request) -> Principal:
+async def current_user(request: Request, services: ServicesDep) -> Principal:
     """The signed-in user; :class:`LoginRequiredError` when there is none."""
     session = signer(request).verify(request.cookies.get(SESSION_COOKIE))
     key = None
     if session is not None:
         try:
-            key = await apikeys.get_active(request.app.state.sessions, session.key_id)
+            key = await apikeys.get_active(services.sessions, session.key_id)
         except DATABASE_ERRORS:
             raise ProblemError(503, "The database is unavailable") from None
     if key is None:
@@ -75,4 +87,4 @@ def safe_next(value: str | None) -> str:
     """Only same-site UI paths are followed after sign-in (no open redirects)."""
     if value and value.startswith("/ui") and not value.startswith("//") and "\\" not in value:
         return value
-    return "/ui/connectors"
+    return HOME

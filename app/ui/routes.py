@@ -15,14 +15,16 @@ from pydantic import ValidationError
 
 from app.api.auth import Principal
 from app.api.connectors import connector_detail, invoke
+from app.api.deps import ServicesDep
 from app.api.executions import stats_response
 from app.api.problems import ProblemError
-from app.api.ratelimit import client_address
 from app.api.schemas import InvokeRequest
 from app.db import apikeys
 from app.db import executions_repo as repo
 from app.db.executions_repo import COMMANDS, DATABASE_ERRORS, InvalidCursorError
-from app.ui.auth import check_csrf, current_user, safe_next, signer, ui_role
+from app.ratelimit import client_address
+from app.services import Services
+from app.ui.auth import HOME, check_csrf, current_user, safe_next, signer, ui_role
 from app.ui.charts import per_minute_chart, percentile_chart
 from app.ui.filters import SOURCES, parse_filters
 from app.ui.session import LOGIN_COOKIE, SESSION_COOKIE, new_nonce
@@ -37,7 +39,7 @@ TEMPLATES.env.filters["when"] = lambda value: (
 PAGE_SIZE = 50
 WINDOWS = (15, 60, 240, 1440)
 
-router = APIRouter(prefix="/ui", include_in_schema=False)
+router = APIRouter(include_in_schema=False)
 viewer = ui_role("viewer")
 
 
@@ -62,7 +64,7 @@ def render(
 def error_page(
     request: Request, status: int, detail: str | None, headers: Any = None
 ) -> HTMLResponse:
-    """The HTML error page (installed as ``app.state.html_error_page``)."""
+    """The HTML error page the UI answers its errors with."""
     user = getattr(request.state, "ui_user", None)
     response = render(
         request, "error.html", {"status": status, "detail": detail}, status=status, user=user
@@ -73,22 +75,28 @@ def error_page(
     return response
 
 
-@router.get("")
 @router.get("/")
 async def home() -> RedirectResponse:
-    return RedirectResponse("/ui/connectors", status_code=303)
+    return RedirectResponse(HOME, status_code=303)
 
 
 # -- sign-in ------------------------------------------------------------------------------
 
 
 @router.get("/login")
-async def login_page(request: Request, next: str | None = None) -> HTMLResponse:
-    return _login_form(request, safe_next(next))
+async def login_page(
+    request: Request, services: ServicesDep, next: str | None = None
+) -> HTMLResponse:
+    return _login_form(request, services, safe_next(next))
 
 
 def _login_form(
-    request: Request, next_path: str, error: str | None = None, *, status: int = 401
+    request: Request,
+    services: Services,
+    next_path: str,
+    error: str | None = None,
+    *,
+    status: int = 401,
 ) -> HTMLResponse:
     nonce = request.cookies.get(LOGIN_COOKIE) or new_nonce()
     response = render(
@@ -102,36 +110,38 @@ def _login_form(
         nonce,
         httponly=True,
         samesite="strict",
-        secure=request.app.state.settings.session_cookie_secure,
+        secure=services.settings.session_cookie_secure,
         path="/ui",
     )
     return response
 
 
 @router.post("/login", dependencies=[Depends(check_csrf)])
-async def login(request: Request) -> Response:
+async def login(request: Request, services: ServicesDep) -> Response:
     form = await request.form()
     key = str(form.get("api_key") or "").strip()
     next_path = safe_next(str(form.get("next") or ""))
-    limiter = request.app.state.auth_limiter
+    limiter = services.auth_limiter
     client = client_address(request)
     wait = limiter.retry_after(client)
     if wait is not None:
         message = f"Too many failed sign-ins from your address; try again in {wait} s."
-        refused = _login_form(request, next_path, message, status=429)
+        refused = _login_form(request, services, next_path, message, status=429)
         refused.headers["Retry-After"] = str(wait)
         return refused
     found = None
     if key:
         try:
-            found = await apikeys.authenticate(request.app.state.sessions, key)
+            found = await apikeys.authenticate(services.sessions, key)
         except DATABASE_ERRORS:
             raise ProblemError(503, "The database is unavailable") from None
     if found is None:
         limiter.failed(client)
-        return _login_form(request, next_path, "That API key is not valid or was revoked.")
+        return _login_form(
+            request, services, next_path, "That API key is not valid or was revoked."
+        )
     response = RedirectResponse(next_path, status_code=303)
-    settings = request.app.state.settings
+    settings = services.settings
     response.set_cookie(
         SESSION_COOKIE,
         signer(request).issue(found.id),
@@ -156,20 +166,23 @@ async def logout() -> RedirectResponse:
 
 
 @router.get("/connectors")
-async def connectors_page(request: Request, user: Principal = viewer) -> HTMLResponse:
-    entries = request.app.state.registry.entries()
+async def connectors_page(
+    request: Request, services: ServicesDep, user: Principal = viewer
+) -> HTMLResponse:
+    entries = services.registry.entries()
     return render(request, "connectors.html", {"entries": entries}, user=user)
 
 
 @router.get("/connectors/{connector_type}")
 async def connector_page(
-    request: Request, connector_type: str, user: Principal = viewer
+    request: Request, services: ServicesDep, connector_type: str, user: Principal = viewer
 ) -> HTMLResponse:
-    return _connector_view(request, connector_type, user)
+    return _connector_view(request, services, connector_type, user)
 
 
 def _connector_view(
     request: Request,
+    services: Services,
     connector_type: str,
     user: Principal,
     *,
@@ -178,7 +191,7 @@ def _connector_view(
     error: str | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    detail = connector_detail(request, connector_type)
+    detail = connector_detail(services, connector_type)
     values = form or {"variables": "{\n  \n}", "headers": "{}", "retries": 3}
     return render(
         request,
@@ -198,7 +211,10 @@ def _connector_view(
 
 @router.post("/connectors/{connector_type}/invoke", dependencies=[Depends(check_csrf)])
 async def invoke_from_form(
-    request: Request, connector_type: str, user: Principal = ui_role("operator")
+    request: Request,
+    services: ServicesDep,
+    connector_type: str,
+    user: Principal = ui_role("operator"),
 ) -> HTMLResponse:
     form = await request.form()
     values = {
@@ -215,10 +231,10 @@ async def invoke_from_form(
     except (ValueError, ValidationError) as exc:
         message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
         return _connector_view(
-            request, connector_type, user, form=values, error=message, status=422
+            request, services, connector_type, user, form=values, error=message, status=422
         )
-    outcome = await invoke(request, connector_type, body)
-    return _connector_view(request, connector_type, user, form=values, outcome=outcome)
+    outcome = await invoke(services, connector_type, body)
+    return _connector_view(request, services, connector_type, user, form=values, outcome=outcome)
 
 
 def _json_object(text: str, name: str) -> dict[str, Any]:
@@ -232,10 +248,10 @@ def _json_object(text: str, name: str) -> dict[str, Any]:
 
 
 @router.get("/connectors/{connector_type}/element-template", dependencies=[viewer])
-async def download_template(request: Request, connector_type: str) -> Response:
+async def download_template(services: ServicesDep, connector_type: str) -> Response:
     from connectors.sdk.templates import TemplateError, element_template
 
-    connector = request.app.state.registry.get(connector_type)
+    connector = services.registry.get(connector_type)
     if connector is None:
         raise ProblemError(404, f"No enabled connector with type '{connector_type}'")
     try:
@@ -251,7 +267,7 @@ async def download_template(request: Request, connector_type: str) -> Response:
 # -- executions ---------------------------------------------------------------------------
 
 
-async def _page(request: Request) -> dict[str, Any]:
+async def _page(request: Request, services: Services) -> dict[str, Any]:
     parsed = parse_filters(request.query_params)
     cursor = request.query_params.get("cursor") or None
     rows: list[Any] = []
@@ -259,7 +275,7 @@ async def _page(request: Request) -> dict[str, Any]:
     problems = list(parsed.problems)
     if not problems:
         try:
-            async with request.app.state.sessions() as session:
+            async with services.sessions() as session:
                 rows, next_cursor = await repo.list_executions(
                     session, parsed.where, limit=PAGE_SIZE, cursor=cursor
                 )
@@ -275,29 +291,33 @@ async def _page(request: Request) -> dict[str, Any]:
         "filter_query": query,
         "next_query": {**query, "cursor": next_cursor} if next_cursor else None,
         "paged": bool(cursor),
-        "types": sorted(e.type for e in request.app.state.registry.entries() if e.type),
+        "types": sorted(e.type for e in services.registry.entries() if e.type),
         "commands": COMMANDS,
         "sources": SOURCES,
     }
 
 
 @router.get("/executions")
-async def executions_page(request: Request, user: Principal = viewer) -> HTMLResponse:
-    return render(request, "executions.html", await _page(request), user=user)
+async def executions_page(
+    request: Request, services: ServicesDep, user: Principal = viewer
+) -> HTMLResponse:
+    return render(request, "executions.html", await _page(request, services), user=user)
 
 
 @router.get("/executions/rows")
-async def execution_rows(request: Request, user: Principal = viewer) -> HTMLResponse:
+async def execution_rows(
+    request: Request, services: ServicesDep, user: Principal = viewer
+) -> HTMLResponse:
     """The table body alone, for live refresh."""
-    return render(request, "_execution_rows.html", await _page(request), user=user)
+    return render(request, "_execution_rows.html", await _page(request, services), user=user)
 
 
 @router.get("/executions/{execution_id}")
 async def execution_page(
-    request: Request, execution_id: str, user: Principal = viewer
+    request: Request, services: ServicesDep, execution_id: str, user: Principal = viewer
 ) -> HTMLResponse:
     try:
-        async with request.app.state.sessions() as session:
+        async with services.sessions() as session:
             row = await repo.get_execution(session, execution_id[:36])
     except DATABASE_ERRORS:
         raise ProblemError(503, "The database is unavailable") from None
@@ -310,7 +330,9 @@ async def execution_page(
 
 
 @router.get("/stats")
-async def stats_page(request: Request, user: Principal = viewer) -> HTMLResponse:
+async def stats_page(
+    request: Request, services: ServicesDep, user: Principal = viewer
+) -> HTMLResponse:
     try:
         window = int(request.query_params.get("windowMinutes", "60"))
     except ValueError:
@@ -319,7 +341,7 @@ async def stats_page(request: Request, user: Principal = viewer) -> HTMLResponse
     chart_minutes = min(window, 120)
     until = dt.datetime.now(dt.UTC)
     try:
-        async with request.app.state.sessions() as session:
+        async with services.sessions() as session:
             since = until - dt.timedelta(minutes=window)
             found = await repo.connector_stats(session, since, until)
             counts = await repo.per_minute(
@@ -345,26 +367,21 @@ async def stats_page(request: Request, user: Principal = viewer) -> HTMLResponse
 # -- secrets (admin) ----------------------------------------------------------------------
 
 
-def _secrets_service(request: Request) -> Any:
-    service = getattr(request.app.state, "secrets", None)
-    if service is None:
-        raise ProblemError(503, "The secrets service is not running")
-    return service
-
-
 @router.get("/secrets")
 async def secrets_page(
     request: Request,
+    services: ServicesDep,
     user: Principal = ui_role("admin"),
     saved: str | None = None,
     deleted: str | None = None,
 ) -> HTMLResponse:
     message = f"Saved {saved}." if saved else f"Deleted {deleted}." if deleted else None
-    return await _secrets_view(request, user, message=message)
+    return await _secrets_view(request, services, user, message=message)
 
 
 async def _secrets_view(
     request: Request,
+    services: Services,
     user: Principal,
     *,
     message: str | None = None,
@@ -373,7 +390,7 @@ async def _secrets_view(
 ) -> HTMLResponse:
     from app.secrets import SecretError
 
-    service = _secrets_service(request)
+    service = services.secrets
     items: list[Any] = []
     try:
         items = await service.list_secrets()
@@ -394,10 +411,12 @@ async def _secrets_view(
 
 
 @router.post("/secrets", dependencies=[Depends(check_csrf)])
-async def set_secret(request: Request, user: Principal = ui_role("admin")) -> Response:
+async def set_secret(
+    request: Request, services: ServicesDep, user: Principal = ui_role("admin")
+) -> Response:
     from app.secrets import SecretError
 
-    service = _secrets_service(request)
+    service = services.secrets
     form = await request.form()
     name = str(form.get("name") or "").strip()
     value = str(form.get("value") or "")
@@ -406,21 +425,23 @@ async def set_secret(request: Request, user: Principal = ui_role("admin")) -> Re
     except SecretError as exc:
         # Never echo the value: the message is masked with it as well.
         masked = service.masker.mask(str(exc)).replace(value, "***") if value else str(exc)
-        return await _secrets_view(request, user, error=masked, status=422)
+        return await _secrets_view(request, services, user, error=masked, status=422)
     return RedirectResponse(f"/ui/secrets?{urlencode({'saved': name})}", status_code=303)
 
 
 @router.post("/secrets/{name:path}/delete", dependencies=[Depends(check_csrf)])
 async def delete_secret(
-    request: Request, name: str, user: Principal = ui_role("admin")
+    request: Request, services: ServicesDep, name: str, user: Principal = ui_role("admin")
 ) -> Response:
     from app.secrets import SecretError
 
-    service = _secrets_service(request)
+    service = services.secrets
     try:
         await service.delete_secret(name)
     except SecretError as exc:
-        return await _secrets_view(request, user, error=service.masker.mask(str(exc)), status=422)
+        return await _secrets_view(
+            request, services, user, error=service.masker.mask(str(exc)), status=422
+        )
     return RedirectResponse(f"/ui/secrets?{urlencode({'deleted': name})}", status_code=303)
 
 
@@ -428,8 +449,10 @@ async def delete_secret(
 
 
 @router.get("/health")
-async def health_page(request: Request, user: Principal = viewer) -> HTMLResponse:
-    ready, report = await request.app.state.health.report()
+async def health_page(
+    request: Request, services: ServicesDep, user: Principal = viewer
+) -> HTMLResponse:
+    ready, report = await services.health.report()
     return render(request, "health.html", {"ready": ready, "report": report}, user=user)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from fastapi import FastAPI
 
 from app.db import migrate
 from tests.api.harness import make_key, running_app
+from tests.support.app import StartedApp
 
 
 @pytest.fixture(scope="session")
@@ -18,11 +18,11 @@ async def migrated(postgres_url: str) -> str:
 
 
 @pytest.fixture
-async def app(migrated: str) -> AsyncIterator[FastAPI]:
+async def app(migrated: str) -> AsyncIterator[StartedApp]:
     async with running_app(migrated) as running:
         yield running
 
 
 @pytest.fixture
-async def keys(app: FastAPI) -> dict[str, str]:
+async def keys(app: StartedApp) -> dict[str, str]:
     return {role: await make_key(app, role) for role in ("viewer", "operator", "admin")}

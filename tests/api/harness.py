@@ -11,58 +11,27 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
 
 from app.db import apikeys
 from app.db.models import ExecutionRow
 from app.main import create_app
 from app.settings import Settings
+from tests.support.app import StartedApp, started
 
 ADMIN_KEY = "sb_test-admin-key-" + "a" * 32
 
 
 @contextlib.asynccontextmanager
-async def running_app(url: str, **overrides: Any) -> AsyncIterator[FastAPI]:
-    """``create_app`` with its lifespan running. Until the lifespan wires the runtime and
-    the history writer itself, they are wired here the way the lifespan is meant to."""
+async def running_app(url: str, **overrides: Any) -> AsyncIterator[StartedApp]:
+    """``create_app`` on ``url`` with its lifespan running."""
     overrides.setdefault("admin_api_key", ADMIN_KEY)
     settings = Settings(_env_file=None, database_url=url, **overrides)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app), contextlib.AsyncExitStack() as stack:
-        if getattr(app.state, "secrets", None) is None:
-            await _wire_secrets(app, settings, stack)
-        if getattr(app.state, "runtime", None) is None:
-            await _wire_runtime(app, settings, stack)
+    async with started(create_app(settings)) as app:
         yield app
 
 
-async def _wire_secrets(app: FastAPI, settings: Settings, stack: contextlib.AsyncExitStack) -> None:
-    from app.secrets import SecretsService
-
-    service = SecretsService.from_settings(settings)
-    await service.start()
-    stack.push_async_callback(service.close)
-    app.state.secrets = service
-
-
-async def _wire_runtime(app: FastAPI, settings: Settings, stack: contextlib.AsyncExitStack) -> None:
-    from app.db.history import HistoryWriter
-    from app.metrics import MetricsHistorySink
-    from app.runtime.executor import ConnectorRuntime
-
-    writer = HistoryWriter.from_settings(app.state.engine, settings)
-    await writer.start()
-    stack.push_async_callback(writer.stop)
-    app.state.history = writer
-    runtime = ConnectorRuntime.from_settings(
-        app.state.registry.get, settings, history=MetricsHistorySink(writer, app.state.metrics)
-    )
-    stack.callback(runtime.close)
-    app.state.runtime = runtime
-
-
 @contextlib.asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[str]:
+async def serving(app: StartedApp) -> AsyncIterator[str]:
     """Serve ``app`` (lifespan already running) with uvicorn on a free loopback port."""
     import socket
 
@@ -90,16 +59,16 @@ async def serving(app: FastAPI) -> AsyncIterator[str]:
         await asyncio.wait_for(task, 10)
 
 
-def client(app: FastAPI, key: str | None = None) -> httpx.AsyncClient:
+def client(app: StartedApp, key: str | None = None) -> httpx.AsyncClient:
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     return httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://test", headers=headers
     )
 
 
-async def make_key(app: FastAPI, role: str) -> str:
+async def make_key(app: StartedApp, role: str) -> str:
     _, key = await apikeys.create_key(
-        app.state.sessions, name=f"test-{role}-{uuid.uuid4().hex[:6]}", role=role
+        app.services.sessions, name=f"test-{role}-{uuid.uuid4().hex[:6]}", role=role
     )
     return key
 
@@ -137,6 +106,6 @@ def execution(connector_type: str, started: dt.datetime, **values: Any) -> Execu
     return ExecutionRow(**row)
 
 
-async def insert(app: FastAPI, rows: list[ExecutionRow]) -> None:
-    async with app.state.sessions.begin() as session:
+async def insert(app: StartedApp, rows: list[ExecutionRow]) -> None:
+    async with app.services.sessions.begin() as session:
         session.add_all(rows)

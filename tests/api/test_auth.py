@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import hashlib
 
-from fastapi import FastAPI
 from sqlalchemy import select
 
 from app.db import apikeys
 from app.db.models import ApiKeyRow
 from tests.api.harness import ADMIN_KEY, client, running_app
+from tests.support.app import StartedApp
 
 ECHO = "switchboard:echo:1"
 
 
-async def test_no_key_is_401_with_a_bearer_challenge(app: FastAPI) -> None:
+async def test_no_key_is_401_with_a_bearer_challenge(app: StartedApp) -> None:
     async with client(app) as c:
         response = await c.get("/api/v1/connectors")
     assert response.status_code == 401
@@ -25,7 +25,7 @@ async def test_no_key_is_401_with_a_bearer_challenge(app: FastAPI) -> None:
     assert body["instance"] == "/api/v1/connectors"
 
 
-async def test_unknown_key_and_other_schemes_are_401(app: FastAPI) -> None:
+async def test_unknown_key_and_other_schemes_are_401(app: StartedApp) -> None:
     async with client(app, "sb_not-a-real-key-" + "x" * 30) as c:
         unknown = await c.get("/api/v1/connectors")
     async with client(app) as c:
@@ -35,7 +35,9 @@ async def test_unknown_key_and_other_schemes_are_401(app: FastAPI) -> None:
     assert basic.status_code == 401
 
 
-async def test_roles_are_ordered_viewer_operator_admin(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_roles_are_ordered_viewer_operator_admin(
+    app: StartedApp, keys: dict[str, str]
+) -> None:
     results = {}
     for role, key in keys.items():
         async with client(app, key) as c:
@@ -51,7 +53,7 @@ async def test_roles_are_ordered_viewer_operator_admin(app: FastAPI, keys: dict[
     }
 
 
-async def test_forbidden_names_the_role_needed(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_forbidden_names_the_role_needed(app: StartedApp, keys: dict[str, str]) -> None:
     async with client(app, keys["viewer"]) as c:
         response = await c.post(f"/api/v1/connectors/{ECHO}/invoke", json={})
     assert response.status_code == 403
@@ -61,7 +63,7 @@ async def test_forbidden_names_the_role_needed(app: FastAPI, keys: dict[str, str
 
 
 async def test_keys_are_stored_hashed_and_revocation_takes_effect(
-    app: FastAPI, keys: dict[str, str]
+    app: StartedApp, keys: dict[str, str]
 ) -> None:
     async with client(app, keys["admin"]) as admin:
         created = await admin.post("/api/v1/api-keys", json={"name": "ci", "role": "viewer"})
@@ -69,7 +71,7 @@ async def test_keys_are_stored_hashed_and_revocation_takes_effect(
         body = created.json()
         key = body["key"]
         assert key.startswith("sb_") and len(key) >= 40
-        async with app.state.sessions() as session:
+        async with app.services.sessions() as session:
             row = await session.scalar(select(ApiKeyRow).where(ApiKeyRow.id == body["id"]))
         assert row is not None and row.key_hash == hashlib.sha256(key.encode()).hexdigest()
         assert key not in (row.name, row.prefix, row.key_hash)
@@ -84,22 +86,22 @@ async def test_keys_are_stored_hashed_and_revocation_takes_effect(
         assert (await admin.delete("/api/v1/api-keys/no-such-key")).status_code == 404
 
 
-async def test_api_key_creation_validates_the_role(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_api_key_creation_validates_the_role(app: StartedApp, keys: dict[str, str]) -> None:
     async with client(app, keys["admin"]) as admin:
         response = await admin.post("/api/v1/api-keys", json={"name": "x", "role": "root"})
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["role"]
 
 
-async def test_bootstrap_admin_key_is_stored_at_start_up(app: FastAPI) -> None:
-    stored = await apikeys.list_keys(app.state.sessions)
+async def test_bootstrap_admin_key_is_stored_at_start_up(app: StartedApp) -> None:
+    stored = await apikeys.list_keys(app.services.sessions)
     bootstrap = [k for k in stored if k.origin == "environment"]
     assert bootstrap and bootstrap[0].role == "admin"
     async with client(app, ADMIN_KEY) as c:
         assert (await c.get("/api/v1/api-keys")).status_code == 200
 
 
-async def test_health_is_open_and_metrics_open_by_default(app: FastAPI) -> None:
+async def test_health_is_open_and_metrics_open_by_default(app: StartedApp) -> None:
     async with client(app) as c:
         assert (await c.get("/health/live")).status_code == 200
         assert (await c.get("/health/ready")).status_code in (200, 503)

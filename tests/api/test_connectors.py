@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from tests.api.harness import client, wait_for
+from tests.support.app import StartedApp
 
 ECHO = "switchboard:echo:1"
 
 
-async def test_list_and_describe(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_list_and_describe(app: StartedApp, keys: dict[str, str]) -> None:
     async with client(app, keys["viewer"]) as c:
         listed = await c.get("/api/v1/connectors")
         detail = await c.get(f"/api/v1/connectors/{ECHO}")
@@ -24,7 +24,7 @@ async def test_list_and_describe(app: FastAPI, keys: dict[str, str]) -> None:
     assert body["elementTemplateUrl"] == f"/api/v1/connectors/{ECHO}/element-template"
 
 
-async def test_unknown_connector_is_a_404_problem(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_unknown_connector_is_a_404_problem(app: StartedApp, keys: dict[str, str]) -> None:
     async with client(app, keys["viewer"]) as c:
         response = await c.get("/api/v1/connectors/io.example:missing:1")
         invoked = await c.post("/api/v1/connectors/io.example:missing:1/invoke", json={})
@@ -40,7 +40,7 @@ async def _execution(c: httpx.AsyncClient, execution_id: str) -> dict | None:
 
 
 async def test_invoke_completes_and_is_recorded_with_source_rest(
-    app: FastAPI, keys: dict[str, str]
+    app: StartedApp, keys: dict[str, str]
 ) -> None:
     async with client(app, keys["operator"]) as c:
         response = await c.post(
@@ -61,7 +61,7 @@ async def test_invoke_completes_and_is_recorded_with_source_rest(
 
 
 async def test_connector_error_is_a_fail_outcome_not_an_http_error(
-    app: FastAPI, keys: dict[str, str]
+    app: StartedApp, keys: dict[str, str]
 ) -> None:
     async with client(app, keys["operator"]) as c:
         response = await c.post(
@@ -79,7 +79,7 @@ async def test_connector_error_is_a_fail_outcome_not_an_http_error(
     assert (outcome["retries"], outcome["backoffMs"]) == (2, 5000)
 
 
-async def test_error_expression_throws_a_bpmn_error(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_error_expression_throws_a_bpmn_error(app: StartedApp, keys: dict[str, str]) -> None:
     async with client(app, keys["operator"]) as c:
         response = await c.post(
             f"/api/v1/connectors/{ECHO}/invoke",
@@ -100,7 +100,7 @@ async def test_error_expression_throws_a_bpmn_error(app: FastAPI, keys: dict[str
 
 
 async def test_secret_values_never_leave_the_api(
-    app: FastAPI, keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    app: StartedApp, keys: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     secret = "s3cr3t-value-that-must-not-leak"
     monkeypatch.setenv("SECRET_API_TOKEN", secret)
@@ -132,7 +132,7 @@ async def test_secret_values_never_leave_the_api(
     ],
 )
 async def test_invalid_invocations_name_the_field(
-    app: FastAPI, keys: dict[str, str], body: dict, field: str
+    app: StartedApp, keys: dict[str, str], body: dict, field: str
 ) -> None:
     async with client(app, keys["operator"]) as c:
         response = await c.post(f"/api/v1/connectors/{ECHO}/invoke", json=body)
@@ -144,7 +144,7 @@ async def test_invalid_invocations_name_the_field(
     assert field in problem["detail"]
 
 
-async def test_malformed_json_body_is_422(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_malformed_json_body_is_422(app: StartedApp, keys: dict[str, str]) -> None:
     async with client(app, keys["operator"]) as c:
         response = await c.post(
             f"/api/v1/connectors/{ECHO}/invoke",

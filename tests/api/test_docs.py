@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 
-from fastapi import FastAPI
-
 from tests.api.harness import client
+from tests.support.app import StartedApp
 
 EXTERNAL = re.compile(r"""(?:https?:)?//[^\s"'<>]+""", re.I)
 ASSET = re.compile(r"""(?:src|href)=["']([^"']+)["']""")
 
 
-async def test_docs_page_references_no_external_url(app: FastAPI) -> None:
+async def test_docs_page_references_no_external_url(app: StartedApp) -> None:
     async with client(app) as c:
         page = await c.get("/docs")
         assets = {url: await c.get(url) for url in ASSET.findall(page.text)}
@@ -32,7 +31,7 @@ async def test_docs_page_references_no_external_url(app: FastAPI) -> None:
     assert [r.status_code for r in gone] == [404, 404]
 
 
-async def test_docs_pages_are_not_in_the_openapi_document(app: FastAPI) -> None:
+async def test_docs_pages_are_not_in_the_openapi_document(app: StartedApp) -> None:
     async with client(app) as c:
         paths = (await c.get("/openapi.json")).json()["paths"]
     assert not [p for p in paths if p.startswith(("/docs", "/redoc"))]

@@ -6,19 +6,19 @@ import datetime as dt
 import uuid
 
 import pytest
-from fastapi import FastAPI
 
 from app.db import executions_repo as repo
 from app.db import migrate
 from app.db.session import create_engine, session_factory
 from tests.api.harness import client, execution, insert
+from tests.support.app import StartedApp
 
 
 def _type() -> str:
     return f"test:history-{uuid.uuid4().hex[:8]}:1"
 
 
-async def test_filters_and_order(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_filters_and_order(app: StartedApp, keys: dict[str, str]) -> None:
     kind = _type()
     now = dt.datetime.now(dt.UTC)
     rows = [
@@ -62,7 +62,9 @@ async def test_filters_and_order(app: FastAPI, keys: dict[str, str]) -> None:
     assert await found(startedBefore=plus_two.isoformat()) == [ids[2], ids[1], ids[0]]
 
 
-async def test_cursor_pagination_visits_every_row_once(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_cursor_pagination_visits_every_row_once(
+    app: StartedApp, keys: dict[str, str]
+) -> None:
     kind = _type()
     now = dt.datetime.now(dt.UTC)
     same_instant = now - dt.timedelta(seconds=30)
@@ -89,7 +91,7 @@ async def test_cursor_pagination_visits_every_row_once(app: FastAPI, keys: dict[
     assert [next(r for r in rows if r.id == i).started_at for i in seen] == starts
 
 
-async def test_detail_and_missing(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_detail_and_missing(app: StartedApp, keys: dict[str, str]) -> None:
     row = execution(
         _type(),
         dt.datetime.now(dt.UTC),
@@ -124,7 +126,7 @@ async def test_detail_and_missing(app: FastAPI, keys: dict[str, str]) -> None:
     ],
 )
 async def test_bad_filters_name_the_field(
-    app: FastAPI, keys: dict[str, str], params: dict, field: str
+    app: StartedApp, keys: dict[str, str], params: dict, field: str
 ) -> None:
     async with client(app, keys["viewer"]) as c:
         response = await c.get("/api/v1/executions", params=params)
@@ -133,7 +135,7 @@ async def test_bad_filters_name_the_field(
     assert [(e["location"], e["field"]) for e in errors] == [("query", field)]
 
 
-async def test_stats_counts_and_percentiles(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_stats_counts_and_percentiles(app: StartedApp, keys: dict[str, str]) -> None:
     kind = _type()
     now = dt.datetime.now(dt.UTC)
     rows = [

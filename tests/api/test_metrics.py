@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import httpx
-from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.api.harness import client, running_app, wait_for
+from tests.support.app import StartedApp
 
 ECHO = "switchboard:echo:1"
 
@@ -22,7 +22,7 @@ def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 
 async def test_invocations_are_counted_by_type_command_and_source(
-    app: FastAPI, keys: dict[str, str]
+    app: StartedApp, keys: dict[str, str]
 ) -> None:
     async with client(app, keys["operator"]) as c:
         for variables in ({}, {}, {"fail_code": "E1"}):
@@ -41,7 +41,9 @@ async def test_invocations_are_counted_by_type_command_and_source(
     assert gateway == {"connected": 0, "connecting": 0, "disconnected": 0, "disabled": 1}
 
 
-async def test_jobs_in_flight_while_an_invocation_runs(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_jobs_in_flight_while_an_invocation_runs(
+    app: StartedApp, keys: dict[str, str]
+) -> None:
     import asyncio
 
     async with client(app, keys["operator"]) as c:
@@ -63,7 +65,7 @@ async def test_jobs_in_flight_while_an_invocation_runs(app: FastAPI, keys: dict[
         assert not await in_flight()
 
 
-async def test_history_writer_counters_are_exposed(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_history_writer_counters_are_exposed(app: StartedApp, keys: dict[str, str]) -> None:
     async with client(app, keys["operator"]) as c:
         await c.post(f"/api/v1/connectors/{ECHO}/invoke", json={})
 
@@ -73,8 +75,8 @@ async def test_history_writer_counters_are_exposed(app: FastAPI, keys: dict[str,
 
         assert await wait_for(written) >= 1
         samples = _samples((await c.get("/metrics")).text)
-    assert samples[("switchboard_history_queue_depth", ())] == app.state.history.queue_depth
-    assert samples[("switchboard_history_dropped_rows_total", ())] == app.state.history.dropped
+    assert samples[("switchboard_history_queue_depth", ())] == app.services.history.queue_depth
+    assert samples[("switchboard_history_dropped_rows_total", ())] == app.services.history.dropped
 
 
 async def _gateway_is(c: httpx.AsyncClient, state: str) -> bool:

@@ -6,14 +6,14 @@ import logging
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from tests.api.harness import client
+from tests.support.app import StartedApp
 
 PROBLEM = "application/problem+json"
 
 
-async def test_unknown_path_and_wrong_method(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_unknown_path_and_wrong_method(app: StartedApp, keys: dict[str, str]) -> None:
     async with client(app, keys["viewer"]) as c:
         missing = await c.get("/api/v1/nothing-here")
         wrong = await c.delete("/api/v1/connectors")
@@ -31,7 +31,7 @@ async def test_unknown_path_and_wrong_method(app: FastAPI, keys: dict[str, str])
 
 
 async def test_crash_is_a_500_problem_and_the_log_keeps_the_message_out(
-    app: FastAPI, caplog: pytest.LogCaptureFixture
+    app: StartedApp, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def crash() -> None:
         raise RuntimeError("password=hunter2 leaked into a message")
@@ -48,7 +48,7 @@ async def test_crash_is_a_500_problem_and_the_log_keeps_the_message_out(
     assert "hunter2" not in caplog.text
 
 
-async def test_openapi_documents_every_operation(app: FastAPI) -> None:
+async def test_openapi_documents_every_operation(app: StartedApp) -> None:
     async with client(app) as c:
         schema = (await c.get("/openapi.json")).json()
     operations = {
@@ -91,7 +91,7 @@ async def test_openapi_documents_every_operation(app: FastAPI) -> None:
 
 
 async def test_malformed_json_body_names_the_body_and_the_position(
-    app: FastAPI, keys: dict[str, str]
+    app: StartedApp, keys: dict[str, str]
 ) -> None:
     async with client(app, keys["operator"]) as c:
         response = await c.post(

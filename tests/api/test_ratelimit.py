@@ -7,11 +7,11 @@ import re
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
-from app.api.ratelimit import FailureLimiter
+from app.ratelimit import FailureLimiter
 from app.settings import SettingsError, load_settings
 from tests.api.harness import client, running_app
+from tests.support.app import StartedApp
 
 WRONG = "sb_wrong-key-" + "w" * 40
 
@@ -77,7 +77,7 @@ def test_settings_are_validated_with_their_variable_names(
     assert "SWITCHBOARD_AUTH_FAILURE_WINDOW_SECONDS" in message
 
 
-def _from(app: FastAPI, address: str, key: str | None = None) -> httpx.AsyncClient:
+def _from(app: StartedApp, address: str, key: str | None = None) -> httpx.AsyncClient:
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     transport = httpx.ASGITransport(app=app, client=(address, 40000))
     return httpx.AsyncClient(transport=transport, base_url="http://test", headers=headers)
@@ -88,7 +88,7 @@ async def test_api_refuses_an_address_sending_invalid_keys(
 ) -> None:
     clock = FakeClock()
     async with running_app(migrated, auth_max_failures=3, auth_failure_window_seconds=60) as app:
-        app.state.auth_limiter.clock = clock
+        app.services.auth_limiter.clock = clock
         async with _from(app, "10.1.0.1") as anonymous:
             # No key at all is not a guess: it does not count.
             for _ in range(5):
@@ -123,7 +123,7 @@ def _token(html: str) -> str:
 async def test_sign_in_is_limited_per_address(migrated: str, keys: dict[str, str]) -> None:
     clock = FakeClock()
     async with running_app(migrated, auth_max_failures=2, auth_failure_window_seconds=120) as app:
-        app.state.auth_limiter.clock = clock
+        app.services.auth_limiter.clock = clock
         async with _from(app, "10.2.0.1") as browser:
             token = _token((await browser.get("/ui/login")).text)
 
@@ -145,7 +145,7 @@ async def test_sign_in_is_limited_per_address(migrated: str, keys: dict[str, str
     assert "sb_session=" in allowed.headers.get("set-cookie", "")
 
 
-async def test_openapi_documents_429_with_retry_after(app: FastAPI) -> None:
+async def test_openapi_documents_429_with_retry_after(app: StartedApp) -> None:
     async with client(app) as c:
         schema = (await c.get("/openapi.json")).json()
     listing = schema["paths"]["/api/v1/executions"]["get"]["responses"]

@@ -12,6 +12,7 @@ import pytest
 from app.db import migrate
 from app.main import create_app
 from app.settings import Settings, SettingsError, load_settings
+from tests.support.app import started
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,8 +115,8 @@ async def test_migrations_up_and_down(database_url: str) -> None:
 async def test_ready_reports_the_database_and_records_connectors(database_url: str) -> None:
     await migrate.upgrade(database_url)
     app = create_app(Settings(_env_file=None, database_url=database_url))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
+    async with started(app) as running:
+        transport = httpx.ASGITransport(app=running)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             live = await client.get("/health/live")
             ready = await client.get("/health/ready")
@@ -123,7 +124,7 @@ async def test_ready_reports_the_database_and_records_connectors(database_url: s
 
         from app.db.models import ConnectorRow
 
-        async with app.state.sessions() as session:
+        async with running.services.sessions() as session:
             types = set((await session.scalars(select(ConnectorRow.type))).all())
     assert live.json() == {"status": "up"}
     assert ready.status_code == 200
@@ -134,8 +135,8 @@ async def test_ready_reports_the_database_and_records_connectors(database_url: s
 async def test_ready_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
     url = "postgresql+asyncpg://postgres@127.0.0.1:1/nothing"
     app = create_app(Settings(_env_file=None, database_url=url))
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
+    async with started(app) as running:
+        transport = httpx.ASGITransport(app=running)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             ready = await client.get("/health/ready")
     assert ready.status_code == 503

@@ -15,7 +15,7 @@ import hvac
 import pytest
 from fastapi import FastAPI
 
-from app.api.secrets import router
+from app.api.secrets import router, secrets_service
 from app.runtime.executor import ConnectorRuntime
 from app.runtime.history import MemoryHistorySink, dumps
 from app.runtime.model import Complete, Fail, Job
@@ -118,7 +118,7 @@ async def test_bearer_token_from_openbao_is_used_and_never_shown(
     api_output = json.dumps([outcome_to_json(r.masked_outcome) for r in (result, failing)])
     app = FastAPI()
     app.include_router(router)
-    app.state.secrets = service
+    app.dependency_overrides[secrets_service] = lambda: service
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://localhost"
     ) as client:

@@ -16,7 +16,7 @@ import hvac
 import pytest
 from fastapi import FastAPI
 
-from app.api.secrets import router
+from app.api.secrets import router, secrets_service
 from app.cli import main as cli_main
 from app.secrets import (
     SecretContext,
@@ -55,7 +55,7 @@ async def service(openbao: OpenBao, prefix: str) -> AsyncIterator[SecretsService
 def api(service: SecretsService) -> httpx.AsyncClient:
     app = FastAPI()
     app.include_router(router)
-    app.state.secrets = service
+    app.dependency_overrides[secrets_service] = lambda: service
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost")
 
 

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from app.api.deps import get_registry
 from app.api.templates import router
 from app.runtime.registry import ConnectorRegistry
 from connectors.echo import echo
@@ -20,7 +21,8 @@ from tests.templates.schema import assert_valid
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     app = FastAPI()
     app.include_router(router)
-    app.state.registry = ConnectorRegistry.of(echo, features, broken)
+    registry = ConnectorRegistry.of(echo, features, broken)
+    app.dependency_overrides[get_registry] = lambda: registry
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from tests.api.harness import make_key, running_app, serving
+from tests.support.app import StartedApp
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
@@ -40,7 +40,7 @@ TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(scope="module")
-async def site(migrated: str) -> AsyncIterator[tuple[FastAPI, str]]:
+async def site(migrated: str) -> AsyncIterator[tuple[StartedApp, str]]:
     async with running_app(migrated) as app, serving(app) as url:
         yield app, url
 
@@ -100,7 +100,7 @@ async def sign_in(page: object, key: str) -> None:
 
 
 async def test_sign_in_invoke_echo_and_follow_it_into_history(
-    site: tuple[FastAPI, str], browser: object
+    site: tuple[StartedApp, str], browser: object
 ) -> None:
     app, url = site
     expect = playwright_api.expect
@@ -154,7 +154,7 @@ async def test_sign_in_invoke_echo_and_follow_it_into_history(
         await shot(page, "statistics")
 
 
-async def test_failed_sign_in(site: tuple[FastAPI, str], browser: object) -> None:
+async def test_failed_sign_in(site: tuple[StartedApp, str], browser: object) -> None:
     _, url = site
     expect = playwright_api.expect
     async with page_for(browser, url, expected_status=401) as page:
@@ -168,7 +168,7 @@ async def test_failed_sign_in(site: tuple[FastAPI, str], browser: object) -> Non
         await page.wait_for_url("**/ui/login?next=/ui/executions")
 
 
-async def test_viewer_cannot_invoke(site: tuple[FastAPI, str], browser: object) -> None:
+async def test_viewer_cannot_invoke(site: tuple[StartedApp, str], browser: object) -> None:
     app, url = site
     expect = playwright_api.expect
     async with page_for(browser, url) as page:
@@ -181,7 +181,7 @@ async def test_viewer_cannot_invoke(site: tuple[FastAPI, str], browser: object) 
 
 
 async def test_api_docs_render_from_local_assets_only(
-    site: tuple[FastAPI, str], browser: object
+    site: tuple[StartedApp, str], browser: object
 ) -> None:
     _, url = site
     expect = playwright_api.expect
@@ -200,7 +200,7 @@ async def test_api_docs_render_from_local_assets_only(
 
 
 async def test_executions_filters_survive_live_refresh(
-    site: tuple[FastAPI, str], browser: object
+    site: tuple[StartedApp, str], browser: object
 ) -> None:
     app, url = site
     expect = playwright_api.expect
@@ -229,7 +229,7 @@ async def test_executions_filters_survive_live_refresh(
 
 
 async def test_admin_manages_api_keys_in_the_browser(
-    site: tuple[FastAPI, str], browser: object
+    site: tuple[StartedApp, str], browser: object
 ) -> None:
     app, url = site
     expect = playwright_api.expect

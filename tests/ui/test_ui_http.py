@@ -10,11 +10,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from app.db import apikeys
 from app.ui.routes import PAGE_SIZE
 from tests.api.harness import client, execution, insert, make_key, running_app
+from tests.support.app import StartedApp
 from tests.support.openbao import OpenBao, openbao  # noqa: F401  (session fixture)
 
 ECHO = "switchboard:echo:1"
@@ -35,7 +35,7 @@ async def sign_in(c: httpx.AsyncClient, key: str, next_path: str = "/ui/connecto
     assert response.headers["location"] == next_path
 
 
-async def test_pages_redirect_to_sign_in(app: FastAPI) -> None:
+async def test_pages_redirect_to_sign_in(app: StartedApp) -> None:
     async with client(app) as c:
         response = await c.get("/ui/executions", params={"command": "fail"})
     assert response.status_code == 303
@@ -43,7 +43,7 @@ async def test_pages_redirect_to_sign_in(app: FastAPI) -> None:
 
 
 async def test_session_cookie_is_httponly_samesite_and_path_scoped(
-    app: FastAPI, keys: dict[str, str]
+    app: StartedApp, keys: dict[str, str]
 ) -> None:
     async with client(app) as c:
         await sign_in(c, keys["viewer"])
@@ -64,7 +64,9 @@ async def _login_response(c: httpx.AsyncClient, key: str) -> httpx.Response:
     return await c.post("/ui/login", data={"api_key": key, "csrf_token": _token(page.text)})
 
 
-async def test_wrong_key_and_missing_csrf_are_refused(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_wrong_key_and_missing_csrf_are_refused(
+    app: StartedApp, keys: dict[str, str]
+) -> None:
     async with client(app) as c:
         wrong = await _login_response(c, "sb_wrong-" + "z" * 40)
         no_csrf = await c.post("/ui/login", data={"api_key": keys["admin"]})
@@ -77,7 +79,7 @@ async def test_wrong_key_and_missing_csrf_are_refused(app: FastAPI, keys: dict[s
         assert "sb_session" not in response.headers.get("set-cookie", "")
 
 
-async def test_sign_in_never_redirects_off_site(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_sign_in_never_redirects_off_site(app: StartedApp, keys: dict[str, str]) -> None:
     async with client(app) as c:
         page = await c.get("/ui/login", params={"next": "https://evil.example/"})
         response = await c.post(
@@ -91,7 +93,7 @@ async def test_sign_in_never_redirects_off_site(app: FastAPI, keys: dict[str, st
     assert response.headers["location"] == "/ui/connectors"
 
 
-async def test_tampered_or_revoked_sessions_end(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_tampered_or_revoked_sessions_end(app: StartedApp, keys: dict[str, str]) -> None:
     async with client(app) as c:
         c.cookies.set("sb_session", "eyJrIjoiYWRtaW4ifQ.forged", path="/ui")
         assert (await c.get("/ui/connectors")).status_code == 303
@@ -105,7 +107,7 @@ async def test_tampered_or_revoked_sessions_end(app: FastAPI, keys: dict[str, st
 
 
 async def test_viewer_sees_no_invoke_form_and_cannot_post_one(
-    app: FastAPI, keys: dict[str, str]
+    app: StartedApp, keys: dict[str, str]
 ) -> None:
     async with client(app) as c:
         await sign_in(c, keys["viewer"])
@@ -119,7 +121,7 @@ async def test_viewer_sees_no_invoke_form_and_cannot_post_one(
     assert "needs the operator role" in response.text
 
 
-async def test_operator_invokes_from_the_form(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_operator_invokes_from_the_form(app: StartedApp, keys: dict[str, str]) -> None:
     async with client(app) as c:
         await sign_in(c, keys["operator"])
         page = await c.get(f"/ui/connectors/{ECHO}")
@@ -139,7 +141,7 @@ async def test_operator_invokes_from_the_form(app: FastAPI, keys: dict[str, str]
 
 
 async def test_pages_use_local_assets_and_security_headers(
-    app: FastAPI, keys: dict[str, str]
+    app: StartedApp, keys: dict[str, str]
 ) -> None:
     async with client(app) as c:
         await sign_in(c, keys["admin"])
@@ -166,7 +168,7 @@ async def test_pages_use_local_assets_and_security_headers(
     assert all(a.status_code == 200 for a in assets)
 
 
-async def test_template_download(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_template_download(app: StartedApp, keys: dict[str, str]) -> None:
     async with client(app) as c:
         await sign_in(c, keys["viewer"])
         response = await c.get(f"/ui/connectors/{ECHO}/element-template")
@@ -218,7 +220,7 @@ async def test_secrets_page_is_for_admins_and_never_shows_values(
 
 
 async def test_executions_page_filters_and_rows_fragment(
-    app: FastAPI, keys: dict[str, str]
+    app: StartedApp, keys: dict[str, str]
 ) -> None:
     async with client(app, keys["operator"]) as api:
         invoked = await api.post(
@@ -244,7 +246,7 @@ async def test_executions_page_filters_and_rows_fragment(
 
 
 async def test_executions_page_filters_by_time_range_and_error_code(
-    app: FastAPI, keys: dict[str, str]
+    app: StartedApp, keys: dict[str, str]
 ) -> None:
     kind = f"test:ui-filters-{uuid.uuid4().hex[:8]}:1"
     base = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
@@ -306,7 +308,7 @@ async def test_executions_page_filters_by_time_range_and_error_code(
 
 
 async def test_execution_filters_are_kept_in_the_older_link(
-    app: FastAPI, keys: dict[str, str]
+    app: StartedApp, keys: dict[str, str]
 ) -> None:
     kind = f"test:ui-pager-{uuid.uuid4().hex[:8]}:1"
     base = dt.datetime(2026, 4, 1, 8, 0, tzinfo=dt.UTC)
@@ -333,8 +335,8 @@ async def test_execution_filters_are_kept_in_the_older_link(
     assert second.status_code == 200 and second.text.count('class="execution-link"') == 1
 
 
-async def test_api_keys_page_is_for_admins_only(app: FastAPI, keys: dict[str, str]) -> None:
-    stored = await apikeys.list_keys(app.state.sessions)
+async def test_api_keys_page_is_for_admins_only(app: StartedApp, keys: dict[str, str]) -> None:
+    stored = await apikeys.list_keys(app.services.sessions)
     some_key = stored[0].id
     for role in ("viewer", "operator"):
         async with client(app) as c:
@@ -350,13 +352,13 @@ async def test_api_keys_page_is_for_admins_only(app: FastAPI, keys: dict[str, st
         for response in (listing, created, revoked):
             assert response.status_code == 403, (role, response.url)
             assert "needs the admin role" in response.text
-    after = await apikeys.list_keys(app.state.sessions)
+    after = await apikeys.list_keys(app.services.sessions)
     assert "sneaky" not in {k.name for k in after}
     assert some_key in {k.id for k in after}
 
 
 async def test_admin_creates_and_revokes_keys_and_sees_each_key_once(
-    app: FastAPI, keys: dict[str, str]
+    app: StartedApp, keys: dict[str, str]
 ) -> None:
     name = f"ui-made-{uuid.uuid4().hex[:6]}"
     async with client(app) as c:
@@ -383,7 +385,7 @@ async def test_admin_creates_and_revokes_keys_and_sees_each_key_once(
         async with client(app, new_key) as api:
             assert (await api.post(f"/api/v1/connectors/{ECHO}/invoke", json={})).status_code == 200
             assert (await api.get("/api/v1/api-keys")).status_code == 403
-        stored = next(k for k in await apikeys.list_keys(app.state.sessions) if k.name == name)
+        stored = next(k for k in await apikeys.list_keys(app.services.sessions) if k.name == name)
         assert (stored.role, stored.origin) == ("operator", "ui")
 
         forged = await c.post(f"/ui/api-keys/{stored.id}/revoke", data={"csrf_token": "x"})
@@ -421,9 +423,11 @@ async def test_admin_creates_and_revokes_keys_and_sees_each_key_once(
     assert refused.status_code == 401
 
 
-async def test_revoking_your_own_key_signs_you_out(app: FastAPI, keys: dict[str, str]) -> None:
+async def test_revoking_your_own_key_signs_you_out(app: StartedApp, keys: dict[str, str]) -> None:
     own = await make_key(app, "admin")
-    own_id = next(k.id for k in await apikeys.list_keys(app.state.sessions) if k.prefix == own[:10])
+    own_id = next(
+        k.id for k in await apikeys.list_keys(app.services.sessions) if k.prefix == own[:10]
+    )
     async with client(app) as c:
         await sign_in(c, own)
         page = await c.get("/ui/api-keys")

@@ -5,14 +5,25 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import grpc
 from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
 
 from app.engines.zeebe.channel import ConnectionPlan, connection_plan, create_channel
+from app.engines.zeebe.process_commands import ZeebeProcessCommands
 from app.engines.zeebe.worker import Runtime, TypeWorker, WorkerOptions, describe_error
+from app.runtime.engine import (
+    CreatedInstance,
+    Deployment,
+    EngineNotConfiguredError,
+    EngineUnavailableError,
+    InstanceToCreate,
+    MessageToPublish,
+    PublishedMessage,
+    Resource,
+)
 from app.settings.zeebe import ZeebeSettings
 from connectors.sdk import OutboundConnector
 
@@ -46,13 +57,16 @@ class _Connectivity:
 
 
 class ZeebeService:
-    """Runs one poll loop per connector type against the Zeebe gateway.
+    """The Zeebe engine (:class:`app.runtime.engine.Engine` and ``ProcessCommands``): one
+    poll loop per connector type against the gateway, and the process commands.
 
     ``settings`` is the application's Settings (Zeebe options plus
     ``shutdown_grace_seconds``); ``runtime`` offers ``await runtime.execute(job,
     source="zeebe")`` returning an object with ``.outcome``; ``registry`` is a
     ConnectorRegistry (or any iterable of OutboundConnector).
     """
+
+    name = "zeebe"
 
     def __init__(
         self,
@@ -69,6 +83,7 @@ class ZeebeService:
         self._plan: ConnectionPlan | None = None
         self._channel: grpc.aio.Channel | None = None
         self._adapter: ZeebeAdapter | None = None
+        self._commands: ZeebeProcessCommands | None = None
         self._connectivity = _Connectivity()
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False
@@ -92,6 +107,9 @@ class ZeebeService:
         self._plan = connection_plan(self.settings)
         self._channel, _ = await create_channel(self.settings)
         self._adapter = ZeebeAdapter(self._channel, max_connection_retries=-1)
+        self._commands = ZeebeProcessCommands(
+            self._adapter._gateway_stub, self.settings.worker_request_timeout_seconds
+        )
         self.workers = []
         s = self.settings
         base_timeout_ms = int(s.worker_job_timeout_seconds * 1000)
@@ -157,6 +175,7 @@ class ZeebeService:
             await self._channel.close()
         self._channel = None
         self._adapter = None
+        self._commands = None
         self.last_shutdown = {"finished": len(done), "abandoned": len(pending)}
         if pending:
             log.warning(
@@ -191,6 +210,33 @@ class ZeebeService:
     async def health(self) -> dict[str, Any]:
         """:meth:`status` as an async health check (for the readiness registry)."""
         return self.status()
+
+    def running_jobs(self) -> dict[str, int]:
+        """Jobs being executed right now, by job type."""
+        counts: dict[str, int] = {}
+        for worker in self.workers:
+            counts[worker.job_type] = counts.get(worker.job_type, 0) + len(worker.running)
+        return counts
+
+    # -- process commands (app.runtime.engine.ProcessCommands) ----------------------------
+
+    async def publish_message(self, message: MessageToPublish) -> PublishedMessage:
+        return await self._process_commands().publish_message(message)
+
+    async def create_process_instance(self, instance: InstanceToCreate) -> CreatedInstance:
+        return await self._process_commands().create_process_instance(instance)
+
+    async def deploy_resources(
+        self, resources: Sequence[Resource], *, tenant_id: str | None = None
+    ) -> Deployment:
+        return await self._process_commands().deploy_resources(resources, tenant_id=tenant_id)
+
+    def _process_commands(self) -> ZeebeProcessCommands:
+        if not self.enabled:
+            raise EngineNotConfiguredError("Zeebe is not configured: set ZEEBE_ADDRESS")
+        if self._commands is None:
+            raise EngineUnavailableError("the Zeebe worker is not running")
+        return self._commands
 
     def _connectors(self) -> list[OutboundConnector]:
         source = self.registry

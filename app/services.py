@@ -1,0 +1,167 @@
+"""The application's services, built and started in one place.
+
+:func:`start_services` creates every long-lived object the routers need, in dependency order,
+and registers their shutdown on the given exit stack (which unwinds in reverse: engines stop
+first so in-flight jobs finish, then the runtime's thread pool, the history writer flushes,
+the secret providers close, the database engine is disposed). ``create_app`` runs it inside
+its lifespan and hands the :class:`Services` to routers through FastAPI dependencies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.db.connectors_repo import upsert_connectors
+from app.db.history import HistoryWriter
+from app.db.session import create_engine, session_factory
+from app.engines.zeebe.service import ZeebeService
+from app.health import HealthRegistry
+from app.metrics import Metrics, MetricsHistorySink
+from app.ratelimit import FailureLimiter
+from app.runtime.engine import Engine
+from app.runtime.executor import ConnectorRuntime
+from app.runtime.registry import ConnectorRegistry
+from app.secrets.masking import install_log_masking, remove_log_masking
+from app.secrets.service import SecretsService
+from app.settings import Settings
+
+log = logging.getLogger("switchboard")
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything a request handler may need, typed. One per running application."""
+
+    settings: Settings
+    registry: ConnectorRegistry
+    database: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    health: HealthRegistry
+    metrics: Metrics
+    auth_limiter: FailureLimiter
+    secrets: SecretsService
+    history: HistoryWriter
+    runtime: ConnectorRuntime
+    engines: tuple[Engine, ...]
+
+    def engine(self, name: str) -> Engine | None:
+        """The engine adapter called ``name`` (``zeebe``, ...), if configured."""
+        return next((e for e in self.engines if e.name == name), None)
+
+    def running_jobs(self) -> dict[str, int]:
+        """Jobs being executed by every engine, by job type."""
+        counts: dict[str, int] = {}
+        for engine in self.engines:
+            for job_type, count in engine.running_jobs().items():
+                counts[job_type] = counts.get(job_type, 0) + count
+        return counts
+
+
+async def start_services(
+    settings: Settings,
+    stack: contextlib.AsyncExitStack,
+    registry: ConnectorRegistry | None = None,
+) -> Services:
+    """Build and start every service; their shutdown is pushed onto ``stack``."""
+    registry = registry or ConnectorRegistry.from_environment(os.environ)
+    health = HealthRegistry()
+    metrics = Metrics()
+
+    database = create_engine(settings.database_url)
+    stack.push_async_callback(database.dispose)
+    sessions = session_factory(database)
+    health.add("database", _database_check(database))
+    try:
+        await upsert_connectors(sessions, registry.connectors(), registry.disabled())
+    except Exception as exc:
+        # The database may be down at start-up; readiness shows it, the API keeps serving.
+        log.warning("could not record connectors in the database: %s", type(exc).__name__)
+
+    secrets = SecretsService.from_settings(settings)
+    masking = install_log_masking(secrets.masker)
+    stack.callback(remove_log_masking, masking)
+    await secrets.start()
+    stack.push_async_callback(secrets.close)
+    if secrets.providers:
+        health.add("secrets", secrets.health)
+
+    history = HistoryWriter.from_settings(database, settings)
+    await history.start()
+    stack.push_async_callback(history.stop)
+    metrics.watch_history(history)
+
+    # Connectors holding shared resources (the HTTP connectors' client pool) close them here.
+    for connector in registry.connectors():
+        if callable(shutdown := connector.extra.get("shutdown")):
+            stack.push_async_callback(shutdown)
+
+    runtime = ConnectorRuntime.from_settings(
+        registry.get,
+        settings,
+        secrets=secrets.resolver,
+        history=MetricsHistorySink(history, metrics),
+    )
+    stack.callback(runtime.close)
+
+    zeebe = ZeebeService(settings, runtime, registry)
+    engines: tuple[Engine, ...] = (zeebe,)
+    services = Services(
+        settings=settings,
+        registry=registry,
+        database=database,
+        sessions=sessions,
+        health=health,
+        metrics=metrics,
+        auth_limiter=FailureLimiter(
+            settings.auth_max_failures,
+            settings.auth_failure_window_seconds,
+            settings.auth_failure_max_clients,
+        ),
+        secrets=secrets,
+        history=history,
+        runtime=runtime,
+        engines=engines,
+    )
+    metrics.watch_gateway(lambda: gateway_state(zeebe.status()))
+    metrics.watch_worker_jobs(services.running_jobs)
+    for engine in engines:
+        health.add(engine.name, _status_check(engine))
+        await engine.start()
+        stack.push_async_callback(engine.stop)
+    return services
+
+
+def gateway_state(status: Mapping[str, Any]) -> str:
+    """connected / disconnected / connecting / disabled, from an engine's status report."""
+    if status.get("status") == "disabled":
+        return "disabled"
+    if status.get("status") == "up":
+        return "connected"
+    return "connecting" if status.get("error") == "worker not running" else "disconnected"
+
+
+def _database_check(database: AsyncEngine) -> Any:
+    async def check() -> dict[str, Any]:
+        try:
+            async with database.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            return {"status": "up", "dialect": database.dialect.name}
+        except Exception as exc:
+            return {"status": "down", "dialect": database.dialect.name, "error": type(exc).__name__}
+
+    return check
+
+
+def _status_check(engine: Engine) -> Any:
+    async def check() -> dict[str, Any]:
+        return engine.status()
+
+    return check
