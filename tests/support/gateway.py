@@ -170,7 +170,8 @@ class TestGateway:
         self.incidents: list[Incident] = []
         self.messages: list[pb.PublishMessageRequest] = []
         self.deployments: list[pb.DeployResourceRequest] = []
-        self.processes: dict[str, ProcessDefinition] = {}
+        self.processes: dict[str, ProcessDefinition] = {}  # latest version per process id
+        self.definitions: dict[int, ProcessDefinition] = {}  # every version, by key
         self.instances: dict[int, ProcessInstance] = {}
         self.finished_count = 0  # jobs that reached a final state
         self._keys = itertools.count(2251799813685249)
@@ -455,6 +456,7 @@ class TestGateway:
                 definition.key = next(self._keys)
                 definition.resource_name = resource.name
                 self.processes[definition.bpmn_process_id] = definition
+                self.definitions[definition.key] = definition
                 deployments.append(
                     pb.Deployment(
                         process=pb.ProcessMetadata(
@@ -782,18 +784,29 @@ class _Servicer(pb_grpc.GatewayServicer):
         gw = self.gw
         call = await self._enter("CreateProcessInstance", request, context)
         variables = await self._variables(call, context, request.variables)
-        definition = gw.processes.get(request.bpmnProcessId)
-        if definition is None and request.processDefinitionKey:
+        # As Zeebe: a key names one definition; otherwise the id with a version (-1: latest).
+        if request.processDefinitionKey:
+            definition = gw.definitions.get(request.processDefinitionKey)
+            missing = f"with key '{request.processDefinitionKey}'"
+        elif request.version > 0:
             definition = next(
-                (d for d in gw.processes.values() if d.key == request.processDefinitionKey), None
+                (
+                    d
+                    for d in gw.definitions.values()
+                    if d.bpmn_process_id == request.bpmnProcessId and d.version == request.version
+                ),
+                None,
             )
+            missing = f"with process ID '{request.bpmnProcessId}' and version '{request.version}'"
+        else:
+            definition = gw.processes.get(request.bpmnProcessId)
+            missing = f"with process ID '{request.bpmnProcessId}'"
         if definition is None:
             await self._reject(
                 call,
                 context,
                 grpc.StatusCode.NOT_FOUND,
-                f"Expected to find process definition with process ID '{request.bpmnProcessId}',"
-                " but none found",
+                f"Expected to find process definition {missing}, but none found",
             )
         assert definition is not None
         key = gw._create_instance(definition, variables)
