@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -17,6 +16,7 @@ from app.db.models import ExecutionRow
 from app.main import create_app
 from app.settings import Settings
 from tests.support.app import StartedApp, started
+from tests.support.waiting import eventually
 
 ADMIN_KEY = "sb_test-admin-key-" + "a" * 32
 
@@ -51,7 +51,7 @@ async def serving(app: StartedApp) -> AsyncIterator[str]:
             raise AssertionError(f"uvicorn exited: {task.exception()!r}")
         return server.started
 
-    await wait_for(started)
+    await eventually(started)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -71,20 +71,6 @@ async def make_key(app: StartedApp, role: str) -> str:
         app.services.sessions, name=f"test-{role}-{uuid.uuid4().hex[:6]}", role=role
     )
     return key
-
-
-async def wait_for(
-    check: Callable[[], Awaitable[Any]], *, within: float = 10.0, interval: float = 0.05
-) -> Any:
-    """Poll ``check`` until it returns something truthy; fail after ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {within} s")
-        await asyncio.sleep(interval)
 
 
 def execution(connector_type: str, started: dt.datetime, **values: Any) -> ExecutionRow:

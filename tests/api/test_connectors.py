@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.api.harness import client, wait_for
+from tests.api.harness import client
 from tests.support.app import StartedApp
+from tests.support.waiting import eventually
 
 ECHO = "switchboard:echo:1"
 
@@ -53,7 +54,7 @@ async def test_invoke_completes_and_is_recorded_with_source_rest(
         assert outcome["variables"] == {"echoed": {"message": "hello"}}
         assert outcome["errorCode"] is None and outcome["retries"] is None
         assert outcome["durationMs"] >= 0
-        recorded = await wait_for(lambda: _execution(c, outcome["executionId"]))
+        recorded = await eventually(lambda: _execution(c, outcome["executionId"]))
     assert recorded["source"] == "rest"
     assert recorded["connectorType"] == ECHO
     assert recorded["command"] == "complete"
@@ -113,7 +114,7 @@ async def test_secret_values_never_leave_the_api(
             },
         )
         outcome = response.json()
-        recorded = await wait_for(lambda: _execution(c, outcome["executionId"]))
+        recorded = await eventually(lambda: _execution(c, outcome["executionId"]))
         listed = await c.get("/api/v1/executions", params={"connectorType": ECHO})
     for text in (response.text, str(recorded), listed.text):
         assert secret not in text

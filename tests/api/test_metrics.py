@@ -7,8 +7,9 @@ import re
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.api.harness import client, running_app, wait_for
+from tests.api.harness import client, running_app
 from tests.support.app import StartedApp
+from tests.support.waiting import eventually
 
 ECHO = "switchboard:echo:1"
 
@@ -60,7 +61,7 @@ async def test_jobs_in_flight_while_an_invocation_runs(
                 )
             )
 
-        await wait_for(in_flight, within=5)
+        await eventually(in_flight, within=5)
         assert (await slow).status_code == 200
         assert not await in_flight()
 
@@ -73,7 +74,7 @@ async def test_history_writer_counters_are_exposed(app: StartedApp, keys: dict[s
             samples = _samples((await c.get("/metrics")).text)
             return samples.get(("switchboard_history_written_rows_total", ()), 0)
 
-        assert await wait_for(written) >= 1
+        assert await eventually(written) >= 1
         samples = _samples((await c.get("/metrics")).text)
     assert samples[("switchboard_history_queue_depth", ())] == app.services.history.queue_depth
     assert samples[("switchboard_history_dropped_rows_total", ())] == app.services.history.dropped
@@ -99,7 +100,7 @@ async def test_zeebe_jobs_and_gateway_state(migrated: str) -> None:
             shutdown_grace_seconds=5.0,
         ) as app:
             async with client(app) as c:
-                await wait_for(lambda: _gateway_is(c, "connected"))
+                await eventually(lambda: _gateway_is(c, "connected"))
                 job = gateway.add_job(ECHO, {"from": "zeebe"})
                 await gateway.wait_for_state(job, "completed")
 
@@ -108,6 +109,6 @@ async def test_zeebe_jobs_and_gateway_state(migrated: str) -> None:
                     labels = (("command", "complete"), ("source", "zeebe"), ("type", ECHO))
                     return samples.get(("switchboard_invocations_total", labels), 0)
 
-                assert await wait_for(counted) == 1
+                assert await eventually(counted) == 1
                 await gateway.stop()
-                await wait_for(lambda: _gateway_is(c, "disconnected"))
+                await eventually(lambda: _gateway_is(c, "disconnected"))

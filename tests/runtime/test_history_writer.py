@@ -6,9 +6,8 @@ import asyncio
 import contextlib
 import datetime as dt
 import socket
-import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -24,20 +23,13 @@ from app.runtime.model import Complete, ExecutionRecord, Fail, Job, ThrowError
 from app.runtime.secrets_hook import StaticSecretResolver
 from connectors.echo import echo
 from tests.conftest import POSTGRES_URL
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.db
 
 SCHEMA = "runtime_history_test"
 TABLE = ExecutionRow.__table__
 SECRET = "hunter2-secret-value"
-
-
-async def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:  # noqa: ASYNC109
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.01)
 
 
 async def _prepare(engine: AsyncEngine, postgres: bool) -> AsyncEngine:
@@ -135,7 +127,7 @@ async def test_runtime_records_are_written(engine: AsyncEngine) -> None:
             ),
             source="cli",
         )
-        await wait_until(lambda: writer.written == 3)
+        await eventually(lambda: writer.written == 3)
     finally:
         await writer.stop()
         runtime.close()
@@ -191,7 +183,7 @@ async def test_one_insert_per_batch(engine: AsyncEngine) -> None:
             writer.submit(record())
         assert writer.queue_depth == 1200
         await writer.start()
-        await wait_until(lambda: writer.written == 1200)
+        await eventually(lambda: writer.written == 1200)
     finally:
         await writer.stop()
         event.remove(engine.sync_engine, "before_cursor_execute", count)
@@ -205,7 +197,7 @@ async def test_partial_batch_flushed_after_interval(engine: AsyncEngine) -> None
     await writer.start()
     try:
         writer.submit(record())
-        await wait_until(lambda: writer.written == 1, timeout=5)
+        await eventually(lambda: writer.written == 1, within=5)
     finally:
         await writer.stop()
 
@@ -237,7 +229,7 @@ async def test_rejected_row_does_not_lose_the_batch(engine: AsyncEngine) -> None
     writer = HistoryWriter(engine, flush_interval=0.01)
     writer.submit(first)
     await writer.start()
-    await wait_until(lambda: writer.written == 1)
+    await eventually(lambda: writer.written == 1)
     # A duplicate primary key makes the multi-row INSERT fail; the other rows still land.
     for item in (record(), record(id=first.id), record()):
         writer.submit(item)
@@ -267,7 +259,7 @@ async def test_retention_cleanup(engine: AsyncEngine) -> None:
         writer.submit(record(started_at=started, finished_at=started))
     writer.submit(record(outcome=ThrowError("X"), started_at=old, finished_at=old))
     await writer.start()  # the cleanup task runs at start too; count via cleanup_once below
-    await wait_until(lambda: writer.written == 5)
+    await eventually(lambda: writer.written == 5)
     await writer.cleanup_once(now)
     await writer.stop(timeout=10)
     assert await count_rows(engine) == 2
@@ -354,12 +346,12 @@ async def test_writer_retries_while_postgres_is_down() -> None:
         await writer.start()
         for _ in range(3):
             writer.submit(record())
-        await wait_until(lambda: not writer.database_available)
+        await eventually(lambda: not writer.database_available)
         assert writer.last_error
         assert writer.written == 0
         assert writer.queue_depth == 3
         await proxy.start()
-        await wait_until(lambda: writer.written == 3)
+        await eventually(lambda: writer.written == 3)
         assert writer.database_available
         assert await count_rows(engine) == 3
     finally:
@@ -378,7 +370,7 @@ async def test_stop_while_database_down_counts_unwritten() -> None:
         await writer.start()
         for _ in range(4):
             writer.submit(record())
-        await wait_until(lambda: not writer.database_available)
+        await eventually(lambda: not writer.database_available)
         await writer.stop(timeout=0.2)
         assert writer.dropped == 4
         assert writer.written == 0

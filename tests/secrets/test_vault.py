@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import hvac
@@ -24,16 +23,9 @@ from app.secrets.vault import VaultProvider
 from app.secrets.vault_auth import VaultAuth
 from tests.secrets.conftest import MakeVault, put
 from tests.support.openbao import OpenBao
+from tests.support.waiting import eventually
 
 CTX = SecretContext()
-
-
-async def wait_until(condition: Callable[[], bool], what: str, limit: float = 15.0) -> None:
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {limit}s waiting until {what}")
-        await asyncio.sleep(0.05)
 
 
 def token_valid(root: hvac.Client, token: str) -> bool:
@@ -200,7 +192,9 @@ async def test_expired_token_logs_in_again(
     assert await vault.get_many(["API_TOKEN"], CTX) == {"API_TOKEN": "still-readable"}
     assert auth.state is not None
     first = auth.state.token
-    await wait_until(lambda: not token_valid(root, first), "the first token expired")
+    await eventually(
+        lambda: not token_valid(root, first), what="the first token expired", within=15.0
+    )
     assert await vault.get_many(["API_TOKEN"], CTX) == {"API_TOKEN": "still-readable"}
     assert auth.logins == 2
     assert auth.state.token != first
@@ -229,7 +223,9 @@ async def test_background_renewal_keeps_the_token_alive(
     vault = await make_vault(auth)
     assert auth.state is not None
     token = auth.state.token
-    await wait_until(lambda: auth.renewals >= 2 and time.monotonic() - started > 4.5, "renewed")
+    await eventually(
+        lambda: auth.renewals >= 2 and time.monotonic() - started > 4.5, what="renewed", within=15.0
+    )
     assert auth.logins == 1
     assert auth.state.token == token
     assert token_valid(root, token)
@@ -243,7 +239,9 @@ async def test_background_login_when_the_token_reaches_its_max_ttl(
     mount, role_id, secret_id = approle(root, prefix, ttl="2s", max_ttl="3s")
     auth = VaultAuth("approle", role_id=role_id, secret_id=secret_id, mount=mount)
     vault = await make_vault(auth)
-    await wait_until(lambda: auth.logins >= 2, "logged in again before the max TTL")
+    await eventually(
+        lambda: auth.logins >= 2, what="logged in again before the max TTL", within=15.0
+    )
     assert auth.state is not None and token_valid(root, auth.state.token)
     assert await vault.get_many(["API_TOKEN"], CTX) == {"API_TOKEN": "relogged"}
 
@@ -259,7 +257,9 @@ async def test_static_token_is_renewed(
     auth = VaultAuth("token", token=token)
     started = time.monotonic()
     vault = await make_vault(auth)
-    await wait_until(lambda: auth.renewals >= 2 and time.monotonic() - started > 4.5, "renewed")
+    await eventually(
+        lambda: auth.renewals >= 2 and time.monotonic() - started > 4.5, what="renewed", within=15.0
+    )
     assert token_valid(root, token)
     assert await vault.get_many(["API_TOKEN"], CTX) == {"API_TOKEN": "static-renewed"}
 

@@ -16,6 +16,7 @@ from app.ui.routes import PAGE_SIZE
 from tests.api.harness import client, execution, insert, make_key, running_app
 from tests.support.app import StartedApp
 from tests.support.openbao import OpenBao, openbao  # noqa: F401  (session fixture)
+from tests.support.waiting import eventually
 
 ECHO = "switchboard:echo:1"
 
@@ -234,9 +235,7 @@ async def test_executions_page_filters_and_rows_fragment(
             rows = await c.get("/ui/executions/rows", params={"command": "fail"})
             return execution_id in rows.text
 
-        from tests.api.harness import wait_for
-
-        await wait_for(listed)
+        await eventually(listed)
         complete_only = await c.get("/ui/executions/rows", params={"command": "complete"})
         detail = await c.get(f"/ui/executions/{execution_id}")
         bad_key = await c.get("/ui/executions", params={"processInstanceKey": "abc"})

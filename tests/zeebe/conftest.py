@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -96,22 +94,6 @@ async def start_worker(
     for harness in started:
         await harness.service.stop()
         harness.runtime.close()
-
-
-async def eventually(
-    predicate: Callable[[], Any],
-    timeout: float = 5.0,  # noqa: ASYNC109
-    what: str = "condition",
-) -> Any:
-    """Re-check ``predicate`` every 20 ms until truthy; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 async def activate(

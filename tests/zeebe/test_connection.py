@@ -17,7 +17,8 @@ from app.settings import SettingsError, load_settings
 from connectors.echo import echo
 from tests.support.gateway import TestGateway
 from tests.support.token_server import TokenServer
-from tests.zeebe.conftest import eventually, worker_settings
+from tests.support.waiting import eventually
+from tests.zeebe.conftest import worker_settings
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -13,8 +13,8 @@ from pyzeebe.proto import gateway_pb2 as pb
 
 from app.runtime.model import Fail
 from tests.support.gateway import ACTIVATABLE, GatewayJob, TestGateway
+from tests.support.waiting import eventually
 from tests.zeebe import connectors as tc
-from tests.zeebe.conftest import eventually
 
 pytestmark = pytest.mark.timeout(30)
 
