@@ -12,7 +12,7 @@ HealthCheck = Callable[[], Awaitable[dict[str, Any]]]
 class HealthRegistry:
     """Named checks; readiness is up when no check reports "down"."""
 
-    def __init__(self, timeout: float = 5.0) -> None:
+    def __init__(self, timeout: float = 1.0) -> None:
         self._checks: dict[str, HealthCheck] = {}
         self._timeout = timeout
 

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from app import api, ui
 from app.api.auth import bootstrap_admin_key
 from app.api.deps import ServicesDep
+from app.api.limits import RequestLimits
 from app.runtime.registry import ConnectorRegistry
 from app.services import start_services
 from app.settings import Settings, load_settings
@@ -26,8 +27,12 @@ from app.settings import Settings, load_settings
 def create_app(
     settings: Settings | None = None, registry: ConnectorRegistry | None = None
 ) -> FastAPI:
-    """Build the application. Nothing connects until the lifespan starts."""
+    """Build the application. Nothing connects until the lifespan starts.
+
+    Raises :class:`~app.settings.SettingsError` for settings that cannot serve safely.
+    """
     settings = settings or load_settings()
+    settings.check_serving()
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
@@ -61,6 +66,9 @@ def create_app(
         ok, report = await services.health.report()
         return JSONResponse(report, status_code=200 if ok else 503)
 
+    # Bodies are bounded for every route; API authentication (installed by api.install,
+    # so outside this limit) answers before any body byte is read.
+    app.add_middleware(RequestLimits, max_body_bytes=settings.max_request_bytes)
     api.install(app)
     if settings.ui_enabled:
         ui.install(app)

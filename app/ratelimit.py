@@ -1,6 +1,7 @@
 """A bounded in-memory limit on failed authentications per client address.
 
-Failed UI sign-ins and API requests with an invalid key count together. After
+Failed UI sign-ins and API requests with an invalid key count together, per address and per
+key fingerprint (the callers count each under both names). After
 ``max_failures`` failures within ``window_seconds`` the address is refused (429 with
 Retry-After) until its oldest counted failure leaves the window; a success does not clear
 the count. At most ``max_clients`` addresses are remembered: past that, the ones whose last
@@ -83,5 +84,5 @@ class FailureLimiter:
 
 def client_address(connection: HTTPConnection) -> str:
     """The caller's address as the server saw it (uvicorn takes it from X-Forwarded-For
-    when the proxy is in FORWARDED_ALLOW_IPS)."""
+    only when the connecting proxy is in SWITCHBOARD_TRUSTED_PROXIES)."""
     return connection.client.host if connection.client else "unknown"

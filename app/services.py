@@ -72,7 +72,7 @@ async def start_services(
 ) -> Services:
     """Build and start every service; their shutdown is pushed onto ``stack``."""
     registry = registry or ConnectorRegistry.from_environment(os.environ)
-    health = HealthRegistry()
+    health = HealthRegistry(timeout=settings.health_check_timeout_seconds)
     metrics = Metrics()
 
     database = create_engine(settings.database_url)

@@ -1,12 +1,14 @@
 """API key authentication: ``Authorization: Bearer <key>`` and role checks.
 
 Roles are ordered viewer < operator < admin. No or an unknown key is 401 (with a
-``WWW-Authenticate: Bearer`` challenge); a known key with too low a role is 403. An address
-that sent too many invalid keys is refused with 429 (see :mod:`app.ratelimit`).
+``WWW-Authenticate: Bearer`` challenge); a known key with too low a role is 403. Invalid keys
+are counted per address and per key fingerprint; past the limit they are answered 429 (see
+:mod:`app.ratelimit`), but a valid key is always accepted.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
@@ -14,9 +16,11 @@ from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.deps import ServicesDep
-from app.api.problems import ProblemError
+from app.api.problems import ProblemError, problem_response
 from app.db import apikeys
 from app.db.executions_repo import DATABASE_ERRORS
 from app.ratelimit import client_address
@@ -85,32 +89,94 @@ async def principal_for_key(services: Services, key: str) -> Principal | None:
     return Principal(key_id=found.id, name=found.name, role=found.role)
 
 
+def key_fingerprint(key: str) -> str:
+    """A short, non-reversible name for a presented key (the limiter counts per key too)."""
+    return "key:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+async def authenticate_key(services: Services, key: str, client: str) -> Principal:
+    """The principal of ``key`` presented from ``client``; ProblemError 401, 429 or 503.
+
+    A valid key is never refused by the failure limit, whoever failed from the same address.
+    A failure counts against the address and against the key's fingerprint separately; when
+    either is over the limit the answer is 429 with Retry-After instead of 401.
+    """
+    principal = await principal_for_key(services, key)
+    if principal is not None:
+        return principal
+    limiter = services.auth_limiter
+    fingerprint = key_fingerprint(key)
+    waits = [w for w in (limiter.retry_after(client), limiter.retry_after(fingerprint)) if w]
+    if waits:
+        wait = max(waits)
+        raise ProblemError(
+            429,
+            f"Too many requests with an invalid API key; retry in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
+    limiter.failed(client)
+    limiter.failed(fingerprint)
+    raise ProblemError(401, "The API key is not valid or was revoked", headers=CHALLENGE)
+
+
+async def authenticate_request(request: HTTPConnection, services: Services) -> Principal:
+    """The caller of ``request``, from its ``Authorization: Bearer`` header alone."""
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    key = key.strip()
+    if scheme.lower() != "bearer" or not key:
+        raise ProblemError(
+            401, "Send an API key as 'Authorization: Bearer <key>'", headers=CHALLENGE
+        )
+    return await authenticate_key(services, key, client_address(request))
+
+
 async def current_principal(
     request: Request,
     services: ServicesDep,
     credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme),
 ) -> Principal:
-    """The caller, from the Bearer key; 401 when there is none or it is not valid."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise ProblemError(
-            401, "Send an API key as 'Authorization: Bearer <key>'", headers=CHALLENGE
-        )
-    limiter = services.auth_limiter
-    client = client_address(request)
-    # Checked before the key, so a blocked address cannot learn whether a guess was right.
-    wait = limiter.retry_after(client)
-    if wait is not None:
-        raise ProblemError(
-            429,
-            f"Too many requests with an invalid API key from this address; retry in {wait} s",
-            headers={"Retry-After": str(wait)},
-        )
-    principal = await principal_for_key(services, credentials.credentials.strip())
-    if principal is None:
-        limiter.failed(client)
-        raise ProblemError(401, "The API key is not valid or was revoked", headers=CHALLENGE)
+    """The caller, from the Bearer key; 401 when there is none or it is not valid.
+
+    Under /api the :class:`ApiAuthentication` middleware has decided already (before the
+    body was read); ``credentials`` declares the scheme in the OpenAPI document.
+    """
+    found = getattr(request.state, "principal", None)
+    if isinstance(found, Principal):
+        return found
+    principal = await authenticate_request(request, services)
     request.state.principal = principal
     return principal
+
+
+class ApiAuthentication:
+    """Pure ASGI: authenticates every request under ``prefix`` from its headers, before any
+    byte of its body is read (a caller without a valid key never gets its upload read)."""
+
+    def __init__(self, app: ASGIApp, prefix: str = "/api/") -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        state = scope.get("state")
+        services = state.get("services") if isinstance(state, dict) else None
+        if not isinstance(services, Services):
+            await self.app(scope, receive, send)  # answered 503 by the app
+            return
+        request = Request(scope)  # no receive: the body stays unread
+        try:
+            principal = await authenticate_request(request, services)
+        except ProblemError as exc:
+            response = problem_response(
+                request, exc.status, exc.detail, headers=exc.headers, errors=exc.errors
+            )
+            await response(scope, receive, send)
+            return
+        assert isinstance(state, dict)
+        state["principal"] = principal
+        await self.app(scope, receive, send)
 
 
 def require(role: str) -> Any:

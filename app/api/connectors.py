@@ -11,13 +11,14 @@ from app.api.auth import require
 from app.api.deps import ServicesDep
 from app.api.problems import ProblemError
 from app.api.schemas import ConnectorDetail, ConnectorSummary, InvokeRequest, InvokeResponse
+from app.api.strict_json import StrictJsonRoute
 from app.db.connectors_repo import input_schema
 from app.runtime.model import Job
 from app.runtime.outcome_json import outcome_to_json
 from app.runtime.registry import RegistryEntry
 from app.services import Services
 
-router = APIRouter(prefix="/api/v1/connectors", tags=["connectors"])
+router = APIRouter(prefix="/api/v1/connectors", tags=["connectors"], route_class=StrictJsonRoute)
 
 TypePath = Path(
     alias="type",

@@ -20,10 +20,16 @@ from app.api.schemas import (
     SourceName,
     StatsResponse,
 )
+from app.api.strict_json import StrictJsonRoute
 from app.db import executions_repo as repo
 from app.db.executions_repo import DATABASE_ERRORS
 
-router = APIRouter(prefix="/api/v1", tags=["executions"], dependencies=[require("viewer")])
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["executions"],
+    dependencies=[require("viewer")],
+    route_class=StrictJsonRoute,
+)
 
 MAX_KEY = 2**63 - 1
 # Databases refuse NUL characters in text: say so up front instead of failing the query.

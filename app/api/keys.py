@@ -9,9 +9,15 @@ from app.api.deps import SessionsDep
 from app.api.executions import NO_NUL
 from app.api.problems import ProblemError
 from app.api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
+from app.api.strict_json import StrictJsonRoute
 from app.db import apikeys
 
-router = APIRouter(prefix="/api/v1/api-keys", tags=["api keys"], dependencies=[require("admin")])
+router = APIRouter(
+    prefix="/api/v1/api-keys",
+    tags=["api keys"],
+    dependencies=[require("admin")],
+    route_class=StrictJsonRoute,
+)
 
 
 def _out(key: apikeys.ApiKey) -> ApiKeyOut:

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.deps import ServicesNotRunningError
+from app.api.methods import AllowedMethods
 
 log = logging.getLogger("switchboard.api")
 
@@ -117,12 +118,14 @@ def validation_errors(raw: Sequence[Any]) -> list[FieldError]:
             continue
         location = loc[0] if loc else "body"
         name = ".".join(loc[1:]) or location
-        errors.append(FieldError(location=location, field=name, reason=str(err.get("msg", ""))))
+        reason = str(err.get("msg", "")).removeprefix("Value error, ")
+        errors.append(FieldError(location=location, field=name, reason=reason))
     return errors
 
 
-def install_handlers(app: FastAPI) -> None:
-    """Answer HTTP errors, validation errors and crashes with problem documents."""
+def install_handlers(app: FastAPI, allowed: AllowedMethods | None = None) -> None:
+    """Answer HTTP errors, validation errors and crashes with problem documents; 405s name
+    every method of the path (from ``allowed``) in ``Allow``."""
 
     async def on_problem(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ProblemError)
@@ -142,9 +145,14 @@ def install_handlers(app: FastAPI) -> None:
             reason = "not decodable as the declared content type (JSON in UTF-8)"
             errors = [FieldError(location="body", field="body", reason=reason)]
             return problem_response(request, 422, f"body: {reason}", errors=errors)
-        if exc.status_code == 405 and detail is None:
-            detail = f"{request.method} is not allowed on {request.url.path}"
-        return problem_response(request, exc.status_code, detail, headers=exc.headers)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            if detail is None:
+                detail = f"{request.method} is not allowed on {request.url.path}"
+            methods = allowed.for_path(request.url.path) if allowed else []
+            if methods:
+                headers["Allow"] = ", ".join(methods)
+        return problem_response(request, exc.status_code, detail, headers=headers)
 
     async def on_not_running(request: Request, exc: Exception) -> Response:
         return problem_response(request, 503, "The application is not running (no services)")

@@ -8,9 +8,10 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from app.api.auth import current_principal
 from app.api.deps import ServicesDep
+from app.api.strict_json import StrictJsonRoute
 from app.metrics import CONTENT_TYPE
 
-router = APIRouter(tags=["metrics"])
+router = APIRouter(tags=["metrics"], route_class=StrictJsonRoute)
 
 
 @router.get(

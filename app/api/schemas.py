@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 from app.db.executions_repo import utc
@@ -242,13 +242,35 @@ class ApiKeyOut(ApiModel):
     revoked_at: dt.datetime | None
 
 
+NAME_PATTERN = r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f\s][^\x00-\x1f\x7f]*$"
+
+
 class ApiKeyCreate(ApiModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"name": "ci", "role": "operator"}]}
     )
 
-    name: str = Field(min_length=1, max_length=255, pattern=r"^[^\x00]*\S[^\x00]*$")
+    name: str = Field(
+        min_length=1,
+        max_length=255,
+        description="A name people recognise the key by: printable characters, not only spaces.",
+        # Documents the rule for clients; the validator below words the refusal.
+        json_schema_extra={"pattern": NAME_PATTERN},
+    )
     role: RoleName
+
+    @field_validator("name")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        for index, char in enumerate(value):
+            if ord(char) < 0x20 or ord(char) == 0x7F:
+                raise ValueError(
+                    f"must be printable text: control character U+{ord(char):04X} at "
+                    f"position {index}"
+                )
+        if not value.strip():
+            raise ValueError("must contain a visible character, not only spaces")
+        return value
 
 
 class ApiKeyCreated(ApiKeyOut):

@@ -6,7 +6,6 @@ The router gets the application's :class:`~app.secrets.SecretsService` through t
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -14,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from app.api.deps import ServicesDep
 from app.api.problems import FieldError, problem_response
+from app.api.strict_json import StrictJsonRoute, loads_strict
 from app.secrets import (
     InvalidSecretNameError,
     InvalidSecretValueError,
@@ -25,7 +25,7 @@ from app.secrets import (
 )
 from app.secrets.service import MAX_VALUE_LENGTH
 
-router = APIRouter(prefix="/api/v1/secrets", tags=["secrets"])
+router = APIRouter(prefix="/api/v1/secrets", tags=["secrets"], route_class=StrictJsonRoute)
 
 _MAX_BODY_BYTES = MAX_VALUE_LENGTH * 6 + 1024  # worst case: every character JSON-escaped
 
@@ -134,7 +134,7 @@ async def put_secret(
     if len(raw) > _MAX_BODY_BYTES:
         return _invalid_body(request, "body", f"larger than {_MAX_BODY_BYTES} bytes")
     try:
-        body = json.loads(raw)
+        body = loads_strict(raw)
     except (ValueError, UnicodeDecodeError):
         return _invalid_body(request, "body", 'must be a JSON object {"value": "..."}')
     if not isinstance(body, dict):

@@ -9,9 +9,10 @@ from fastapi.responses import JSONResponse, Response
 
 from app.api.deps import RegistryDep
 from app.api.problems import PROBLEM_JSON, Problem, problem_response
+from app.api.strict_json import StrictJsonRoute
 from connectors.sdk.templates import TemplateError, element_template
 
-router = APIRouter(tags=["element templates"])
+router = APIRouter(tags=["element templates"], route_class=StrictJsonRoute)
 
 _PROBLEM = {"model": Problem, "content": {PROBLEM_JSON: {}}}
 

@@ -20,12 +20,18 @@ def run(args: argparse.Namespace) -> int:
 
     from app.logs import setup_logging
     from app.main import create_app
+    from app.settings import SettingsError
 
     settings = settings_or_exit()
     if args.host:
         settings.host = args.host
     if args.port:
         settings.port = args.port
+    try:
+        settings.check_serving()
+    except SettingsError as exc:
+        print(f"switchboard: configuration error: {exc}", file=sys.stderr)
+        return 2
     setup_logging(settings.log_level, settings.log_format)
     # Discover before uvicorn starts: a bad CONNECTOR_* variable is then one line, not a
     # lifespan traceback.
@@ -46,6 +52,10 @@ def run(args: argparse.Namespace) -> int:
         port=settings.port,
         log_config=None,
         access_log=False,
+        # Forwarded headers only from the configured proxies (uvicorn would trust loopback
+        # by default, letting any local caller choose its address for the failure limit).
+        proxy_headers=bool(settings.trusted_proxy_list),
+        forwarded_allow_ips=settings.trusted_proxy_list or [],
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) + 5,
     )
     uvicorn.Server(config).run()

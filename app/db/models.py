@@ -74,3 +74,12 @@ class ApiKeyRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class UiSessionRevocationRow(Base):
+    """An admin UI session ended by signing out, kept until the session would have expired."""
+
+    __tablename__ = "ui_session_revocations"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -36,6 +36,23 @@ class Settings(
         case_sensitive=False,
     )
 
+    def check_serving(self) -> None:
+        """Raise :class:`SettingsError` when these settings cannot serve HTTP safely.
+
+        A random per-process UI session key is for the embedded (SQLite) setup only: with a
+        shared database there may be replicas, and sessions must not end on every restart.
+        """
+        if (
+            self.ui_enabled
+            and self.session_secret is None
+            and self.database_url.split(":", 1)[0].lower().startswith("postgres")
+        ):
+            raise SettingsError(
+                "SWITCHBOARD_SESSION_SECRET: required to serve the admin UI when "
+                "SWITCHBOARD_DATABASE_URL is PostgreSQL (replicas must sign UI sessions alike; "
+                "24+ characters, e.g. `openssl rand -hex 32`), or set SWITCHBOARD_UI_ENABLED=false"
+            )
+
 
 class SettingsError(Exception):
     """Invalid configuration; ``str()`` is one line per problem naming the variable."""
@@ -54,6 +71,10 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors(include_url=False, include_input=False):
-            loc = err.get("loc") or ("?",)
-            lines.append(f"{env_name(str(loc[0]))}: {err.get('msg', 'invalid value')}")
+            loc = err.get("loc")
+            message = str(err.get("msg", "invalid value"))
+            if loc:
+                lines.append(f"{env_name(str(loc[0]))}: {message}")
+            else:  # a check across settings names its variables itself
+                lines.append(message.removeprefix("Value error, "))
         raise SettingsError("; ".join(lines)) from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
 MIN_KEY_LENGTH = 24
@@ -66,12 +68,54 @@ class ApiSettings(BaseModel):
         description="How many client addresses the failure limit remembers (bounds its "
         "memory); past that the least recently failing ones are forgotten.",
     )
+    max_request_bytes: int = Field(
+        5 * 1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+        validation_alias="SWITCHBOARD_MAX_REQUEST_BYTES",
+        description="Largest request body accepted on any route; a larger one is answered "
+        "413 without reading the rest (after authentication, which needs no body). Keep it "
+        "above SWITCHBOARD_MAX_INPUT_VARIABLES_BYTES so invocations of that size fit.",
+    )
+    max_json_depth: int = Field(
+        128,
+        ge=2,
+        le=500,
+        validation_alias="SWITCHBOARD_MAX_JSON_DEPTH",
+        description="Deepest nesting of arrays and objects accepted in a JSON request body "
+        "(422 beyond it).",
+    )
+    trusted_proxies: str = Field(
+        "",
+        validation_alias="SWITCHBOARD_TRUSTED_PROXIES",
+        description="Comma list of proxy addresses (or CIDR networks) whose X-Forwarded-For "
+        "and X-Forwarded-Proto headers are believed. Empty: none, the connecting address is "
+        "the client (the failed-authentication limit counts it). Set it to your ingress or "
+        "load balancer when one sits in front.",
+    )
     local_admin_key_file: str = Field(
         "var/admin-api-key",
         validation_alias="SWITCHBOARD_LOCAL_ADMIN_KEY_FILE",
         description="Where `switchboard apikey ensure-local` keeps the local admin key "
         "(mode 0600).",
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        for entry in (e.strip() for e in value.split(",")):
+            if not entry:
+                continue
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or CIDR network") from None
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """The trusted proxies, one address or network per item."""
+        return [e.strip() for e in self.trusted_proxies.split(",") if e.strip()]
 
     @field_validator("admin_api_key", "session_secret", mode="before")
     @classmethod

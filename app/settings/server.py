@@ -40,6 +40,15 @@ class ServerSettings(BaseModel):
         description="On SIGTERM, how long in-flight jobs may run before the process exits.",
     )
 
+    health_check_timeout_seconds: float = Field(
+        1.0,
+        gt=0,
+        le=60,
+        validation_alias="SWITCHBOARD_HEALTH_CHECK_TIMEOUT_SECONDS",
+        description="How long a readiness check of one component may take; a slower one is "
+        "reported down, so /health/ready always answers within about this time.",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:

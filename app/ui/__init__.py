@@ -23,7 +23,7 @@ from app.settings import Settings
 from app.ui import keys
 from app.ui.auth import HOME, LoginRequiredError, login_url
 from app.ui.routes import error_page, router
-from app.ui.session import SessionSigner
+from app.ui.session import SESSION_COOKIE, SessionSigner
 
 __all__ = ["HOME", "UiState", "install"]
 
@@ -84,6 +84,7 @@ def install(app: FastAPI) -> None:
     ui.add_exception_handler(ProblemError, on_problem)
     ui.add_exception_handler(StarletteHTTPException, on_http)
     ui.add_exception_handler(RequestValidationError, on_invalid)
+    ui.add_middleware(SessionGate)
     ui.add_middleware(SecurityHeaders)
     ui.include_router(router)
     ui.include_router(keys.router)
@@ -94,6 +95,29 @@ def install(app: FastAPI) -> None:
 
     app.add_api_route(PREFIX, ui_root, include_in_schema=False)
     app.mount(PREFIX, ui)
+
+
+class SessionGate:
+    """Pure ASGI: a form POST (other than the sign-in) needs a validly signed session cookie
+    before its body is read; without one it is sent to the sign-in page, body unread."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and scope["path"] != PREFIX + "/login"
+        ):
+            request = Request(scope)
+            state = getattr(request.state, "ui", None)
+            cookie = request.cookies.get(SESSION_COOKIE)
+            if state is None or state.signer.verify(cookie) is None:
+                response = RedirectResponse(login_url(PREFIX + "/"), status_code=303)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class SecurityHeaders:

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from app.api.auth import Principal
 from app.api.deps import ServicesDep
 from app.api.problems import ProblemError
-from app.db import apikeys
+from app.db import apikeys, ui_sessions
 from app.db.executions_repo import DATABASE_ERRORS
 from app.ui.session import LOGIN_COOKIE, SESSION_COOKIE, SessionSigner
 
@@ -43,7 +43,8 @@ async def current_user(request: Request, services: ServicesDep) -> Principal:
     key = None
     if session is not None:
         try:
-            key = await apikeys.get_active(services.sessions, session.key_id)
+            if not await ui_sessions.is_revoked(services.sessions, session.nonce):
+                key = await apikeys.get_active(services.sessions, session.key_id)
         except DATABASE_ERRORS:
             raise ProblemError(503, "The database is unavailable") from None
     if key is None:

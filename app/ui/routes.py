@@ -13,14 +13,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from app.api.auth import Principal
+from app.api.auth import Principal, authenticate_key
 from app.api.connectors import connector_detail, invoke
 from app.api.deps import ServicesDep
 from app.api.executions import stats_response
 from app.api.problems import ProblemError
 from app.api.schemas import InvokeRequest
-from app.db import apikeys
 from app.db import executions_repo as repo
+from app.db import ui_sessions
 from app.db.executions_repo import COMMANDS, DATABASE_ERRORS, InvalidCursorError
 from app.ratelimit import client_address
 from app.services import Services
@@ -59,6 +59,11 @@ def render(
     }
     values.update(context or {})
     return TEMPLATES.TemplateResponse(request, name, values, status_code=status)
+
+
+def _secure_cookies(request: Request, services: Services) -> bool:
+    # Over HTTPS (directly, or as a trusted proxy reports it) cookies are always Secure.
+    return services.settings.session_cookie_secure or request.url.scheme == "https"
 
 
 def error_page(
@@ -110,7 +115,7 @@ def _login_form(
         nonce,
         httponly=True,
         samesite="strict",
-        secure=services.settings.session_cookie_secure,
+        secure=_secure_cookies(request, services),
         path="/ui",
     )
     return response
@@ -121,34 +126,29 @@ async def login(request: Request, services: ServicesDep) -> Response:
     form = await request.form()
     key = str(form.get("api_key") or "").strip()
     next_path = safe_next(str(form.get("next") or ""))
-    limiter = services.auth_limiter
-    client = client_address(request)
-    wait = limiter.retry_after(client)
-    if wait is not None:
-        message = f"Too many failed sign-ins from your address; try again in {wait} s."
-        refused = _login_form(request, services, next_path, message, status=429)
-        refused.headers["Retry-After"] = str(wait)
-        return refused
-    found = None
-    if key:
-        try:
-            found = await apikeys.authenticate(services.sessions, key)
-        except DATABASE_ERRORS:
-            raise ProblemError(503, "The database is unavailable") from None
-    if found is None:
-        limiter.failed(client)
-        return _login_form(
-            request, services, next_path, "That API key is not valid or was revoked."
-        )
+    try:
+        principal = await authenticate_key(services, key, client_address(request))
+    except ProblemError as exc:
+        if exc.status == 429:
+            wait = exc.headers.get("Retry-After", "")
+            message = f"Too many failed sign-ins; try again in {wait} s."
+            refused = _login_form(request, services, next_path, message, status=429)
+            refused.headers["Retry-After"] = wait
+            return refused
+        if exc.status == 401:
+            return _login_form(
+                request, services, next_path, "That API key is not valid or was revoked."
+            )
+        raise
     response = RedirectResponse(next_path, status_code=303)
     settings = services.settings
     response.set_cookie(
         SESSION_COOKIE,
-        signer(request).issue(found.id),
+        signer(request).issue(principal.key_id),
         max_age=settings.session_max_age_seconds,
         httponly=True,
         samesite="lax",
-        secure=settings.session_cookie_secure,
+        secure=_secure_cookies(request, services),
         path="/ui",
     )
     response.delete_cookie(LOGIN_COOKIE, path="/ui")
@@ -156,7 +156,14 @@ async def login(request: Request, services: ServicesDep) -> Response:
 
 
 @router.post("/logout", dependencies=[viewer, Depends(check_csrf)])
-async def logout() -> RedirectResponse:
+async def logout(request: Request, services: ServicesDep) -> RedirectResponse:
+    # Ended server-side: the cookie is refused from now on even if it was copied.
+    session = signer(request).verify(request.cookies.get(SESSION_COOKIE))
+    if session is not None:
+        try:
+            await ui_sessions.revoke(services.sessions, session.nonce, session.expires)
+        except DATABASE_ERRORS:
+            raise ProblemError(503, "The database is unavailable") from None
     response = RedirectResponse("/ui/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/ui")
     return response

@@ -19,12 +19,14 @@ from tests.support.app import StartedApp, started
 from tests.support.waiting import eventually
 
 ADMIN_KEY = "sb_test-admin-key-" + "a" * 32
+SESSION_SECRET = "test-session-secret-" + "s" * 32
 
 
 @contextlib.asynccontextmanager
 async def running_app(url: str, **overrides: Any) -> AsyncIterator[StartedApp]:
     """``create_app`` on ``url`` with its lifespan running."""
     overrides.setdefault("admin_api_key", ADMIN_KEY)
+    overrides.setdefault("session_secret", SESSION_SECRET)
     settings = Settings(_env_file=None, database_url=url, **overrides)
     async with started(create_app(settings)) as app:
         yield app

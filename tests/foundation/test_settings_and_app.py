@@ -50,6 +50,20 @@ def test_unsupported_database_url_names_the_variable_without_the_password(
         assert Settings(_env_file=None, database_url=accepted).database_url == accepted
 
 
+def test_serving_the_ui_on_postgresql_needs_a_session_secret() -> None:
+    shared = Settings(_env_file=None, database_url="postgresql://u:p@h/db")
+    with pytest.raises(SettingsError, match="SWITCHBOARD_SESSION_SECRET: required"):
+        shared.check_serving()
+    with pytest.raises(SettingsError, match="SWITCHBOARD_SESSION_SECRET"):
+        create_app(shared)
+    # Configured, without the UI, or embedded (SQLite): fine.
+    Settings(
+        _env_file=None, database_url="postgresql://u:p@h/db", session_secret="s" * 32
+    ).check_serving()
+    Settings(_env_file=None, database_url="postgresql://u:p@h/db", ui_enabled=False).check_serving()
+    Settings(_env_file=None, database_url="sqlite:///x.db").check_serving()
+
+
 def test_cli_stops_with_one_line_on_a_bad_setting(tmp_path: Path) -> None:
     env = {**os.environ, "SWITCHBOARD_PORT": "70000"}
     proc = subprocess.run(
@@ -114,7 +128,7 @@ async def test_migrations_up_and_down(database_url: str) -> None:
 
 async def test_ready_reports_the_database_and_records_connectors(database_url: str) -> None:
     await migrate.upgrade(database_url)
-    app = create_app(Settings(_env_file=None, database_url=database_url))
+    app = create_app(Settings(_env_file=None, database_url=database_url, session_secret="s" * 32))
     async with started(app) as running:
         transport = httpx.ASGITransport(app=running)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
@@ -134,7 +148,7 @@ async def test_ready_reports_the_database_and_records_connectors(database_url: s
 
 async def test_ready_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
     url = "postgresql+asyncpg://postgres@127.0.0.1:1/nothing"
-    app = create_app(Settings(_env_file=None, database_url=url))
+    app = create_app(Settings(_env_file=None, database_url=url, session_secret="s" * 32))
     async with started(app) as running:
         transport = httpx.ASGITransport(app=running)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:

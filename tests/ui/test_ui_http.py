@@ -437,3 +437,34 @@ async def test_revoking_your_own_key_signs_you_out(app: StartedApp, keys: dict[s
         assert response.status_code == 303
         after = await c.get("/ui/api-keys")
     assert after.status_code == 303 and after.headers["location"].startswith("/ui/login")
+
+
+async def test_signing_out_ends_the_session_server_side(
+    app: StartedApp, keys: dict[str, str]
+) -> None:
+    async with client(app) as c:
+        await sign_in(c, keys["viewer"])
+        copied = c.cookies.get("sb_session")
+        assert copied
+        page = await c.get("/ui/connectors")
+        assert page.status_code == 200
+        out = await c.post("/ui/logout", data={"csrf_token": _token(page.text)})
+        assert out.status_code == 303
+    # The cookie kept by someone else (or restored by the browser) is refused from now on.
+    async with client(app) as thief:
+        thief.cookies.set("sb_session", copied, path="/ui")
+        replay = await thief.get("/ui/connectors")
+    assert replay.status_code == 303
+    assert replay.headers["location"].startswith("/ui/login")
+
+
+async def test_a_form_post_without_a_session_is_not_read(app: StartedApp) -> None:
+    big = "x" * (6 * 1024 * 1024)  # over SWITCHBOARD_MAX_REQUEST_BYTES
+    async with client(app) as c:
+        response = await c.post("/ui/secrets", content=f"name=A&value={big}", headers=_FORM)
+    # Sent to sign in, not 413: the body was never looked at.
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/ui/login")
+
+
+_FORM = {"content-type": "application/x-www-form-urlencoded"}
