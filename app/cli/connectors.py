@@ -18,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
     from app.logs import setup_logging
 
     settings = settings_or_exit()
-    setup_logging(settings.log_level, settings.log_format)
+    setup_logging(settings.log_level, settings.log_format, settings.log_max_message_chars)
     registry = registry_or_exit("switchboard connectors")
     entries = registry.entries()
     if args.json:

@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     from app.runtime.outcome_json import EXIT_CODES, outcome_to_json
 
     settings = settings_or_exit()
-    setup_logging(settings.log_level, settings.log_format)
+    setup_logging(settings.log_level, settings.log_format, settings.log_max_message_chars)
     try:
         variables = parse_variables(args.variables)
         headers = parse_headers(args.headers)

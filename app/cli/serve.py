@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(f"switchboard: configuration error: {exc}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, settings.log_format)
+    setup_logging(settings.log_level, settings.log_format, settings.log_max_message_chars)
     # Discover before uvicorn starts: a bad CONNECTOR_* variable is then one line, not a
     # lifespan traceback.
     registry = registry_or_exit("switchboard serve")

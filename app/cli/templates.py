@@ -42,7 +42,7 @@ def _registry() -> Any:
     from app.logs import setup_logging
 
     settings = settings_or_exit()
-    setup_logging(settings.log_level, settings.log_format)
+    setup_logging(settings.log_level, settings.log_format, settings.log_max_message_chars)
     return registry_or_exit("switchboard")
 
 

@@ -27,6 +27,14 @@ class ServerSettings(BaseModel):
         validation_alias="SWITCHBOARD_LOG_FORMAT",
         description="text for people, json (one object per line) for log pipelines.",
     )
+    log_max_message_chars: int = Field(
+        8192,
+        ge=256,
+        le=1_000_000,
+        validation_alias="SWITCHBOARD_LOG_MAX_MESSAGE_CHARS",
+        description="Longest log message (and traceback) written; longer ones are cut, "
+        "saying how many characters were left out.",
+    )
     database_url: str = Field(
         "sqlite+aiosqlite:///./var/switchboard.db",
         validation_alias="SWITCHBOARD_DATABASE_URL",

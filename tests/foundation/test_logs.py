@@ -70,3 +70,25 @@ async def test_http_requests_are_not_logged_with_their_url(
     assert "alice" not in output
     assert "derived-token-123" not in output
     assert "/orders" not in output
+
+
+def test_a_log_line_is_bounded_whatever_the_message(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from app.logs import setup_logging
+
+    for fmt in ("text", "json"):
+        handler = setup_logging("INFO", fmt, max_chars=300)
+        try:
+            logging.getLogger("switchboard.test").warning("%s", "x" * 100_000)
+            try:
+                raise ValueError("y" * 100_000)
+            except ValueError:
+                logging.getLogger("switchboard.test").exception("failed")
+        finally:
+            logging.getLogger().removeHandler(handler)
+        lines = capsys.readouterr().err
+        assert "x" * 300 in lines and "x" * 301 not in lines
+        assert "[99700 more characters not logged]" in lines
+        assert "y" * 301 not in lines
+        assert len(lines) < 3000
