@@ -27,11 +27,11 @@ class CappedFormatter(logging.Formatter):
         super().__init__(fmt)
         self.max_chars = max_chars
 
-    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging API)
+    def formatMessage(self, record: logging.LogRecord) -> str:
         record.message = cap(record.message, self.max_chars)
         return super().formatMessage(record)
 
-    def formatException(self, ei: Any) -> str:  # noqa: N802 (logging API)
+    def formatException(self, ei: Any) -> str:
         return cap(super().formatException(ei), self.max_chars)
 
 
