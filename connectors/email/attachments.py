@@ -60,9 +60,7 @@ def composer(parent: str) -> str:
 
     inline = (
         f'{{"{TYPE_KEY}": "inline", '
-        + entries(
-            content=ref(INLINE_CONTENT), name=ref(INLINE_NAME), contentType=ref(INLINE_TYPE)
-        )
+        + entries(content=ref(INLINE_CONTENT), name=ref(INLINE_NAME), contentType=ref(INLINE_TYPE))
         + "}"
     )
     external = (

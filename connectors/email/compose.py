@@ -52,9 +52,11 @@ def compose(action: SmtpSendEmail, attachments: list[Attachment]) -> Outgoing:
     if not body_ok:
         raise ConnectorInputError(
             f"{field}: Please provide a proper message body (contentType {action.contentType} "
-            "needs " + {"PLAIN": "body", "HTML": "htmlBody", "MULTIPART": "body and htmlBody"}[
+            "needs "
+            + {"PLAIN": "body", "HTML": "htmlBody", "MULTIPART": "body and htmlBody"}[
                 action.contentType
-            ] + ")"
+            ]
+            + ")"
         )
     assert action.from_ is not None and action.subject is not None
     sender = addresses(action.from_, f"{field}.from")
@@ -86,7 +88,9 @@ def compose(action: SmtpSendEmail, attachments: list[Attachment]) -> Outgoing:
         if not subtype:
             maintype, subtype = "application", "octet-stream"
         message.add_attachment(
-            item.data, maintype=maintype, subtype=subtype.split(";")[0].strip(),
+            item.data,
+            maintype=maintype,
+            subtype=subtype.split(";")[0].strip(),
             filename=item.name,
         )
     return Outgoing(

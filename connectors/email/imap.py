@@ -17,7 +17,6 @@ import base64
 import datetime as dt
 import imaplib
 import re
-import socket
 import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -29,8 +28,8 @@ from connectors.email.errors import (
     EmailCommandError,
     EmailConnectError,
     EmailError,
-    describe,
     EmailNotFound,
+    describe,
 )
 from connectors.email.pool import Pool
 from connectors.email.request import Login, Server
@@ -77,18 +76,26 @@ class ImapSession:
                     server.host, server.port, ssl_context=context, timeout=timeout
                 )
         except (OSError, imaplib.IMAP4.error) as exc:
-            raise EmailConnectError(f"Could not connect to the IMAP server {where}: {describe(exc)}") from None
+            raise EmailConnectError(
+                f"Could not connect to the IMAP server {where}: {describe(exc)}"
+            ) from None
         try:
             client.login(login.username or "", login.password or "")
         except imaplib.IMAP4.abort as exc:
             _close(client)
-            raise EmailConnectError(f"The IMAP server {where} dropped the connection: {describe(exc)}") from None
+            raise EmailConnectError(
+                f"The IMAP server {where} dropped the connection: {describe(exc)}"
+            ) from None
         except imaplib.IMAP4.error as exc:
             _close(client)
-            raise EmailAuthenticationError(f"Authentication failed at {where}: {describe(exc)}") from None
+            raise EmailAuthenticationError(
+                f"Authentication failed at {where}: {describe(exc)}"
+            ) from None
         except OSError as exc:
             _close(client)
-            raise EmailConnectError(f"The IMAP server {where} did not answer: {describe(exc)}") from None
+            raise EmailConnectError(
+                f"The IMAP server {where} did not answer: {describe(exc)}"
+            ) from None
         return cls(client)
 
     def alive(self) -> bool:
@@ -252,11 +259,17 @@ def _guarded(work: Callable[[ImapSession], T], imap: ImapSession, server: Server
     except EmailError:
         raise
     except imaplib.IMAP4.abort as exc:
-        raise EmailConnectError(f"The IMAP server {where} dropped the connection: {describe(exc)}") from None
+        raise EmailConnectError(
+            f"The IMAP server {where} dropped the connection: {describe(exc)}"
+        ) from None
     except imaplib.IMAP4.error as exc:
-        raise EmailCommandError(f"The IMAP server {where} refused a command: {describe(exc)}") from None
-    except (OSError, socket.timeout) as exc:
-        raise EmailConnectError(f"The IMAP server {where} did not answer: {describe(exc)}") from None
+        raise EmailCommandError(
+            f"The IMAP server {where} refused a command: {describe(exc)}"
+        ) from None
+    except (TimeoutError, OSError) as exc:
+        raise EmailConnectError(
+            f"The IMAP server {where} did not answer: {describe(exc)}"
+        ) from None
 
 
 def encode_mailbox(name: str) -> str:

@@ -57,7 +57,12 @@ class _Lenient(BaseModel):
 
 def _required_text(label: str, group: str, tooltip: str | None = None, **kw: Any) -> Property:
     return Property(
-        label=label, group=group, feel="optional", tooltip=tooltip, optional=False, extra=REQUIRED,
+        label=label,
+        group=group,
+        feel="optional",
+        tooltip=tooltip,
+        optional=False,
+        extra=REQUIRED,
         **kw,
     )
 
@@ -71,8 +76,11 @@ class SimpleAuthentication(_Lenient):
     type: Annotated[Literal["simple"], Property(label="Simple")]
     username: Annotated[
         str | None,
-        _required_text("Username", "authentication", "Your e-mail address or the user name of "
-                       "your mail service."),
+        _required_text(
+            "Username",
+            "authentication",
+            "Your e-mail address or the user name of your mail service.",
+        ),
     ] = None
     password: Annotated[
         str | None,
@@ -119,43 +127,70 @@ class EmailAccount(_Lenient):
     ] = None
     username: Annotated[
         str | None,
-        Property(label="Username", group="authentication", secret=True, optional=False,
-                 extra=REQUIRED),
+        Property(
+            label="Username", group="authentication", secret=True, optional=False, extra=REQUIRED
+        ),
     ] = None
     password: Annotated[
         str | None,
-        Property(label="Email password", group="authentication", secret=True, optional=False,
-                 extra=REQUIRED),
+        Property(
+            label="Email password",
+            group="authentication",
+            secret=True,
+            optional=False,
+            extra=REQUIRED,
+        ),
     ] = None
     smtpHost: Annotated[Text, _account_server("SMTP host", "smtp", "e.g. smtp.example.com")] = None
     smtpPort: Annotated[
-        int | None, Property(label="SMTP port", group="protocol",
-                             condition=Condition("protocol", equals="smtp"))
+        int | None,
+        Property(
+            label="SMTP port", group="protocol", condition=Condition("protocol", equals="smtp")
+        ),
     ] = 587
     smtpCryptographicProtocol: Annotated[
         Crypto | None,
-        Property(label="SMTP encryption protocol", group="protocol", value="TLS",
-                 choices=CRYPTO_CHOICES, condition=Condition("protocol", equals="smtp")),
+        Property(
+            label="SMTP encryption protocol",
+            group="protocol",
+            value="TLS",
+            choices=CRYPTO_CHOICES,
+            condition=Condition("protocol", equals="smtp"),
+        ),
     ] = None
     imapHost: Annotated[Text, _account_server("IMAP host", "imap", "e.g. imap.example.com")] = None
     imapPort: Annotated[
-        int | None, Property(label="IMAP port", group="protocol",
-                             condition=Condition("protocol", equals="imap"))
+        int | None,
+        Property(
+            label="IMAP port", group="protocol", condition=Condition("protocol", equals="imap")
+        ),
     ] = 993
     imapCryptographicProtocol: Annotated[
         Crypto | None,
-        Property(label="IMAP encryption protocol", group="protocol", value="TLS",
-                 choices=CRYPTO_CHOICES, condition=Condition("protocol", equals="imap")),
+        Property(
+            label="IMAP encryption protocol",
+            group="protocol",
+            value="TLS",
+            choices=CRYPTO_CHOICES,
+            condition=Condition("protocol", equals="imap"),
+        ),
     ] = None
     pop3Host: Annotated[Text, _account_server("POP3 host", "pop3", "e.g. pop.example.com")] = None
     pop3Port: Annotated[
-        int | None, Property(label="POP3 port", group="protocol",
-                             condition=Condition("protocol", equals="pop3"))
+        int | None,
+        Property(
+            label="POP3 port", group="protocol", condition=Condition("protocol", equals="pop3")
+        ),
     ] = 995
     pop3CryptographicProtocol: Annotated[
         Crypto | None,
-        Property(label="POP3 encryption protocol", group="protocol", value="TLS",
-                 choices=CRYPTO_CHOICES, condition=Condition("protocol", equals="pop3")),
+        Property(
+            label="POP3 encryption protocol",
+            group="protocol",
+            value="TLS",
+            choices=CRYPTO_CHOICES,
+            condition=Condition("protocol", equals="pop3"),
+        ),
     ] = None
 
     def __repr__(self) -> str:  # never show the login
@@ -201,9 +236,7 @@ class ImapConfig(_Lenient):
 
 
 class Pop3Config(_Lenient):
-    pop3Host: Annotated[Text, _host("POP3 Host", "The server you download your mail from.")] = (
-        None
-    )
+    pop3Host: Annotated[Text, _host("POP3 Host", "The server you download your mail from.")] = None
     pop3Port: Annotated[int | None, _port("POP3 Port")] = 995
     pop3CryptographicProtocol: Annotated[Crypto, _crypto()] = "TLS"
 
@@ -233,23 +266,48 @@ class SmtpSendEmail(_Lenient):
     ] = None
     to: Annotated[
         Any,
-        Property(label="To", group="sendEmailSmtp", type="String", feel="optional",
-                 tooltip=_ADDRESSES, optional=False, extra=REQUIRED),
+        Property(
+            label="To",
+            group="sendEmailSmtp",
+            type="String",
+            feel="optional",
+            tooltip=_ADDRESSES,
+            optional=False,
+            extra=REQUIRED,
+        ),
     ] = None
     cc: Annotated[
         Any,
-        Property(label="Cc", group="sendEmailSmtp", type="String", feel="optional",
-                 tooltip=_ADDRESSES, optional=True),
+        Property(
+            label="Cc",
+            group="sendEmailSmtp",
+            type="String",
+            feel="optional",
+            tooltip=_ADDRESSES,
+            optional=True,
+        ),
     ] = None
     bcc: Annotated[
         Any,
-        Property(label="Bcc", group="sendEmailSmtp", type="String", feel="optional",
-                 tooltip=_ADDRESSES, optional=True),
+        Property(
+            label="Bcc",
+            group="sendEmailSmtp",
+            type="String",
+            feel="optional",
+            tooltip=_ADDRESSES,
+            optional=True,
+        ),
     ] = None
     headers: Annotated[
         dict[str, Any] | None,
-        Property(label="Headers", group="sendEmailSmtp", type="String", feel="required",
-                 tooltip="Additional headers, as a FEEL context.", optional=True),
+        Property(
+            label="Headers",
+            group="sendEmailSmtp",
+            type="String",
+            feel="required",
+            tooltip="Additional headers, as a FEEL context.",
+            optional=True,
+        ),
     ] = None
     subject: Annotated[str | None, _required_text("Subject", "sendEmailSmtp")] = None
     contentType: Annotated[
@@ -260,83 +318,152 @@ class SmtpSendEmail(_Lenient):
             group="sendEmailSmtp",
             tooltip="PLAIN: text only; HTML: HTML only; HTML & Plaintext: both, the reader "
             "shows one.",
-            choices=(Choice("PLAIN", "PLAIN"), Choice("HTML", "HTML"),
-                     Choice("MULTIPART", "HTML & Plaintext")),
+            choices=(
+                Choice("PLAIN", "PLAIN"),
+                Choice("HTML", "HTML"),
+                Choice("MULTIPART", "HTML & Plaintext"),
+            ),
         ),
     ] = "PLAIN"
     body: Annotated[
         str | None,
-        Property(label="Email Text Content", group="sendEmailSmtp", type="Text", feel="optional",
-                 optional=False, extra=NOT_REQUIRED,
-                 condition=Condition("contentType", one_of=("PLAIN", "MULTIPART"))),
+        Property(
+            label="Email Text Content",
+            group="sendEmailSmtp",
+            type="Text",
+            feel="optional",
+            optional=False,
+            extra=NOT_REQUIRED,
+            condition=Condition("contentType", one_of=("PLAIN", "MULTIPART")),
+        ),
     ] = None
     htmlBody: Annotated[
         str | None,
-        Property(label="Email Html Content", group="sendEmailSmtp", type="Text", feel="optional",
-                 optional=False, extra=NOT_REQUIRED,
-                 condition=Condition("contentType", one_of=("HTML", "MULTIPART"))),
+        Property(
+            label="Email Html Content",
+            group="sendEmailSmtp",
+            type="Text",
+            feel="optional",
+            optional=False,
+            extra=NOT_REQUIRED,
+            condition=Condition("contentType", one_of=("HTML", "MULTIPART")),
+        ),
     ] = None
     # The attachment helpers and their composer: see connectors/email/attachments.py.
     document_mode: Annotated[
         Literal["none", "single", "multiple"],
         Field(alias=docs.MODE),
-        Property(label="Number of documents", group="sendEmailSmtp",
-                 tooltip="Attachments: none, one document, or a FEEL list of documents.",
-                 choices=(Choice("none", "None"), Choice("single", "Single document"),
-                          Choice("multiple", "Multiple documents"))),
+        Property(
+            label="Number of documents",
+            group="sendEmailSmtp",
+            tooltip="Attachments: none, one document, or a FEEL list of documents.",
+            choices=(
+                Choice("none", "None"),
+                Choice("single", "Single document"),
+                Choice("multiple", "Multiple documents"),
+            ),
+        ),
     ] = "none"
     document_source: Annotated[
         Literal["camunda", "inline", "external"],
         Field(alias=docs.SOURCE),
-        Property(label="Document source", group="sendEmailSmtp",
-                 condition=Condition(docs.MODE, equals="single"),
-                 choices=(Choice("camunda", "Camunda Document"), Choice("inline", "Inline Content"),
-                          Choice("external", "From URL"))),
+        Property(
+            label="Document source",
+            group="sendEmailSmtp",
+            condition=Condition(docs.MODE, equals="single"),
+            choices=(
+                Choice("camunda", "Camunda Document"),
+                Choice("inline", "Inline Content"),
+                Choice("external", "From URL"),
+            ),
+        ),
     ] = "camunda"
     camunda_reference: Annotated[
         Any,
         Field(alias=docs.CAMUNDA_REFERENCE),
-        Property(label="Camunda document", group="sendEmailSmtp", type="String",
-                 feel="required", optional=False, extra=REQUIRED,
-                 condition=Condition(docs.SOURCE, equals="camunda")),
+        Property(
+            label="Camunda document",
+            group="sendEmailSmtp",
+            type="String",
+            feel="required",
+            optional=False,
+            extra=REQUIRED,
+            condition=Condition(docs.SOURCE, equals="camunda"),
+        ),
     ] = None
     inline_content: Annotated[
         Any,
         Field(alias=docs.INLINE_CONTENT),
-        Property(label="Content", group="sendEmailSmtp", type="String", feel="optional",
-                 optional=False, extra=REQUIRED,
-                 condition=Condition(docs.SOURCE, equals="inline")),
+        Property(
+            label="Content",
+            group="sendEmailSmtp",
+            type="String",
+            feel="optional",
+            optional=False,
+            extra=REQUIRED,
+            condition=Condition(docs.SOURCE, equals="inline"),
+        ),
     ] = None
     inline_file_name: Annotated[
         str | None,
         Field(alias=docs.INLINE_NAME),
-        Property(label="File name", group="sendEmailSmtp", feel="optional", optional=False, extra=NOT_REQUIRED,
-                 condition=Condition(docs.SOURCE, equals="inline")),
+        Property(
+            label="File name",
+            group="sendEmailSmtp",
+            feel="optional",
+            optional=False,
+            extra=NOT_REQUIRED,
+            condition=Condition(docs.SOURCE, equals="inline"),
+        ),
     ] = None
     inline_content_type: Annotated[
         str | None,
         Field(alias=docs.INLINE_TYPE),
-        Property(label="Content type", group="sendEmailSmtp", feel="optional", optional=False, extra=NOT_REQUIRED,
-                 condition=Condition(docs.SOURCE, equals="inline")),
+        Property(
+            label="Content type",
+            group="sendEmailSmtp",
+            feel="optional",
+            optional=False,
+            extra=NOT_REQUIRED,
+            condition=Condition(docs.SOURCE, equals="inline"),
+        ),
     ] = None
     external_url: Annotated[
         str | None,
         Field(alias=docs.EXTERNAL_URL),
-        Property(label="URL", group="sendEmailSmtp", feel="optional", optional=False,
-                 extra=REQUIRED, condition=Condition(docs.SOURCE, equals="external")),
+        Property(
+            label="URL",
+            group="sendEmailSmtp",
+            feel="optional",
+            optional=False,
+            extra=REQUIRED,
+            condition=Condition(docs.SOURCE, equals="external"),
+        ),
     ] = None
     external_file_name: Annotated[
         str | None,
         Field(alias=docs.EXTERNAL_NAME),
-        Property(label="File name", group="sendEmailSmtp", feel="optional", optional=False, extra=NOT_REQUIRED,
-                 condition=Condition(docs.SOURCE, equals="external")),
+        Property(
+            label="File name",
+            group="sendEmailSmtp",
+            feel="optional",
+            optional=False,
+            extra=NOT_REQUIRED,
+            condition=Condition(docs.SOURCE, equals="external"),
+        ),
     ] = None
     documents: Annotated[
         Any,
         Field(alias=docs.MULTIPLE),
-        Property(label="Documents", group="sendEmailSmtp", type="String", feel="required",
-                 optional=False, extra=REQUIRED,
-                 condition=Condition(docs.MODE, equals="multiple")),
+        Property(
+            label="Documents",
+            group="sendEmailSmtp",
+            type="String",
+            feel="required",
+            optional=False,
+            extra=REQUIRED,
+            condition=Condition(docs.MODE, equals="multiple"),
+        ),
     ] = None
     attachments: Annotated[
         Any,
@@ -370,7 +497,9 @@ def _message_id(group: str, description: str | None = None) -> Property:
 
 def _max_to_read(group: str) -> Property:
     return Property(
-        label="Maximum number of emails to be read", group=group, optional=False,
+        label="Maximum number of emails to be read",
+        group=group,
+        optional=False,
         tooltip="At most this many e-mails are returned (default 100).",
     )
 
@@ -384,8 +513,11 @@ class Pop3ListEmails(_Lenient):
     sortField: Annotated[
         Literal["SENT_DATE", "SIZE"],
         BeforeValidator(_upper),
-        Property(label="Sort emails by", group="listEmailsPop3",
-                 choices=(Choice("SENT_DATE", "Sent Date"), Choice("SIZE", "Size"))),
+        Property(
+            label="Sort emails by",
+            group="listEmailsPop3",
+            choices=(Choice("SENT_DATE", "Sent Date"), Choice("SIZE", "Size")),
+        ),
     ] = "SENT_DATE"
     sortOrder: Annotated[
         SortOrder,
@@ -401,8 +533,14 @@ class Pop3SearchEmails(_Lenient):
     ]
     criteria: Annotated[
         Any,
-        Property(label="Search criteria", group="searchEmailsPop3", type="Text", feel="required",
-                 tooltip=_CRITERIA, optional=True),
+        Property(
+            label="Search criteria",
+            group="searchEmailsPop3",
+            type="Text",
+            feel="required",
+            tooltip=_CRITERIA,
+            optional=True,
+        ),
     ] = None
 
 
@@ -444,8 +582,14 @@ class Pop3Data(_Lenient):
 
 
 def _folder(group: str, tooltip: str, placeholder: str | None = None) -> Property:
-    return Property(label="Folder", group=group, feel="optional", tooltip=tooltip,
-                    placeholder=placeholder, optional=True)
+    return Property(
+        label="Folder",
+        group=group,
+        feel="optional",
+        tooltip=tooltip,
+        placeholder=placeholder,
+        optional=True,
+    )
 
 
 class ImapListEmails(_Lenient):
@@ -460,9 +604,15 @@ class ImapListEmails(_Lenient):
     sortField: Annotated[
         Literal["RECEIVED_DATE", "SENT_DATE", "SIZE"],
         BeforeValidator(_upper),
-        Property(label="Sort emails by", group="listEmailsImap",
-                 choices=(Choice("RECEIVED_DATE", "Received Date"),
-                          Choice("SENT_DATE", "Sent Date"), Choice("SIZE", "Size"))),
+        Property(
+            label="Sort emails by",
+            group="listEmailsImap",
+            choices=(
+                Choice("RECEIVED_DATE", "Received Date"),
+                Choice("SENT_DATE", "Sent Date"),
+                Choice("SIZE", "Size"),
+            ),
+        ),
     ] = "RECEIVED_DATE"
     sortOrder: Annotated[
         SortOrder,
@@ -478,13 +628,22 @@ class ImapSearchEmails(_Lenient):
     ]
     criteria: Annotated[
         Any,
-        Property(label="Search criteria", group="searchEmailsImap", type="Text", feel="required",
-                 tooltip=_CRITERIA, optional=True),
+        Property(
+            label="Search criteria",
+            group="searchEmailsImap",
+            type="Text",
+            feel="required",
+            tooltip=_CRITERIA,
+            optional=True,
+        ),
     ] = None
     searchEmailFolder: Annotated[
         Text,
-        _folder("searchEmailsImap", "The folder to search (INBOX when empty); sub-folders as "
-                "a dotted path.", "INBOX.Archives"),
+        _folder(
+            "searchEmailsImap",
+            "The folder to search (INBOX when empty); sub-folders as a dotted path.",
+            "INBOX.Archives",
+        ),
     ] = None
 
 
@@ -521,8 +680,11 @@ class ImapMoveEmail(_Lenient):
     ] = None
     toFolder: Annotated[
         Text,
-        _required_text("Target folder", "moveEmailImap", "Where to move it; a dotted path "
-                       "(Archive.2025) is created when missing."),
+        _required_text(
+            "Target folder",
+            "moveEmailImap",
+            "Where to move it; a dotted path (Archive.2025) is created when missing.",
+        ),
     ] = None
 
 

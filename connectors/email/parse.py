@@ -73,8 +73,9 @@ class Email:
         return found
 
 
-def parse(raw: bytes, *, with_body: bool, size: int | None = None,
-          received_at: dt.datetime | None = None) -> Email:
+def parse(
+    raw: bytes, *, with_body: bool, size: int | None = None, received_at: dt.datetime | None = None
+) -> Email:
     message = email.message_from_bytes(raw, policy=default)
     assert isinstance(message, EmailMessage)
     headers = [{"key": name, "value": _unfold(value)} for name, value in message.raw_items()]

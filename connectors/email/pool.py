@@ -97,7 +97,7 @@ class Pool(Generic[C]):
             try:
                 if await self._alive(connection):
                     return connection
-            except Exception:  # noqa: BLE001 - a dead connection is simply replaced
+            except Exception:
                 pass
             await self._quietly_close(connection)
         return None

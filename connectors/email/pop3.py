@@ -11,7 +11,6 @@ what Camunda's connector matches (a case-insensitive substring, Jakarta's Messag
 from __future__ import annotations
 
 import poplib
-import socket
 import ssl
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -64,7 +63,9 @@ class Pop3Session:
             ) from None
         except OSError as exc:
             _drop(client)
-            raise EmailConnectError(f"The POP3 server {where} did not answer: {describe(exc)}") from None
+            raise EmailConnectError(
+                f"The POP3 server {where} did not answer: {describe(exc)}"
+            ) from None
         return cls(client)
 
     def sizes(self) -> list[tuple[int, int]]:
@@ -155,9 +156,13 @@ def _guarded(work: Callable[[Pop3Session], T], pop3: Pop3Session, server: Server
     except EmailError:
         raise
     except poplib.error_proto as exc:
-        raise EmailCommandError(f"The POP3 server {where} refused a command: {describe(exc)}") from None
-    except (OSError, socket.timeout) as exc:
-        raise EmailConnectError(f"The POP3 server {where} did not answer: {describe(exc)}") from None
+        raise EmailCommandError(
+            f"The POP3 server {where} refused a command: {describe(exc)}"
+        ) from None
+    except (TimeoutError, OSError) as exc:
+        raise EmailConnectError(
+            f"The POP3 server {where} did not answer: {describe(exc)}"
+        ) from None
 
 
 def _drop(client: poplib.POP3) -> None:

@@ -91,7 +91,7 @@ def _account_server(account: EmailAccount, protocol: Protocol) -> Server:
     if host is None:
         raise ConnectorInputError(NO_SERVER)
     port = getattr(account, f"{protocol}Port")
-    security = getattr(account, f"{protocol}CryptographicProtocol") or "TLS"
+    security: Security = getattr(account, f"{protocol}CryptographicProtocol") or "TLS"
     return _server(protocol, host, port, security, f"emailAccountConfiguration.{protocol}Port")
 
 
@@ -99,9 +99,9 @@ def _inline_server(data: ImapData | Pop3Data | SmtpData) -> Server:
     protocol = protocol_of(data)
     config = getattr(data, f"{protocol}Config")
     prefix = f"data.{protocol}Config.{protocol}"
-    host = None if config is None else getattr(config, f"{protocol}Host")
+    host: str | None = None if config is None else getattr(config, f"{protocol}Host")
     if config is None or host is None:
-        require(None, f"{prefix}Host")
+        raise _missing(f"{prefix}Host")
     return _server(
         protocol,
         host,
@@ -133,11 +133,11 @@ def _inline_login(request: EmailInput, protocol: Protocol) -> Login:
     return Login(auth.username, auth.password)
 
 
-def _server(protocol: Protocol, host: str, port: int | None, security: Security, field: str) -> Server:
+def _server(
+    protocol: Protocol, host: str, port: int | None, security: Security, field: str
+) -> Server:
     if port is None:
-        raise ConnectorInputError(
-            f"Invalid input (1 field): {field}: required", errors=[FieldError(field, "required")]
-        )
+        raise _missing(field)
     if not 1 <= port <= 65535:
         raise ConnectorInputError(
             f"Invalid input (1 field): {field}: must be between 1 and 65535",
@@ -155,6 +155,10 @@ def _message(errors: list[FieldError]) -> str:
 def require(value: object, field: str) -> None:
     """An input the chosen action needs (lenient in the model)."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ConnectorInputError(
-            f"Invalid input (1 field): {field}: required", errors=[FieldError(field, "required")]
-        )
+        raise _missing(field)
+
+
+def _missing(field: str) -> ConnectorInputError:
+    return ConnectorInputError(
+        f"Invalid input (1 field): {field}: required", errors=[FieldError(field, "required")]
+    )

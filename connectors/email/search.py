@@ -61,7 +61,9 @@ def _parse(value: Any, where: str, depth: int) -> Criteria:
     if depth > _MAX_DEPTH:
         raise ConnectorInputError(f"{where}: nested deeper than {_MAX_DEPTH} levels")
     if not isinstance(value, dict):
-        raise ConnectorInputError(f"{where}: must be a context with field/value or operator/criteria")
+        raise ConnectorInputError(
+            f"{where}: must be a context with field/value or operator/criteria"
+        )
     if "operator" in value:
         operator = str(value.get("operator", "")).upper()
         if operator not in OPERATORS:
@@ -69,7 +71,9 @@ def _parse(value: Any, where: str, depth: int) -> Criteria:
         items = value.get("criteria")
         if not isinstance(items, list) or not items:
             raise ConnectorInputError(f"{where}.criteria: must be a non-empty list")
-        terms = tuple(_parse(item, f"{where}.criteria[{i}]", depth + 1) for i, item in enumerate(items))
+        terms = tuple(
+            _parse(item, f"{where}.criteria[{i}]", depth + 1) for i, item in enumerate(items)
+        )
         return Combined(operator, terms)  # type: ignore[arg-type]
     field = str(value.get("field", "")).upper()
     if field not in FIELDS:

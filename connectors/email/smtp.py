@@ -41,13 +41,17 @@ async def send(server: Server, login: Login, outgoing: Outgoing) -> None:
             )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             refused = ", ".join(f"{r.recipient} ({r.code} {r.message})" for r in exc.recipients)
-            raise EmailCommandError(f"The SMTP server {where} refused recipients: {refused}") from None
+            raise EmailCommandError(
+                f"The SMTP server {where} refused recipients: {refused}"
+            ) from None
         except aiosmtplib.SMTPResponseException as exc:
             raise EmailCommandError(
                 f"The SMTP server {where} refused the message: {exc.code} {exc.message}"
             ) from None
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-            raise EmailConnectError(f"The SMTP server {where} did not answer: {describe(exc)}") from None
+            raise EmailConnectError(
+                f"The SMTP server {where} did not answer: {describe(exc)}"
+            ) from None
         except aiosmtplib.SMTPException as exc:
             raise EmailError(f"Sending through {where} failed: {describe(exc)}") from None
 
@@ -69,8 +73,20 @@ async def _connect(current: EmailState, server: Server, login: Login) -> aiosmtp
         raise EmailConnectError(
             f"Could not connect to the SMTP server {where}: {describe(_cause(exc))}"
         ) from None
-    if login.anonymous or not client.supports_extension("auth"):
+    if login.anonymous:
         return client
+    try:
+        if not client.esmtp_extensions:  # after STARTTLS the extensions are asked again
+            await client.ehlo()
+    except aiosmtplib.SMTPHeloError:
+        pass  # not an ESMTP server: no AUTH to offer
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        await _quit(client)
+        raise EmailConnectError(
+            f"The SMTP server {where} did not answer: {describe(exc)}"
+        ) from None
+    if not client.supports_extension("auth"):
+        return client  # Jakarta Mail sends without logging in when AUTH is not offered
     try:
         await client.login(login.username or "", login.password or "")
     except aiosmtplib.SMTPAuthenticationError as exc:

@@ -29,7 +29,9 @@ import trustme
 
 
 def dovecot_binary() -> str:
-    found = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
+    found = shutil.which("dovecot") or (
+        "/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None
+    )
     if found is None:
         raise RuntimeError(
             "dovecot is not installed: run scripts/ensure-dovecot.sh (make test does)"
@@ -62,7 +64,6 @@ class Dovecot:
         self.pop3_port = free_port()
         self.pop3s_port = free_port()
         self._process: subprocess.Popen[bytes] | None = None
-        self._users: dict[str, str] = {}
 
     @property
     def ca_file(self) -> Path:
@@ -79,11 +80,12 @@ class Dovecot:
 
     def start(self, timeout: float = 20.0) -> Dovecot:
         self._write_files()
-        self._process = subprocess.Popen(
-            [dovecot_binary(), "-F", "-c", str(self.root / "dovecot.conf")],
-            stdout=subprocess.DEVNULL,
-            stderr=open(self.root / "stderr.log", "wb"),  # noqa: SIM115 (closed with the process)
-        )
+        with open(self.root / "stderr.log", "wb") as stderr:
+            self._process = subprocess.Popen(
+                [dovecot_binary(), "-F", "-c", str(self.root / "dovecot.conf")],
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
         deadline = time.monotonic() + timeout
         ports = (self.imap_port, self.imaps_port, self.pop3_port, self.pop3s_port)
         while not all(_accepts(port) for port in ports):
@@ -107,15 +109,14 @@ class Dovecot:
         shutil.rmtree(self.root, ignore_errors=True)
 
     def add_user(self, password: str | None = None) -> MailUser:
-        """A new, empty mailbox (Dovecot re-reads the passwd file when it changes)."""
+        """A new, empty mailbox."""
         username = f"u{uuid.uuid4().hex[:12]}"
         password = password or uuid.uuid4().hex
-        self._users[username] = password
-        lines = "".join(f"{name}:{{PLAIN}}{secret}::::::\n" for name, secret in self._users.items())
-        staged = self.root / "users.new"
-        staged.write_text(lines)
-        staged.chmod(0o644)
-        os.replace(staged, self.root / "users")
+        # One passwd file per user: Dovecot caches a file it has read, so a new user in an
+        # old file may not be seen at once.
+        path = self.root / "users" / username
+        path.write_text(f"{username}:{{PLAIN}}{password}::::::\n")
+        path.chmod(0o644)
         return MailUser(username, password)
 
     def imap(self, user: MailUser) -> imaplib.IMAP4:
@@ -177,7 +178,7 @@ class Dovecot:
         cert.private_key_pem.write_to_path(str(self.root / "key.pem"))
         (self.root / "cert.pem").write_bytes(b"".join(b.bytes() for b in cert.cert_chain_pems))
         self.ca.cert_pem.write_to_path(str(self.ca_file))
-        (self.root / "users").write_text("")
+        (self.root / "users").mkdir()
         home = self.root / "home"
         home.mkdir()
         for name in ("run", "state"):
@@ -231,7 +232,7 @@ auth_mechanisms = plain login
 auth_failure_delay = 0
 passdb {{
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/users
+  args = scheme=PLAIN username_format=%u {root}/users/%u
 }}
 userdb {{
   driver = static
