@@ -3,6 +3,10 @@ app's mirror (configuration reference) and the startup check."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,3 +71,34 @@ def test_the_startup_check_loads_the_ca_file(
     monkeypatch.setenv("SWITCHBOARD_EMAIL_MAX_CONNECTIONS", "x")
     with pytest.raises(EmailConfigError, match="SWITCHBOARD_EMAIL_MAX_CONNECTIONS"):
         check_environment()
+
+
+def _cli(tmp_path: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SWITCHBOARD_", "CONNECTOR_"))}
+    env.update(extra_env, PYTHONPATH=str(root))
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_switchboard_connectors_lists_it(tmp_path: Path) -> None:
+    listed = _cli(tmp_path, "connectors", "--json")
+    assert listed.returncode == 0, listed.stderr
+    [found] = [c for c in json.loads(listed.stdout) if c["type"] == "io.camunda:email:1"]
+    assert (found["name"], found["state"]) == ("Email Connector", "enabled")
+
+
+def test_serve_stops_with_one_line_on_a_bad_email_variable(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.pem"
+    served = _cli(tmp_path, "serve", "--port", "1", SWITCHBOARD_EMAIL_CA_FILE=str(missing))
+    assert served.returncode == 2
+    assert served.stderr.strip().splitlines() == [
+        "switchboard: configuration error: SWITCHBOARD_EMAIL_CA_FILE: cannot load "
+        "certificates (FileNotFoundError)"
+    ]
