@@ -771,8 +771,10 @@ def _tag(value: Any, action: str, discriminator: str) -> Any:
     if not isinstance(value, dict):
         return value
     tag = value.get(discriminator)
+    if tag is None:
+        return value  # a default (SMTP's one action) or the union's own "tag missing" error
     inner = value.get(action)
-    if inner is None and tag is not None:
+    if inner is None:
         inner = {}
     if isinstance(inner, dict):
         value = {**value, action: {**inner, discriminator: tag}}
