@@ -18,7 +18,7 @@ from connectors.sdk import ConnectorInputError
 from connectors.sdk.testing import arun_connector
 from tests.email.conftest import SMTP_USERS, server_context
 from tests.email.smtp_server import SmtpServer
-from tests.zeebe.conftest import eventually
+from tests.support.waiting import eventually
 
 pytestmark = [
     pytest.mark.timeout(60),

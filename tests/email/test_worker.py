@@ -22,7 +22,7 @@ from tests.support.dovecot import Dovecot, MailUser, free_port
 from tests.support.gateway import GatewayJob, TestGateway
 from tests.support.modeler import apply_template
 from tests.templates.official import official_template
-from tests.zeebe.conftest import Harness, start_worker, worker_settings  # noqa: F401
+from tests.zeebe.conftest import Harness, start_worker  # noqa: F401 (fixture)
 from tests.zeebe.conftest import gateway as gateway
 
 pytestmark = [
