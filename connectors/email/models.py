@@ -87,8 +87,9 @@ class SimpleAuthentication(_Lenient):
         _required_text("Email password", "authentication", "The password of that account."),
     ] = None
 
-    def __repr__(self) -> str:  # never show the password
-        return f"SimpleAuthentication(username={self.username!r}, password=<redacted>)"
+    def __repr_args__(self) -> Any:  # repr() and str() never show the password
+        yield "username", self.username
+        yield "password", "<redacted>"
 
 
 class NoAuthentication(_Lenient):
@@ -193,8 +194,9 @@ class EmailAccount(_Lenient):
         ),
     ] = None
 
-    def __repr__(self) -> str:  # never show the login
-        return f"EmailAccount(protocol={self.protocol!r}, username=<redacted>, password=<redacted>)"
+    def __repr_args__(self) -> Any:  # repr() and str() never show the login
+        for name, value in super().__repr_args__():
+            yield name, "<redacted>" if name in ("username", "password") else value
 
 
 # Shown while no reusable credential is chosen.

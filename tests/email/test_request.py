@@ -39,7 +39,8 @@ def test_the_external_discriminators_select_the_variants() -> None:
     server, login = effective(request)
     assert server == Server("imap", "mail.example.com", 993, "TLS")
     assert (login.username, login.password) == ("inline", "inline-pw")
-    assert "inline-pw" not in repr(login) and "inline-pw" not in repr(request.authentication)
+    shown = repr(login) + repr(request) + str(request) + str(request.authentication)
+    assert "inline-pw" not in shown
 
 
 def test_a_bound_credential_wins_over_the_inline_fields() -> None:
@@ -53,7 +54,9 @@ def test_a_bound_credential_wins_over_the_inline_fields() -> None:
     }
     # Leftover inline values (an authentication type without login) do not count.
     job = imap_job(emailAccountConfiguration=account, authentication={"type": "simple"})
-    server, login = effective(bind(EmailInput, job))
+    request = bind(EmailInput, job)
+    server, login = effective(request)
+    assert "stored-pw" not in repr(request) + str(request)
     assert server == Server("imap", "imap.example.com", 143, "NONE")
     assert login == Login("stored", "stored-pw")
 
