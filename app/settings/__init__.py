@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.settings.api import ApiSettings
+from app.settings.email import EmailSettings
 from app.settings.http import HttpSettings
 from app.settings.runtime import RuntimeSettings
 from app.settings.secrets import SecretsSettings
@@ -25,6 +26,7 @@ class Settings(
     SecretsSettings,
     ZeebeSettings,
     HttpSettings,
+    EmailSettings,
     ApiSettings,
     BaseSettings,
 ):

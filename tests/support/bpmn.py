@@ -9,6 +9,7 @@ the first outgoing sequence flow of every element.
 
 from __future__ import annotations
 
+import copy
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,14 +105,20 @@ def _read_task(node: ET.Element, element: Element) -> None:
 
 
 def apply_inputs(element: Element, variables: dict[str, Any]) -> dict[str, Any]:
-    """The job's variables: the instance's variables plus the element's input mappings."""
-    result = dict(variables)
+    """The job's variables: the instance's variables plus the element's input mappings.
+
+    As Zeebe does, mappings are evaluated one by one in modelling order, each seeing the
+    results of the earlier ones, and build local variables that shadow the instance's: a
+    nested target (``a.b``) creates a local ``a``, it does not merge into the instance's ``a``
+    (camunda/camunda ``zeebe/engine/.../transformer/VariableMappingTransformer.java``).
+    """
+    local: dict[str, Any] = {}
     for source, target in element.inputs:
         if not target:
             continue
-        value = _evaluate(source, variables)
-        _set_path(result, target.split("."), value)
-    return result
+        value = copy.deepcopy(_evaluate(source, {**variables, **local}))
+        _set_path(local, target.split("."), value)
+    return {**variables, **local}
 
 
 def _evaluate(source: str, variables: dict[str, Any]) -> Any:

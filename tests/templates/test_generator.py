@@ -367,6 +367,45 @@ class _B(BaseModel):
     kind: Literal["b"] = "b"
 
 
+class _Outside(BaseModel):
+    kind: Annotated[Literal["out"], Property(label="Out", binding="mode")]
+    value: str
+
+
+class _Inside(BaseModel):
+    kind: Annotated[Literal["in"], Property(label="In", binding="mode")]
+    other: int = 1
+
+
+def test_discriminator_bound_beside_the_union() -> None:
+    """Property(binding=...) on the variants' tag moves the dropdown out of the union's object,
+    as Camunda's e-mail template has ``protocol`` beside ``data``."""
+
+    class M(BaseModel):
+        data: Annotated[_Outside | _Inside, Field(discriminator="kind"), Property(label="Mode")]
+
+    found = props(element_template(_connector(M)))
+    assert found["mode"]["binding"] == {"type": "zeebe:input", "name": "mode"}
+    assert [c["value"] for c in found["mode"]["choices"]] == ["out", "in"]
+    assert "data.kind" not in found
+    assert found["data.value"]["condition"] == {
+        "property": "mode",
+        "equals": "out",
+        "type": "simple",
+    }
+    assert found["data.other"]["condition"]["equals"] == "in"
+
+
+def test_error_variants_bind_their_discriminator_differently() -> None:
+    class Other(BaseModel):
+        kind: Annotated[Literal["x"], Property(binding="elsewhere")]
+
+    class M(BaseModel):
+        data: Annotated[_Outside | Other, Field(discriminator="kind")]
+
+    assert "M.data: variants disagree on the discriminator's binding" in _error(M)
+
+
 def _connector(model: type[BaseModel], **options: Any) -> Any:
     def run(data: Any) -> dict[str, Any]:
         return {}

@@ -7,11 +7,12 @@ import pytest
 
 from connectors.sdk.templates import element_template
 from tests.templates.official import Bindings, bindings, official_template
-from tests.templates.test_schema import GRAPHQL_TYPE, REST_TYPE, connector_of
+from tests.templates.test_schema import EMAIL_TYPE, GRAPHQL_TYPE, REST_TYPE, connector_of
 
 CASES = {
     "rest": ("connectors.http_json", REST_TYPE, "io.camunda.connectors.HttpJson.v2"),
     "graphql": ("connectors.graphql", GRAPHQL_TYPE, "io.camunda.connectors.GraphQL.v1"),
+    "email": ("connectors.email", EMAIL_TYPE, "io.camunda.connectors.email.v1"),
 }
 
 

@@ -155,6 +155,7 @@ def _walk_union(
         )
     variants: list[tuple[type[BaseModel], tuple[Any, ...]]] = []
     tag_key: str | None = None
+    tag_binding: str | None = None
     tag_names: dict[Any, str] = {}
     for member in shape.members:
         tag_field = member.model_fields.get(discriminator)
@@ -168,6 +169,10 @@ def _walk_union(
             raise TemplateError(f"{origin}: variants disagree on the discriminator's alias")
         tag_key = key
         tag_prop = merged_property(tag_field.metadata)
+        if tag_prop.binding is not None:
+            if tag_binding is not None and tag_prop.binding != tag_binding:
+                raise TemplateError(f"{origin}: variants disagree on the discriminator's binding")
+            tag_binding = tag_prop.binding
         title = member.model_config.get("title")
         for tag in tags:
             tag_names[tag] = (tag_prop.label if tag_prop else None) or title or str(tag)
@@ -175,8 +180,10 @@ def _walk_union(
     assert tag_key is not None
     choices = _ordered_choices(origin, prop, tag_names)
     default = _union_default(origin, info, discriminator)
+    # Property(binding=...) on the variants' Literal field moves the dropdown elsewhere (an
+    # "external" discriminator, as Camunda's templates have: ``protocol`` beside ``data``).
     dropdown = Input(
-        binding=f"{binding}.{tag_key}",
+        binding=tag_binding or f"{binding}.{tag_key}",
         name=tag_key,
         origin=origin,
         shape=t.Shape(t.CHOICE, str, shape.nullable, tuple(choices)),
