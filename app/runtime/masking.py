@@ -12,7 +12,18 @@ from typing import Any
 
 from app.secrets.masking import MASK, SecretMasker
 
-__all__ = ["MASK", "SecretMasker", "job_masker", "mask_secrets"]
+__all__ = ["MASK", "NO_SECRETS", "SecretMasker", "job_masker", "mask_secrets"]
+
+
+class _NoSecrets(SecretMasker):
+    """The masker of a job that resolved no secret: masks nothing, accepts no value."""
+
+    def register_many(self, values: Iterable[str]) -> None:
+        raise TypeError("NO_SECRETS is shared: create a masker with job_masker() instead")
+
+
+NO_SECRETS: SecretMasker = _NoSecrets()
+"""Shared by every job without secrets, so such a job builds no masker at all."""
 
 
 def job_masker(values: Iterable[str] = (), min_length: int = 4) -> SecretMasker:

@@ -8,8 +8,12 @@ from datetime import timedelta
 from typing import Any
 
 from app.runtime import expressions
-from app.runtime.durations import parse_java_duration
-from app.runtime.errors import ExpressionResultError
+from app.runtime.durations import backoff_millis, parse_java_duration
+from app.runtime.errors import ExpressionResultError, VariablesTooLargeError
+from app.runtime.failures import cap
+from app.runtime.masking import SecretMasker
+from app.runtime.model import Complete, Fail, Outcome, ThrowError
+from app.runtime.payload import json_size
 
 BPMN_ERROR = "bpmnError"
 JOB_ERROR = "jobError"
@@ -192,3 +196,45 @@ def _backoff(value: Any) -> timedelta:
             f"jobError(): 'retryBackoff' must be a duration, but got {_json_kind(value)}"
         )
     return max(backoff, timedelta(0))
+
+
+def decision_outcome(
+    decision: ErrorDecision, masker: SecretMasker, max_output_bytes: int
+) -> Outcome:
+    """The command an error-expression decision stands for. Messages and variables are
+    masked and messages capped; variables over ``max_output_bytes`` raise
+    ``VariablesTooLargeError``."""
+    if isinstance(decision, BpmnErrorDecision):
+        variables = masker.mask_value(decision.variables)
+        check_output_size(variables, max_output_bytes)
+        return ThrowError(
+            code=decision.code, message=cap(masker.mask(decision.message)), variables=variables
+        )
+    if isinstance(decision, JobErrorDecision):
+        message = cap(masker.mask(decision.message))
+        variables = {**masker.mask_value(decision.variables), "error": message}
+        check_output_size(variables, max_output_bytes)
+        return Fail(
+            message=message,
+            retries=decision.retries,
+            backoff_ms=backoff_millis(decision.backoff),
+            variables=variables,
+        )
+    check_output_size(decision.variables, max_output_bytes)
+    return Complete(variables=dict(decision.variables))
+
+
+def check_output_size(variables: dict[str, Any], limit: int) -> int:
+    """The JSON size of non-empty result variables; ``VariablesTooLargeError`` over ``limit``.
+
+    Counting stops at the limit: a small value whose JSON would be huge (shared lists) is
+    rejected without ever being encoded.
+    """
+    if not variables:
+        return 2
+    size = json_size(variables, limit)
+    if size > limit:
+        raise VariablesTooLargeError(
+            f"Output variables payload (more than {limit} bytes) exceeds the limit of {limit} bytes"
+        )
+    return size

@@ -8,6 +8,8 @@ from connectors.sdk.errors import (
     ConnectorInputError,
     ConnectorRetryError,
     FieldError,
+    InputError,
+    SwitchboardError,
 )
 from connectors.sdk.fields import Choice, Condition, Configuration, Group, Property
 
@@ -20,10 +22,12 @@ __all__ = [
     "ConnectorRetryError",
     "FieldError",
     "Group",
+    "InputError",
     "JobInfo",
     "OutboundConnector",
     "OutboundContext",
     "Property",
+    "SwitchboardError",
     "bind",
     "outbound_connector",
 ]

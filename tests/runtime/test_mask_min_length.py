@@ -5,7 +5,7 @@ from app.runtime.model import Fail, Job
 from app.runtime.secrets_hook import StaticSecretResolver
 from connectors.echo import echo
 
-JOB = Job(
+JOB = Job.create(
     type=echo.type,
     variables={"fail_code": "E1", "fail_message": "code {{secrets.PIN}}x refused"},
     retries=3,
