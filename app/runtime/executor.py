@@ -36,6 +36,7 @@ from app.runtime.results import (
     output_variables,
 )
 from app.runtime.secrets_hook import EnvironmentSecretResolver, SecretResolver
+from app.secrets.filter import ProcessXmlSource, SecretFilter
 from connectors.sdk.connector import OutboundConnector
 from connectors.sdk.context import OutboundContext
 from connectors.sdk.errors import SwitchboardError
@@ -96,6 +97,7 @@ class ConnectorRuntime:
         history: HistorySink | None = None,
         limits: RuntimeLimits | None = None,
         executor: ThreadPoolExecutor | None = None,
+        secret_filter: SecretFilter | None = None,
     ) -> None:
         self._lookup: Callable[[str], OutboundConnector | None]
         if isinstance(connectors, Mapping) or not callable(connectors):
@@ -105,6 +107,7 @@ class ConnectorRuntime:
         self._secrets = secrets if secrets is not None else EnvironmentSecretResolver()
         self._history = history if history is not None else NullHistorySink()
         self._limits = limits or RuntimeLimits()
+        self._secret_filter = secret_filter
         self._owns_executor = executor is None
         self._executor = executor or ThreadPoolExecutor(
             max_workers=self._limits.sync_pool_size, thread_name_prefix="connector"
@@ -118,13 +121,21 @@ class ConnectorRuntime:
         *,
         secrets: SecretResolver | None = None,
         history: HistorySink | None = None,
+        process_xml: ProcessXmlSource | None = None,
     ) -> ConnectorRuntime:
-        """A runtime with limits from ``settings`` and, unless given, the environment
-        secret resolver using ``settings.secret_env_prefix``."""
+        """A runtime with limits and the secret filter mode from ``settings`` and, unless
+        given, the environment secret resolver using ``settings.secret_env_prefix``.
+        ``process_xml`` (from the engine) gives the secret filter the process definitions;
+        ``STRICT`` without it raises ``SecretsConfigError``."""
         if secrets is None:
             secrets = EnvironmentSecretResolver(settings.secret_env_prefix)
-        limits = RuntimeLimits.from_settings(settings)
-        return cls(connectors, secrets=secrets, history=history, limits=limits)
+        return cls(
+            connectors,
+            secrets=secrets,
+            history=history,
+            limits=RuntimeLimits.from_settings(settings),
+            secret_filter=SecretFilter(settings.secrets_filter_mode, process_xml),
+        )
 
     @property
     def limits(self) -> RuntimeLimits:
@@ -188,10 +199,8 @@ class ConnectorRuntime:
             connector = self._lookup(job.info.type)
             if connector is None:
                 raise UnknownJobTypeError(job.info.type)
-            limits = self._limits
-            await prepare(
-                job, self._secrets, limits.max_input_bytes, limits.mask_min_length, inputs
-            )
+            limit = self._limits.max_input_bytes
+            await prepare(job, self._secrets, self._secret_filter, limit, inputs)
             context = OutboundContext(job=job.info, variables=inputs.variables)
             response = await self._invoke(connector, context)
             mapped = output_variables(response, headers.result_variable, headers.result_expression)

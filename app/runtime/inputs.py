@@ -1,7 +1,13 @@
-"""A job's variables as its connector receives them: size-checked, secrets resolved."""
+"""A job's variables as its connector receives them: size-checked, secrets resolved.
+
+Placeholders are replaced in the variables' JSON text exactly as Camunda does it
+(``connectors.sdk.placeholders``), pass by pass; a secret's value may itself reference
+secrets, which a later pass resolves as Camunda's would.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +17,9 @@ from app.runtime.model import Job
 from app.runtime.payload import dumps, text_size
 from app.runtime.secrets_hook import SecretResolver
 from app.secrets.errors import SecretNotFoundError
+from app.secrets.filter import Allowed, SecretFilter
 from connectors.sdk import placeholders
+from connectors.sdk.errors import ConnectorInputError
 
 
 @dataclass(slots=True)
@@ -24,12 +32,17 @@ class Inputs:
 
 
 async def prepare(
-    job: Job, secrets: SecretResolver, max_bytes: int, mask_min_length: int, inputs: Inputs
+    job: Job,
+    secrets: SecretResolver,
+    secret_filter: SecretFilter | None,
+    max_bytes: int,
+    inputs: Inputs,
 ) -> None:
     """Fill ``inputs`` with the job's variables, their placeholders replaced.
 
     Raises ``VariablesTooLargeError`` over ``max_bytes``, ``SecretNotFoundError`` for a name
-    no provider knows and ``SecretProviderError`` when a provider cannot answer.
+    no provider knows, ``SecretProviderError`` when a provider cannot answer and
+    ``SecretFilterError`` when the allowed names cannot be read (``STRICT``).
     """
     variables = dict(job.variables)
     text = dumps(variables)
@@ -39,14 +52,62 @@ async def prepare(
             f"Input variables payload ({size} bytes) exceeds the limit of {max_bytes} bytes"
         )
     inputs.variables = variables
-    if "secrets." not in text:
+    if placeholders.MARKER not in text or not placeholders.names_in_text(text):
         return
-    names = placeholders.names_in(variables)
-    if not names:
-        return
-    resolved = await secrets.resolve(set(names), job.info)
-    inputs.masker = job_masker(resolved.values(), mask_min_length)
-    missing = sorted(names - resolved.keys())
+    allowed = await secret_filter.allowed(job.info) if secret_filter is not None else None
+    replaced = await _replace(text, job, secrets, allowed, max_bytes, inputs)
+    if replaced != text:
+        try:
+            inputs.variables = json.loads(replaced)
+        except ValueError:
+            raise ConnectorInputError(
+                "The variables are not valid JSON after secret replacement "
+                "(a placeholder spans more than one string)"
+            ) from None
+
+
+async def _replace(
+    text: str,
+    job: Job,
+    secrets: SecretResolver,
+    allowed: Allowed | None,
+    max_bytes: int,
+    inputs: Inputs,
+) -> str:
+    """Camunda's passes over ``text``; the names each pass asks for are resolved (in one
+    call) before it runs, so no name is looked up that Camunda would not look up."""
+    values: dict[str, str] = {}
+
+    def lookup(name: str) -> str | None:
+        return values.get(name) if allowed is None or allowed(name) else None
+
+    for pattern in placeholders.PATTERNS:
+        for _ in range(placeholders.passes(pattern, text)):
+            wanted = placeholders.names_of(pattern, text) - values.keys()
+            if allowed is not None:
+                wanted = {name for name in wanted if allowed(name)}
+            if wanted:
+                await _resolve(wanted, job, secrets, values, inputs)
+            replaced = placeholders.replace_pass(pattern, text, lookup)
+            if replaced == text:
+                break  # a fixed point: the remaining passes change nothing either
+            if len(replaced) > max_bytes:
+                raise VariablesTooLargeError(
+                    f"Input variables payload: secret values grew the variables past "
+                    f"{max_bytes} characters"
+                )
+            text = replaced
+    return text
+
+
+async def _resolve(
+    names: set[str], job: Job, secrets: SecretResolver, values: dict[str, str], inputs: Inputs
+) -> None:
+    found = await secrets.resolve(names, job.info)
+    values.update((name, value) for name, value in found.items() if name in names)
+    if inputs.masker is NO_SECRETS:
+        inputs.masker = job_masker()
+    inputs.masker.register_many(values.values())
+    missing = sorted(names - values.keys())
     if missing:
         raise SecretNotFoundError(missing[0])
-    inputs.variables = placeholders.substitute(variables, resolved)

@@ -26,7 +26,6 @@ class RuntimeLimits:
     max_output_bytes: int = _default("max_output_variables_bytes")
     history_max_payload_bytes: int = _default("history_max_payload_bytes")
     sync_pool_size: int = _default("sync_pool_size")
-    mask_min_length: int = 4
 
     @classmethod
     def from_settings(cls, settings: RuntimeSettings) -> RuntimeLimits:
@@ -36,5 +35,4 @@ class RuntimeLimits:
             max_output_bytes=settings.max_output_variables_bytes,
             history_max_payload_bytes=settings.history_max_payload_bytes,
             sync_pool_size=settings.sync_pool_size,
-            mask_min_length=getattr(settings, "secrets_mask_min_length", 4),
         )

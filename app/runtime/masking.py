@@ -1,9 +1,6 @@
 """The per-job secret masker: every value resolved for a job becomes ``***`` in that job's
-messages, error variables and history.
-
-The masking rules (JSON-escaped and URL-encoded forms, short values only where they stand
-alone) are those of :class:`app.secrets.masking.SecretMasker`.
-"""
+messages, error variables and history (the rules are those of
+:class:`app.secrets.masking.SecretMasker`)."""
 
 from __future__ import annotations
 
@@ -26,10 +23,9 @@ NO_SECRETS: SecretMasker = _NoSecrets()
 """Shared by every job without secrets, so such a job builds no masker at all."""
 
 
-def job_masker(values: Iterable[str] = (), min_length: int = 4) -> SecretMasker:
-    """A fresh masker knowing only ``values`` (the secrets resolved for one job); values
-    shorter than ``min_length`` are masked only where they stand alone."""
-    masker = SecretMasker(min_length=min_length)
+def job_masker(values: Iterable[str] = ()) -> SecretMasker:
+    """A fresh masker knowing only ``values`` (the secrets resolved for one job)."""
+    masker = SecretMasker()
     masker.register_many(values)
     return masker
 

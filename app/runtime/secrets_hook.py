@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
+from app.secrets.env import lookup
 from app.secrets.errors import SecretNotFoundError
 from connectors.sdk.context import JobInfo
 
@@ -25,7 +26,8 @@ class SecretResolver(Protocol):
 
 
 class EnvironmentSecretResolver:
-    """Reads secret ``NAME`` from the environment variable ``<prefix>NAME`` (``SECRET_NAME``)."""
+    """Reads secret ``NAME`` from the environment variable ``<prefix>NAME`` (``SECRET_NAME``),
+    relaxed as Spring does it (``my-key`` is found in ``SECRET_MY_KEY``)."""
 
     def __init__(self, prefix: str = "SECRET_", environ: Mapping[str, str] | None = None) -> None:
         self._prefix = prefix
@@ -35,7 +37,7 @@ class EnvironmentSecretResolver:
         environ = os.environ if self._environ is None else self._environ
         values: dict[str, str] = {}
         for name in sorted(names):
-            value = environ.get(self._prefix + name)
+            value = lookup(environ, self._prefix + name)
             if value is None:
                 raise SecretNotFoundError(name)
             values[name] = value
