@@ -19,15 +19,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from app.runtime.durations import backoff_millis
 from app.runtime.errors import ConnectorTimeoutError, UnknownJobTypeError
-from app.runtime.failures import MAX_ERROR_MESSAGE_LENGTH, Failure, classify, error_variable
+from app.runtime.failures import MAX_ERROR_MESSAGE_LENGTH, Failure, classify
 from app.runtime.headers import ConnectorHeaders, read_headers, validated_backoff
 from app.runtime.history import HistorySink, NullHistorySink
 from app.runtime.inputs import Inputs, prepare
 from app.runtime.limits import RuntimeLimits
 from app.runtime.masking import SecretMasker
-from app.runtime.model import Complete, ExecutionRecord, Fail, Job, Outcome, Source
+from app.runtime.model import Complete, ExecutionResult, Job, Outcome, Source
 from app.runtime.records import Timing, build_record, log_outcome, log_traceback
 from app.runtime.results import (
     check_output_size,
@@ -36,9 +35,10 @@ from app.runtime.results import (
     output_variables,
 )
 from app.runtime.secrets_hook import EnvironmentSecretResolver, SecretResolver
+from app.secrets.chain import SecretChain
 from app.secrets.filter import ProcessXmlSource, SecretFilter
 from connectors.sdk.connector import OutboundConnector
-from connectors.sdk.context import OutboundContext
+from connectors.sdk.context import OutboundContext, masking_to
 from connectors.sdk.errors import SwitchboardError
 
 if TYPE_CHECKING:
@@ -49,23 +49,6 @@ __all__ = ["MAX_ERROR_MESSAGE_LENGTH", "ConnectorRuntime", "ExecutionResult", "R
 logger = logging.getLogger(__name__)
 
 ConnectorLookup = Callable[[str], OutboundConnector | None] | Mapping[str, OutboundConnector]
-
-
-@dataclass(frozen=True, slots=True)
-class ExecutionResult:
-    """What :meth:`ConnectorRuntime.execute` returns.
-
-    ``outcome`` is the command for the engine. ``record`` is the history row; its
-    ``outcome`` is the same command with every resolved secret masked, which is what
-    API responses and the CLI show.
-    """
-
-    outcome: Outcome
-    record: ExecutionRecord
-
-    @property
-    def masked_outcome(self) -> Outcome:
-        return self.record.outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +69,8 @@ class ConnectorRuntime:
     ``connectors`` is a mapping from job type to connector, an object with such a ``get``
     method (``ConnectorRegistry``) or a lookup function. Sync connector functions run in a
     bounded thread pool (``executor``, or one of ``limits.sync_pool_size`` threads owned by
-    the runtime).
+    the runtime). ``log_masker`` (the process-wide masker of the log filter) learns the
+    values connectors derive from secrets (``mask_derived``).
     """
 
     def __init__(
@@ -98,6 +82,7 @@ class ConnectorRuntime:
         limits: RuntimeLimits | None = None,
         executor: ThreadPoolExecutor | None = None,
         secret_filter: SecretFilter | None = None,
+        log_masker: SecretMasker | None = None,
     ) -> None:
         self._lookup: Callable[[str], OutboundConnector | None]
         if isinstance(connectors, Mapping) or not callable(connectors):
@@ -108,6 +93,7 @@ class ConnectorRuntime:
         self._history = history if history is not None else NullHistorySink()
         self._limits = limits or RuntimeLimits()
         self._secret_filter = secret_filter
+        self._log_masker = log_masker
         self._owns_executor = executor is None
         self._executor = executor or ThreadPoolExecutor(
             max_workers=self._limits.sync_pool_size, thread_name_prefix="connector"
@@ -135,6 +121,7 @@ class ConnectorRuntime:
             history=history,
             limits=RuntimeLimits.from_settings(settings),
             secret_filter=SecretFilter(settings.secrets_filter_mode, process_xml),
+            log_masker=secrets.masker if isinstance(secrets, SecretChain) else None,
         )
 
     @property
@@ -153,7 +140,7 @@ class ConnectorRuntime:
         """
         started_at = dt.datetime.now(dt.UTC)
         started = time.perf_counter()
-        inputs = Inputs()
+        inputs = Inputs(log_masker=self._log_masker)
         headers = read_headers(job.info.custom_headers)
         output_size: int | None = None
         try:
@@ -165,23 +152,12 @@ class ConnectorRuntime:
             raise
         except Exception as exc:  # a bug in the runtime itself: still answer the engine
             log_traceback(logging.ERROR, "internal error", job, exc, inputs.masker)
-            error = error_variable(exc, inputs.masker)
-            outcome = Fail(
-                error["message"], max(job.info.retries - 1, 0), variables={"error": error}
-            )
+            outcome = classify(exc, job.info.retries, None, inputs.masker).outcome()
         duration_ms = (time.perf_counter() - started) * 1000
         timing = Timing(started_at, dt.datetime.now(dt.UTC), duration_ms)
-        record = build_record(
-            job,
-            headers,
-            source,
-            outcome,
-            inputs.masker,
-            timing,
-            input_size=inputs.size,
-            output_size=output_size,
-            payload_limit=self._limits.history_max_payload_bytes,
-        )
+        limit = self._limits.history_max_payload_bytes
+        sizes = (inputs.size, output_size)
+        record = build_record(job, headers, source, outcome, inputs.masker, timing, sizes, limit)
         try:
             self._history.submit(record)
         except Exception:  # a sink must not raise; never let it cost the job
@@ -200,9 +176,11 @@ class ConnectorRuntime:
             if connector is None:
                 raise UnknownJobTypeError(job.info.type)
             limit = self._limits.max_input_bytes
-            await prepare(job, self._secrets, self._secret_filter, limit, inputs)
-            context = OutboundContext(job=job.info, variables=inputs.variables)
-            response = await self._invoke(connector, context)
+            bound = connector.input_variables
+            await prepare(job, bound, self._secrets, self._secret_filter, limit, inputs)
+            context = OutboundContext(job.info, inputs.variables, inputs.mask_derived)
+            with masking_to(inputs.mask_derived):
+                response = await self._invoke(connector, context)
             mapped = output_variables(response, headers.result_variable, headers.result_expression)
             size = check_output_size(mapped, self._limits.max_output_bytes)
             return _Success(response=response, variables=mapped, size=size)
@@ -238,20 +216,8 @@ class ConnectorRuntime:
                 )
                 if decision is not None:
                     return decision_outcome(decision, masker, self._limits.max_output_bytes)
-            except Exception as exc:
-                failure = classify(exc, 0, None, masker)
-                return Fail(
-                    failure.error["message"],
-                    0,
-                    variables={"error": failure.error},
-                    error_code=failure.code,
-                )
+            except Exception as exc:  # a failing error expression: retries 0, as in Camunda
+                return classify(exc, 0, None, masker).outcome()
         if isinstance(result, _Success):
             return Complete(variables=result.variables)
-        return Fail(
-            message=result.error["message"],
-            retries=result.retries,
-            backoff_ms=backoff_millis(result.backoff),
-            variables={"error": result.error},
-            error_code=result.code,
-        )
+        return result.outcome()

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from app.runtime.durations import backoff_millis
 from app.runtime.masking import SecretMasker
+from app.runtime.model import Fail
 from connectors.sdk.errors import ConnectorError, ConnectorRetryError, InputError, error_type
 
 MAX_ERROR_MESSAGE_LENGTH = 6000
@@ -31,6 +33,16 @@ class Failure:
     def response_value(self) -> Any:
         """What the error expression sees (``error`` and ``response.error``)."""
         return {"error": self.error}
+
+    def outcome(self) -> Fail:
+        """The ``Fail`` command: the error's message, retries, backoff and ``error`` variable."""
+        return Fail(
+            message=self.error["message"],
+            retries=self.retries,
+            backoff_ms=backoff_millis(self.backoff),
+            variables={"error": self.error},
+            error_code=self.code,
+        )
 
 
 def classify(

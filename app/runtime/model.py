@@ -82,3 +82,20 @@ class ExecutionRecord:
     worker: str = ""
     element_template_id: str | None = None
     element_template_version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionResult:
+    """What ``ConnectorRuntime.execute`` returns.
+
+    ``outcome`` is the command for the engine. ``record`` is the history row; its
+    ``outcome`` is the same command with every resolved secret masked, which is what
+    API responses and the CLI show.
+    """
+
+    outcome: Outcome
+    record: ExecutionRecord
+
+    @property
+    def masked_outcome(self) -> Outcome:
+        return self.record.outcome

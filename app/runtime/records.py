@@ -32,15 +32,15 @@ def build_record(
     outcome: Outcome,
     masker: SecretMasker,
     timing: Timing,
-    *,
-    input_size: int | None,
-    output_size: int | None,
+    sizes: tuple[int | None, int | None],
     payload_limit: int,
 ) -> ExecutionRecord:
     """The history row: the masked outcome, the job's metadata, and its variables as received
     (``input``) and the outcome's variables (``output``), masked and capped at
-    ``payload_limit`` bytes of JSON. ``input_size``/``output_size`` are the JSON sizes of the
-    unmasked payloads when already measured; they are reused when masking changes nothing."""
+    ``payload_limit`` bytes of JSON. ``sizes`` are the JSON sizes of the unmasked input and
+    output when already measured (else ``None``); they are reused when masking changes
+    nothing."""
+    input_size, output_size = sizes
     masked = mask_outcome(outcome, masker)
     if masked is not outcome:
         output_size = None

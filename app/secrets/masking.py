@@ -9,9 +9,11 @@ masks every occurrence of that character: use secrets of reasonable length.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
+import string
 import threading
 import urllib.parse
 from collections.abc import Iterable, Mapping
@@ -119,11 +121,76 @@ class SecretMasker:
         return value
 
 
+def _printable_but(excluded: str) -> str:
+    return "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) not in excluded)
+
+
+_UNRESERVED = string.ascii_letters + string.digits + "-._~"
+# WHATWG URL percent-encode sets (https://url.spec.whatwg.org/#percent-encoded-bytes), as the
+# HTTP client (httpx) applies them to each part of a URL; characters kept as they are.
+_URL_SAFE_SETS = (
+    "",  # a component, every reserved character encoded (urllib's quote(safe=""))
+    _printable_but(' "<>`'),  # fragment
+    _printable_but(' "#<>'),  # query
+    _printable_but(" \"#<>'"),  # query of special schemes
+    _printable_but(' "#<>?`{}'),  # path
+    _printable_but(' "#<>?`{}/:;=@[\\]^|'),  # userinfo
+)
+_FORM_SAFE = string.ascii_letters + string.digits + "*-._"  # WHATWG / Java URLEncoder
+_MIN_BASE64_CORE = 8
+
+
+def _percent(value: str, safe: str, space: str | None = None) -> str:
+    keep = _UNRESERVED + safe if space is None else safe
+    out: list[str] = []
+    for char in value:
+        if char in keep:
+            out.append(char)
+        elif char == " " and space is not None:
+            out.append(space)
+        else:
+            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+    return "".join(out)
+
+
+def _base64_cores(value: str) -> set[str]:
+    """The part of the Base64 of any text containing ``value`` that only ``value``
+    determines, for each of the three byte alignments (and both alphabets): so
+    ``Basic base64(user:password)`` is masked without knowing ``user``."""
+    data = value.encode("utf-8", "surrogatepass")
+    cores: set[str] = set()
+    for before in range(3):
+        encoded = base64.b64encode(b"\0" * before + data + b"\0\0").decode("ascii")
+        first = next(p for p in range(len(encoded)) if _span(p)[0] >= before)
+        last = max(p for p in range(len(encoded)) if _span(p)[1] <= before + len(data))
+        core = encoded[first : last + 1]
+        if len(core) >= _MIN_BASE64_CORE:
+            cores.add(core)
+            cores.add(core.replace("+", "-").replace("/", "_"))
+    return cores
+
+
+def _span(position: int) -> tuple[int, int]:
+    """The input bytes ``[start, end)`` that Base64 output character ``position`` reads."""
+    group, index = divmod(position, 4)
+    start = 3 * group + (0, 0, 1, 2)[index]
+    end = 3 * group + (1, 2, 3, 3)[index]
+    return start, end
+
+
 def _variants(value: str) -> set[str]:
-    """Forms a value commonly takes in output: raw, JSON-escaped and URL-encoded."""
+    """The forms a value takes on its way out: raw, JSON-escaped, percent-encoded as each part
+    of a URL and as a form field, inside Base64 (a Basic authorization header), and, when it
+    is not ASCII, its UTF-8 bytes read as Latin-1 (an HTTP header value as a server decodes
+    it)."""
     forms = {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
-    forms.add(urllib.parse.quote(value, safe=""))
+    if not value.isascii():
+        latin = value.encode("utf-8", "surrogatepass").decode("latin-1")
+        forms.update((latin, json.dumps(latin)[1:-1], json.dumps(latin, ensure_ascii=False)[1:-1]))
+    forms.update(_percent(value, safe) for safe in _URL_SAFE_SETS)
     forms.add(urllib.parse.quote_plus(value, safe=""))
+    forms.add(_percent(value, _FORM_SAFE, space="+"))
+    forms.update(_base64_cores(value))
     return {f for f in forms if f}
 
 

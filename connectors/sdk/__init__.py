@@ -2,7 +2,7 @@
 
 from connectors.sdk.binding import bind
 from connectors.sdk.connector import OutboundConnector, outbound_connector
-from connectors.sdk.context import JobInfo, OutboundContext
+from connectors.sdk.context import JobInfo, OutboundContext, mask_derived
 from connectors.sdk.errors import (
     ConnectorError,
     ConnectorInputError,
@@ -29,5 +29,6 @@ __all__ = [
     "Property",
     "SwitchboardError",
     "bind",
+    "mask_derived",
     "outbound_connector",
 ]
