@@ -36,6 +36,7 @@ from app.runtime.results import (
 )
 from app.runtime.secrets_hook import EnvironmentSecretResolver, SecretResolver
 from app.secrets.chain import SecretChain
+from app.secrets.service import SecretsService
 from app.secrets.filter import ProcessXmlSource, SecretFilter
 from connectors.sdk.connector import OutboundConnector
 from connectors.sdk.context import OutboundContext, masking_to
@@ -121,7 +122,9 @@ class ConnectorRuntime:
             history=history,
             limits=RuntimeLimits.from_settings(settings),
             secret_filter=SecretFilter(settings.secrets_filter_mode, process_xml),
-            log_masker=secrets.masker if isinstance(secrets, SecretChain) else None,
+            log_masker=secrets.masker
+            if isinstance(secrets, SecretChain | SecretsService)
+            else None,
         )
 
     @property
