@@ -36,8 +36,8 @@ from app.runtime.results import (
 )
 from app.runtime.secrets_hook import EnvironmentSecretResolver, SecretResolver
 from app.secrets.chain import SecretChain
-from app.secrets.service import SecretsService
 from app.secrets.filter import ProcessXmlSource, SecretFilter
+from app.secrets.service import SecretsService
 from connectors.sdk.connector import OutboundConnector
 from connectors.sdk.context import OutboundContext, masking_to
 from connectors.sdk.errors import SwitchboardError
