@@ -85,7 +85,7 @@ async def invoke(services: Services, connector_type: str, body: InvokeRequest) -
     if services.registry.get(connector_type) is None:
         entry = _entry(services, connector_type)  # 404 when unknown
         raise ProblemError(409, f"Connector '{connector_type}' is {entry.state}; it cannot run")
-    job = Job(
+    job = Job.create(
         type=connector_type,
         variables=body.variables,
         custom_headers=body.headers,

@@ -138,7 +138,7 @@ async def _invoke(
         history = writer
     runtime = ConnectorRuntime.from_settings(registry, settings, secrets=secrets, history=history)
     try:
-        job = Job(
+        job = Job.create(
             type=args.type,
             variables=variables,
             custom_headers=headers,

@@ -98,6 +98,11 @@ def duration_to_millis(value: timedelta) -> int:
     return -millis if micros < 0 else millis
 
 
+def backoff_millis(value: timedelta | None) -> int:
+    """A retry backoff in whole milliseconds for the engine: 0 when absent or negative."""
+    return max(duration_to_millis(value), 0) if value is not None else 0
+
+
 def format_iso_duration(value: timedelta) -> str:
     """Format ``value`` as Java's ``Duration.toString`` does: ``PT8H6M12.345S``.
 

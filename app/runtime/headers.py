@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.runtime.durations import parse_java_duration
+from app.runtime.errors import InvalidJobTimeoutError, InvalidRetryBackoffError
 from app.runtime.model import Job
 
 RESULT_VARIABLE = "resultVariable"
@@ -27,8 +28,11 @@ __all__ = [
     "RETRY_BACKOFF",
     "ConnectorHeaders",
     "job_timeout",
+    "parse_job_timeout",
+    "parse_retry_backoff",
     "read_headers",
     "retry_backoff",
+    "validated_backoff",
 ]
 
 
@@ -75,39 +79,63 @@ def read_headers(headers: Mapping[str, str]) -> ConnectorHeaders:
     )
 
 
-def _duration_header(job: Job, name: str) -> timedelta | None:
-    raw = job.custom_headers.get(name)
+def _duration(raw: str | None, name: str) -> timedelta | None:
     if raw is None:
         return None
     try:
-        return parse_java_duration(raw if isinstance(raw, str) else str(raw))
+        return parse_java_duration(raw)
     except ValueError as exc:
         raise ValueError(f"header '{name}': {exc}") from None
 
 
-def retry_backoff(job: Job) -> timedelta | None:
-    """The ``retryBackoff`` header as a duration; ``None`` if absent.
+def parse_retry_backoff(raw: str | None) -> timedelta | None:
+    """The ``retryBackoff`` header text as a duration; ``None`` if absent.
 
     Raises ``ValueError`` naming the header when it is present but not a Java ISO-8601
     duration, an empty string included (Camunda parses it with ``Duration.parse``). A
     negative duration is accepted, like Camunda does, and means no backoff.
     """
-    value = _duration_header(job, RETRY_BACKOFF)
+    value = _duration(raw, RETRY_BACKOFF)
     if value is not None and value < timedelta(0):
         return timedelta(0)
     return value
 
 
-def job_timeout(job: Job) -> timedelta | None:
-    """The ``jobTimeout`` header as a duration; ``None`` if absent or blank.
+def parse_job_timeout(raw: str | None) -> timedelta | None:
+    """The ``jobTimeout`` header text as a duration; ``None`` if absent or blank.
 
     Raises ``ValueError`` naming the header when it is not a Java ISO-8601 duration or is
     shorter than one millisecond (Zeebe counts job timeouts in whole milliseconds).
     """
-    raw = job.custom_headers.get(JOB_TIMEOUT)
-    if raw is None or not str(raw).strip():
+    if raw is None or not raw.strip():
         return None
-    value = _duration_header(job, JOB_TIMEOUT)
+    value = _duration(raw, JOB_TIMEOUT)
     if value is None or value < timedelta(milliseconds=1):
         raise ValueError(f"header '{JOB_TIMEOUT}': must be a positive duration, got {raw!r}")
     return value
+
+
+def retry_backoff(job: Job) -> timedelta | None:
+    """:func:`parse_retry_backoff` of the job's ``retryBackoff`` header."""
+    return parse_retry_backoff(_text(job.info.custom_headers, RETRY_BACKOFF))
+
+
+def job_timeout(job: Job) -> timedelta | None:
+    """:func:`parse_job_timeout` of the job's ``jobTimeout`` header."""
+    return parse_job_timeout(_text(job.info.custom_headers, JOB_TIMEOUT))
+
+
+def validated_backoff(headers: ConnectorHeaders) -> timedelta | None:
+    """Check ``retryBackoff`` and ``jobTimeout``; return the backoff (``None`` if absent).
+
+    Raises ``InvalidRetryBackoffError`` / ``InvalidJobTimeoutError`` (input errors).
+    """
+    try:
+        backoff = parse_retry_backoff(headers.retry_backoff)
+    except ValueError as exc:
+        raise InvalidRetryBackoffError(str(exc)) from None
+    try:
+        parse_job_timeout(headers.job_timeout)
+    except ValueError as exc:
+        raise InvalidJobTimeoutError(str(exc)) from None
+    return backoff

@@ -5,13 +5,10 @@ The database-backed, batched sink lives in ``app.db.history``.
 
 from __future__ import annotations
 
-import json
 import threading
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from app.runtime.model import ExecutionRecord
-
-TRUNCATED_KEY = "_truncated"
 
 
 @runtime_checkable
@@ -52,33 +49,3 @@ class MemoryHistorySink:
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
-
-
-def json_size(value: Any) -> int:
-    """Size in bytes of ``value`` serialised as compact UTF-8 JSON."""
-    return len(dumps(value).encode("utf-8"))
-
-
-def dumps(value: Any) -> str:
-    """Compact JSON; values JSON cannot express are rendered with ``str``."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def cap_payload(value: Any, limit: int) -> Any:
-    """``value`` itself if its JSON fits in ``limit`` bytes, else a truncation marker.
-
-    The marker is ``{"_truncated": true, "originalBytes": N, "preview": "<JSON prefix>"}``,
-    whose own JSON stays within ``limit`` bytes (for any limit of at least 128).
-    """
-    text = dumps(value)
-    size = len(text.encode("utf-8"))
-    if size <= limit:
-        return value
-    budget = max(limit - 96, 0)
-    preview = text.encode("utf-8")[:budget].decode("utf-8", errors="ignore")
-    marker = {TRUNCATED_KEY: True, "originalBytes": size, "preview": preview}
-    # JSON escaping can grow the preview; shrink until the marker fits.
-    while preview and json_size(marker) > limit:
-        preview = preview[: max(len(preview) - max(len(preview) // 8, 16), 0)]
-        marker["preview"] = preview
-    return marker

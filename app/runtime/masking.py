@@ -1,9 +1,6 @@
 """The per-job secret masker: every value resolved for a job becomes ``***`` in that job's
-messages, error variables and history.
-
-The masking rules (JSON-escaped and URL-encoded forms, short values only where they stand
-alone) are those of :class:`app.secrets.masking.SecretMasker`.
-"""
+messages, error variables and history (the rules are those of
+:class:`app.secrets.masking.SecretMasker`)."""
 
 from __future__ import annotations
 
@@ -12,13 +9,23 @@ from typing import Any
 
 from app.secrets.masking import MASK, SecretMasker
 
-__all__ = ["MASK", "SecretMasker", "job_masker", "mask_secrets"]
+__all__ = ["MASK", "NO_SECRETS", "SecretMasker", "job_masker", "mask_secrets"]
 
 
-def job_masker(values: Iterable[str] = (), min_length: int = 4) -> SecretMasker:
-    """A fresh masker knowing only ``values`` (the secrets resolved for one job); values
-    shorter than ``min_length`` are masked only where they stand alone."""
-    masker = SecretMasker(min_length=min_length)
+class _NoSecrets(SecretMasker):
+    """The masker of a job that resolved no secret: masks nothing, accepts no value."""
+
+    def register_many(self, values: Iterable[str]) -> None:
+        raise TypeError("NO_SECRETS is shared: create a masker with job_masker() instead")
+
+
+NO_SECRETS: SecretMasker = _NoSecrets()
+"""Shared by every job without secrets, so such a job builds no masker at all."""
+
+
+def job_masker(values: Iterable[str] = ()) -> SecretMasker:
+    """A fresh masker knowing only ``values`` (the secrets resolved for one job)."""
+    masker = SecretMasker()
     masker.register_many(values)
     return masker
 

@@ -4,30 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
+
+from connectors.sdk.context import JobInfo
 
 Source = Literal["zeebe", "rest", "cli"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Job:
-    """An engine-agnostic job: what Zeebe's ActivatedJob or a test invocation carries."""
+    """An engine-agnostic job: its metadata (what the connector sees as ``context.job``) and
+    its variables, as Zeebe's ActivatedJob or a test invocation carries them."""
 
-    type: str
+    info: JobInfo
     variables: Mapping[str, Any] = field(default_factory=dict)
-    custom_headers: Mapping[str, str] = field(default_factory=dict)
-    retries: int = 3
-    key: int = 0
-    process_instance_key: int = 0
-    bpmn_process_id: str = ""
-    process_definition_key: int = 0
-    process_definition_version: int = 0
-    element_id: str = ""
-    element_instance_key: int = 0
-    tenant_id: str = "<default>"
-    worker: str = ""
-    deadline: int = 0  # epoch milliseconds; 0 = unknown
+
+    @classmethod
+    def create(cls, type: str, variables: Mapping[str, Any] | None = None, **info: Any) -> Job:
+        """``Job(JobInfo(type=type, **info), variables)``: the short form for tests and
+        embedding (``Job.create("t", {"a": 1}, retries=2)``)."""
+        return cls(JobInfo(type=type, **info), {} if variables is None else variables)
+
+    def with_deadline(self, deadline: int) -> Job:
+        """The same job with a new deadline (epoch milliseconds)."""
+        return Job(replace(self.info, deadline=deadline), self.variables)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class ExecutionRecord:
     source: Source
     connector_type: str
     outcome: Outcome
-    job: Job
+    job: JobInfo
     input: Any
     output: Any
     started_at: dt.datetime
@@ -81,3 +82,20 @@ class ExecutionRecord:
     worker: str = ""
     element_template_id: str | None = None
     element_template_version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionResult:
+    """What ``ConnectorRuntime.execute`` returns.
+
+    ``outcome`` is the command for the engine. ``record`` is the history row; its
+    ``outcome`` is the same command with every resolved secret masked, which is what
+    API responses and the CLI show.
+    """
+
+    outcome: Outcome
+    record: ExecutionRecord
+
+    @property
+    def masked_outcome(self) -> Outcome:
+        return self.record.outcome

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from app.runtime import expressions
-from app.runtime.durations import parse_java_duration
-from app.runtime.errors import ExpressionResultError
+from app.runtime import expressions, jackson
+from app.runtime.durations import backoff_millis
+from app.runtime.errors import ExpressionResultError, VariablesTooLargeError
+from app.runtime.failures import cap
+from app.runtime.masking import SecretMasker
+from app.runtime.model import Complete, Fail, Outcome, ThrowError
+from app.runtime.payload import json_size
 
 BPMN_ERROR = "bpmnError"
 JOB_ERROR = "jobError"
 IGNORE_ERROR = "ignoreError"
 _PREVIEW = 500
+CONNECTOR_ERROR = "io.camunda.connector.runtime.core.error.ConnectorError"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -106,8 +113,10 @@ def examine_error_expression(
     """Evaluate ``errorExpression``; ``None`` means "no error" (null, ``{}``, or a
     ``bpmnError`` without a code).
 
-    Raises ``ExpressionError`` when evaluation fails and ``ExpressionResultError`` when the
-    result is not a context made by ``bpmnError``/``jobError``/``ignoreError``.
+    The result is read as Camunda's Jackson mapping reads it into a ``ConnectorError``
+    (``app.runtime.jackson``), so hand-written contexts behave as in Camunda. Raises
+    ``ExpressionError`` when evaluation fails and ``ExpressionResultError`` when the result
+    is not such a context.
     """
     context = expression_context(response_value, job={"retries": job_retries})
     result = expressions.evaluate(error_expression, context)
@@ -116,79 +125,99 @@ def examine_error_expression(
     result = _require_object(result, "Error expression")
     if not result:
         return None
-    kind = result.get("errorType")
-    if kind == BPMN_ERROR:
-        code = _first(result, "errorCode", "code")
-        if code is None:
-            return None
-        message = _first(result, "errorMessage", "message")
-        return BpmnErrorDecision(
-            code=_text(code),
-            message="" if message is None else _text(message),
-            variables=_variables(result, "bpmnError"),
+    if result.get("errorType") not in (BPMN_ERROR, JOB_ERROR, IGNORE_ERROR):
+        # Jackson finds no ConnectorError subtype for a missing or unknown type id.
+        raise ExpressionResultError(
+            "Error expression must return null, {} or the result of bpmnError(), jobError() "
+            f"or ignoreError(), but got: {_preview(result)}"
         )
+    try:
+        return _decision(result)
+    except ValueError as exc:
+        raise ExpressionResultError(
+            f"Cannot parse '{_preview(result)}' as '{CONNECTOR_ERROR}': {exc}"
+        ) from None
+
+
+def _decision(result: dict[str, Any]) -> ErrorDecision | None:
+    kind = result["errorType"]
+    if kind == BPMN_ERROR:
+        code = _field(result, "errorCode", jackson.text)
+        if code is None:
+            return None  # Camunda drops a BpmnError without a code (hasCode())
+        message = _field(result, "errorMessage", jackson.text)
+        variables = _field(result, "variables", jackson.mapping)
+        return BpmnErrorDecision(code=code, message=message or "", variables=variables or {})
     if kind == JOB_ERROR:
-        message = _first(result, "errorMessage", "message")
+        message = _field(result, "errorMessage", jackson.text)
+        variables = _field(result, "variables", jackson.mapping)
+        retries = _field(result, "retries", jackson.integer)
+        backoff = _field(result, "retryBackoff", jackson.duration)
+        if retries is None or (message is None and variables is None):
+            # Camunda's JobError without these throws a NullPointerException on the way to
+            # FailJob, which fails the job with retries 0.
+            missing = "retries" if retries is None else "errorMessage"
+            raise ValueError(f"jobError: '{missing}' is missing")
         return JobErrorDecision(
-            message="" if message is None else _text(message),
-            variables=_variables(result, "jobError"),
-            retries=_retries(result.get("retries")),
-            backoff=_backoff(result.get("retryBackoff")),
+            message=message or "",
+            variables=variables or {},
+            retries=max(retries, 0),
+            backoff=max(backoff or timedelta(0), timedelta(0)),
         )
     if kind == IGNORE_ERROR:
-        return IgnoreErrorDecision(variables=_variables(result, "ignoreError"))
-    raise ExpressionResultError(
-        "Error expression must return null, {} or the result of bpmnError(), jobError() or "
-        f"ignoreError(), but got: {_preview(result)}"
-    )
-
-
-def _first(result: dict[str, Any], *keys: str) -> Any:
-    for key in keys:
-        if result.get(key) is not None:
-            return result[key]
-    return None
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _variables(result: dict[str, Any], function: str) -> dict[str, Any]:
-    value = result.get("variables")
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ExpressionResultError(
-            f"{function}(): 'variables' must be a context, but got {_json_kind(value)}"
+        ignored = _field(result, "variables", jackson.mapping)
+        return IgnoreErrorDecision(variables=ignored or {})
+    if isinstance(kind, str):
+        raise ValueError(
+            f"unknown errorType '{kind}' (expected bpmnError, jobError or ignoreError)"
         )
-    return value
+    raise ValueError("missing errorType (the result of bpmnError(), jobError() or ignoreError())")
 
 
-def _retries(value: Any) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ExpressionResultError(
-            f"jobError(): 'retries' must be a number, but got {_json_kind(value)}"
+def _field(result: dict[str, Any], name: str, read: Callable[[Any], T]) -> T:
+    try:
+        return read(result.get(name))
+    except ValueError as exc:
+        raise ValueError(f"'{name}': {exc}") from None
+
+
+def decision_outcome(
+    decision: ErrorDecision, masker: SecretMasker, max_output_bytes: int
+) -> Outcome:
+    """The command an error-expression decision stands for. Messages and variables are
+    masked and messages capped; variables over ``max_output_bytes`` raise
+    ``VariablesTooLargeError``."""
+    if isinstance(decision, BpmnErrorDecision):
+        variables = masker.mask_value(decision.variables)
+        check_output_size(variables, max_output_bytes)
+        return ThrowError(
+            code=decision.code, message=cap(masker.mask(decision.message)), variables=variables
         )
-    return max(int(value), 0)
-
-
-def _backoff(value: Any) -> timedelta:
-    if value is None:
-        return timedelta(0)
-    if isinstance(value, timedelta):
-        backoff = value
-    elif isinstance(value, str):
-        try:
-            backoff = parse_java_duration(value)
-        except ValueError as exc:
-            raise ExpressionResultError(f"jobError(): 'retryBackoff': {exc}") from None
-    else:
-        raise ExpressionResultError(
-            f"jobError(): 'retryBackoff' must be a duration, but got {_json_kind(value)}"
+    if isinstance(decision, JobErrorDecision):
+        message = cap(masker.mask(decision.message))
+        variables = {**masker.mask_value(decision.variables), "error": message}
+        check_output_size(variables, max_output_bytes)
+        return Fail(
+            message=message,
+            retries=decision.retries,
+            backoff_ms=backoff_millis(decision.backoff),
+            variables=variables,
         )
-    return max(backoff, timedelta(0))
+    check_output_size(decision.variables, max_output_bytes)
+    return Complete(variables=dict(decision.variables))
+
+
+def check_output_size(variables: dict[str, Any], limit: int) -> int:
+    """The JSON size of non-empty result variables; ``VariablesTooLargeError`` over ``limit``.
+
+    Counting stops at the limit: a small value whose JSON would be huge (shared lists) is
+    rejected without ever being encoded.
+    """
+    if not variables:
+        return 2
+    size = json_size(variables, limit)
+    if size > limit:
+        raise VariablesTooLargeError(
+            f"Output variables payload (more than {limit} bytes) exceeds the limit of {limit} bytes"
+        )
+    return size

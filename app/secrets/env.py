@@ -13,8 +13,34 @@ from app.secrets.provider import SecretInfo
 log = logging.getLogger(__name__)
 
 
+def lookup(environ: Mapping[str, str], name: str) -> str | None:
+    """The value of environment variable ``name``, relaxed as Spring's
+    ``SystemEnvironmentPropertySource`` resolves a property name (camunda/connectors reads
+    its environment secrets through Spring's ``Environment``): ``name`` as written, with
+    ``.`` and/or ``-`` replaced by ``_``, then the same upper-cased. So the secret
+    ``my-api-key`` is found in ``SECRET_MY_API_KEY``."""
+    for candidate in _spring_candidates(name):
+        value = environ.get(candidate)
+        if value is not None:
+            return value
+    return None
+
+
+def _spring_candidates(name: str) -> list[str]:
+    def forms(text: str) -> list[str]:
+        no_dot = text.replace(".", "_")
+        no_hyphen = text.replace("-", "_")
+        both = no_dot.replace("-", "_")
+        return [text, no_dot, no_hyphen, both]
+
+    upper = name.upper()
+    candidates = forms(name) + (forms(upper) if upper != name else [])
+    return list(dict.fromkeys(candidates))  # in order, without repeats
+
+
 class EnvironmentProvider:
-    """Reads ``PREFIX[TENANT_][PROCESS_]NAME`` from the process environment, as Camunda does."""
+    """Reads ``PREFIX[TENANT_][PROCESS_]NAME`` from the process environment, as Camunda does
+    (names relaxed as Spring relaxes them, see :func:`lookup`)."""
 
     name = "environment"
     writable = False
@@ -58,7 +84,7 @@ class EnvironmentProvider:
     async def get_many(self, names: Collection[str], context: SecretContext) -> dict[str, str]:
         found: dict[str, str] = {}
         for name in names:
-            value = self._environ.get(self.variable_name(name, context))
+            value = lookup(self._environ, self.variable_name(name, context))
             if value is not None:
                 found[name] = value
         return found

@@ -1,14 +1,26 @@
-"""Errors of secret resolution and management. Messages never contain secret values."""
+"""Errors of secret resolution and management. Messages never contain secret values.
+
+``error_type`` is the stable ``error.type`` a failed job shows (see ``connectors.sdk.errors``).
+"""
 
 from __future__ import annotations
 
+from typing import ClassVar
 
-class SecretError(Exception):
+from connectors.sdk.errors import CONNECTOR_INPUT_EXCEPTION, InputError, SwitchboardError
+
+
+class SecretError(SwitchboardError):
     """Base class of secret resolution and management failures."""
 
+    error_type: ClassVar[str] = "switchboard.SecretError"
 
-class SecretNotFoundError(SecretError):
-    """No provider knows the name: an input error (the job fails with retries 0)."""
+
+class SecretNotFoundError(SecretError, InputError):
+    """No provider knows the name: an input error (the job fails with retries 0). Camunda
+    raises a ``ConnectorInputException`` with the same message."""
+
+    error_type: ClassVar[str] = CONNECTOR_INPUT_EXCEPTION
 
     def __init__(self, name: str) -> None:
         super().__init__(f"Secret with name '{name}' is not available")
@@ -17,6 +29,8 @@ class SecretNotFoundError(SecretError):
 
 class SecretProviderError(SecretError):
     """A provider is down or refused access: a transient error (retries - 1, with backoff)."""
+
+    error_type: ClassVar[str] = "switchboard.SecretProviderError"
 
     def __init__(self, provider: str, reason: str) -> None:
         super().__init__(f"Secret provider '{provider}' failed: {reason}")

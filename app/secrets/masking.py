@@ -1,17 +1,19 @@
 """Masking of resolved secret values in text, JSON values and log records.
 
-Rule for short values: a value at least ``min_length`` characters long is masked wherever it
-occurs. A shorter value is masked only where it stands alone: a whole string (JSON value,
-log argument) equal to it, or a "word" in text that has no letter or digit right before or
-after it. Masking every occurrence of, say, ``"1"`` would garble all output and itself reveal
-the value (every masked spot shows where it was).
+Every registered value is replaced wherever it occurs, whatever its length, as Camunda's
+runtime does (camunda/connectors connector-runtime/connector-runtime-spring/src/main/java/io/
+camunda/connector/runtime/outbound/job/OutboundConnectorExceptionHandler.java,
+``hideSecretsFromMessage``: ``message.replace(secret, "***")``). A one-character secret
+masks every occurrence of that character: use secrets of reasonable length.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
+import string
 import threading
 import urllib.parse
 from collections.abc import Iterable, Mapping
@@ -28,21 +30,19 @@ _STANDARD_RECORD_ATTRS = frozenset(
 
 
 class SecretMasker:
-    """Thread-safe registry of secret values and the masking of text and JSON-like values."""
+    """Thread-safe registry of secret values and the masking of text and JSON-like values.
 
-    def __init__(self, min_length: int = 4, mask: str = MASK) -> None:
-        if min_length < 1:
-            raise ValueError("min_length must be >= 1")
-        self._min_length = min_length
+    Registering is cheap (the matcher is rebuilt on the next use), so many values can be
+    registered in a row.
+    """
+
+    def __init__(self, mask: str = MASK) -> None:
         self._mask = mask
         self._lock = threading.Lock()
         self._values: set[str] = set()
+        self._stale = False
         self._exact: frozenset[str] = frozenset()
         self._pattern: re.Pattern[str] | None = None
-
-    @property
-    def min_length(self) -> int:
-        return self._min_length
 
     def __len__(self) -> int:
         return len(self._values)
@@ -53,10 +53,10 @@ class SecretMasker:
     @property
     def active(self) -> bool:
         """Whether any value is registered (masking is a no-op until then)."""
-        return self._pattern is not None
+        return bool(self._values)
 
     def register(self, value: str) -> None:
-        """Mask ``value`` (and its JSON-escaped and URL-encoded forms) from now on."""
+        """Mask ``value`` (and the encoded forms it takes in output) from now on."""
         self.register_many((value,))
 
     def register_many(self, values: Iterable[str]) -> None:
@@ -64,63 +64,56 @@ class SecretMasker:
         if not new:
             return
         with self._lock:
-            new -= self._values
-            if not new:
-                return
             self._values |= new
-            self._rebuild()
+            self._stale = True
 
-    def _rebuild(self) -> None:
-        long_forms: set[str] = set()
-        short_forms: set[str] = set()
-        for value in self._values:
-            target = long_forms if len(value) >= self._min_length else short_forms
-            target.update(_variants(value))
-        parts = []
-        if long_forms:
-            alternation = "|".join(re.escape(v) for v in sorted(long_forms, key=len, reverse=True))
-            parts.append(f"(?:{alternation})")
-        if short_forms:
-            alternation = "|".join(re.escape(v) for v in sorted(short_forms, key=len, reverse=True))
-            parts.append(f"(?<![A-Za-z0-9])(?:{alternation})(?![A-Za-z0-9])")
-        exact = set(self._values)
-        exact.update(long_forms | short_forms)
-        # Publish the exact set before the pattern: readers check the pattern first.
-        self._exact = frozenset(exact)
-        self._pattern = re.compile("|".join(parts)) if parts else None
+    def _matcher(self) -> tuple[re.Pattern[str] | None, frozenset[str]]:
+        if self._stale:
+            with self._lock:
+                if self._stale:
+                    forms: set[str] = set()
+                    for value in self._values:
+                        forms.update(_variants(value))
+                    ordered = sorted(forms, key=len, reverse=True)  # the longest form wins
+                    self._exact = frozenset(forms | self._values)
+                    self._pattern = re.compile("|".join(re.escape(f) for f in ordered))
+                    self._stale = False
+        return self._pattern, self._exact
 
     def mask(self, text: str) -> str:
         """``text`` with every registered value replaced by ``***``."""
-        pattern = self._pattern
-        if pattern is None or not text:
+        if not self._values or not text:
             return text
-        if text in self._exact:
+        pattern, exact = self._matcher()
+        if pattern is None:
+            return text
+        if text in exact:
             return self._mask
         return pattern.sub(self._mask, text)
 
     def mask_value(self, value: Any) -> Any:
         """A copy of a JSON-like value with secrets masked in strings, keys and numbers."""
-        if self._pattern is None:
+        if not self._values:
             return value
-        return self._mask_value(value)
+        return self._mask_value(value, self._matcher()[1])
 
-    def _mask_value(self, value: Any) -> Any:
+    def _mask_value(self, value: Any, exact: frozenset[str]) -> Any:
         if isinstance(value, str):
             return self.mask(value)
         if isinstance(value, bool) or value is None:
             return value
         if isinstance(value, int | float):
             # A secret that happens to be numeric may come back from a service as a number.
-            return self._mask if str(value) in self._exact else value
+            return self._mask if str(value) in exact else value
         if isinstance(value, Mapping):
             return {
-                (self.mask(k) if isinstance(k, str) else k): self._mask_value(v)
+                (self.mask(k) if isinstance(k, str) else k): self._mask_value(v, exact)
                 for k, v in value.items()
             }
         if isinstance(value, tuple):
-            return tuple(self._mask_value(v) for v in value)
+            return tuple(self._mask_value(v, exact) for v in value)
         if isinstance(value, list):
-            return [self._mask_value(v) for v in value]
+            return [self._mask_value(v, exact) for v in value]
         if isinstance(value, bytes | bytearray):
             text = bytes(value).decode("utf-8", "replace")
             masked = self.mask(text)
@@ -128,11 +121,76 @@ class SecretMasker:
         return value
 
 
+def _printable_but(excluded: str) -> str:
+    return "".join(chr(c) for c in range(0x20, 0x7F) if chr(c) not in excluded)
+
+
+_UNRESERVED = string.ascii_letters + string.digits + "-._~"
+# WHATWG URL percent-encode sets (https://url.spec.whatwg.org/#percent-encoded-bytes), as the
+# HTTP client (httpx) applies them to each part of a URL; characters kept as they are.
+_URL_SAFE_SETS = (
+    "",  # a component, every reserved character encoded (urllib's quote(safe=""))
+    _printable_but(' "<>`'),  # fragment
+    _printable_but(' "#<>'),  # query
+    _printable_but(" \"#<>'"),  # query of special schemes
+    _printable_but(' "#<>?`{}'),  # path
+    _printable_but(' "#<>?`{}/:;=@[\\]^|'),  # userinfo
+)
+_FORM_SAFE = string.ascii_letters + string.digits + "*-._"  # WHATWG / Java URLEncoder
+_MIN_BASE64_CORE = 8
+
+
+def _percent(value: str, safe: str, space: str | None = None) -> str:
+    keep = _UNRESERVED + safe if space is None else safe
+    out: list[str] = []
+    for char in value:
+        if char in keep:
+            out.append(char)
+        elif char == " " and space is not None:
+            out.append(space)
+        else:
+            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+    return "".join(out)
+
+
+def _base64_cores(value: str) -> set[str]:
+    """The part of the Base64 of any text containing ``value`` that only ``value``
+    determines, for each of the three byte alignments (and both alphabets): so
+    ``Basic base64(user:password)`` is masked without knowing ``user``."""
+    data = value.encode("utf-8", "surrogatepass")
+    cores: set[str] = set()
+    for before in range(3):
+        encoded = base64.b64encode(b"\0" * before + data + b"\0\0").decode("ascii")
+        first = next(p for p in range(len(encoded)) if _span(p)[0] >= before)
+        last = max(p for p in range(len(encoded)) if _span(p)[1] <= before + len(data))
+        core = encoded[first : last + 1]
+        if len(core) >= _MIN_BASE64_CORE:
+            cores.add(core)
+            cores.add(core.replace("+", "-").replace("/", "_"))
+    return cores
+
+
+def _span(position: int) -> tuple[int, int]:
+    """The input bytes ``[start, end)`` that Base64 output character ``position`` reads."""
+    group, index = divmod(position, 4)
+    start = 3 * group + (0, 0, 1, 2)[index]
+    end = 3 * group + (1, 2, 3, 3)[index]
+    return start, end
+
+
 def _variants(value: str) -> set[str]:
-    """Forms a value commonly takes in output: raw, JSON-escaped and URL-encoded."""
+    """The forms a value takes on its way out: raw, JSON-escaped, percent-encoded as each part
+    of a URL and as a form field, inside Base64 (a Basic authorization header), and, when it
+    is not ASCII, its UTF-8 bytes read as Latin-1 (an HTTP header value as a server decodes
+    it)."""
     forms = {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
-    forms.add(urllib.parse.quote(value, safe=""))
+    if not value.isascii():
+        latin = value.encode("utf-8", "surrogatepass").decode("latin-1")
+        forms.update((latin, json.dumps(latin)[1:-1], json.dumps(latin, ensure_ascii=False)[1:-1]))
+    forms.update(_percent(value, safe) for safe in _URL_SAFE_SETS)
     forms.add(urllib.parse.quote_plus(value, safe=""))
+    forms.add(_percent(value, _FORM_SAFE, space="+"))
+    forms.update(_base64_cores(value))
     return {f for f in forms if f}
 
 

@@ -78,7 +78,7 @@ class SecretsService:
                     pool_size=settings.vault_pool_size,
                 )
             )
-        masker = SecretMasker(min_length=settings.secrets_mask_min_length)
+        masker = SecretMasker()
         return cls(providers, masker=masker, cache_seconds=settings.secrets_cache_seconds)
 
     # -- lifecycle -----------------------------------------------------------------------------

@@ -37,13 +37,13 @@ class SecretsSettings(BaseModel):
         validation_alias="SWITCHBOARD_SECRETS_CACHE_SECONDS",
         description="Keep resolved secret values in memory this long. 0: no cache.",
     )
-    secrets_mask_min_length: int = Field(
-        4,
-        ge=1,
-        le=64,
-        validation_alias="SWITCHBOARD_SECRETS_MASK_MIN_LENGTH",
-        description="Secret values at least this long are masked wherever they occur; "
-        "shorter ones only where they stand alone (a whole string or a whole word).",
+    secrets_filter_mode: Literal["DISABLED", "LAX", "STRICT"] = Field(
+        "DISABLED",
+        validation_alias="SWITCHBOARD_SECRETS_FILTER_MODE",
+        description="Camunda's secret filter: DISABLED (every secret may be resolved), LAX or "
+        "STRICT (only secrets named in the element's input mappings; LAX allows all when the "
+        "process definition cannot be read, STRICT fails the job). LAX and STRICT need an "
+        "engine that provides process definitions (docs/secrets.md).",
     )
     vault_addr: str | None = Field(
         None,
@@ -137,6 +137,12 @@ class SecretsSettings(BaseModel):
         description="Renew the Vault token (or log in again) once two thirds of its lifetime "
         "have passed, and at least this long before it expires (never before half of it).",
     )
+
+    @field_validator("secrets_filter_mode", mode="before")
+    @classmethod
+    def _mode_upper(cls, value: object) -> object:
+        # Spring binds enum names leniently (strict, Strict and STRICT alike).
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("vault_addr")
     @classmethod

@@ -2,12 +2,14 @@
 
 from connectors.sdk.binding import bind
 from connectors.sdk.connector import OutboundConnector, outbound_connector
-from connectors.sdk.context import JobInfo, OutboundContext
+from connectors.sdk.context import JobInfo, OutboundContext, mask_derived
 from connectors.sdk.errors import (
     ConnectorError,
     ConnectorInputError,
     ConnectorRetryError,
     FieldError,
+    InputError,
+    SwitchboardError,
 )
 from connectors.sdk.fields import Choice, Condition, Configuration, Group, Property
 
@@ -20,10 +22,13 @@ __all__ = [
     "ConnectorRetryError",
     "FieldError",
     "Group",
+    "InputError",
     "JobInfo",
     "OutboundConnector",
     "OutboundContext",
     "Property",
+    "SwitchboardError",
     "bind",
+    "mask_derived",
     "outbound_connector",
 ]

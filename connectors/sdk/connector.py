@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import concurrent.futures
+import contextvars
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
@@ -65,9 +66,9 @@ class OutboundConnector:
             result = await self.function(**kwargs)
         else:
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(
-                executor, functools.partial(self.function, **kwargs)
-            )
+            call = functools.partial(self.function, **kwargs)
+            # The thread runs in a copy of this context (contextvars, e.g. mask_derived).
+            result = await loop.run_in_executor(executor, contextvars.copy_context().run, call)
         return json_ready(result)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

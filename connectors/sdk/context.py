@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -32,6 +34,17 @@ class JobInfo:
     deadline: int = 0
 
 
+MaskSink = Callable[[tuple[str, ...]], None]
+
+_current_sink: contextvars.ContextVar[MaskSink | None] = contextvars.ContextVar(
+    "switchboard_mask_sink", default=None
+)
+
+
+def _discard(values: tuple[str, ...]) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class OutboundContext:
     """Passed to a connector function that asks for it (a parameter annotated
@@ -39,7 +52,36 @@ class OutboundContext:
 
     job: JobInfo
     variables: Mapping[str, Any]
+    mask_sink: MaskSink = field(default=_discard, repr=False, compare=False)
 
     def bind(self, model: type[M]) -> M:
         """Validate the job variables into ``model``; raises ``ConnectorInputError``."""
         return bind(model, self.variables)
+
+    def mask_derived(self, *values: str) -> None:
+        """Declare ``values`` derived from this job's secrets (a Basic authorization header,
+        a signature, a token, an encoding the runtime does not know): from now on they are
+        masked like the secrets themselves, in this job's failure messages, error variables
+        and history, and in every log line."""
+        self.mask_sink(values)
+
+
+def mask_derived(*values: str) -> None:
+    """:meth:`OutboundContext.mask_derived` for code that has no context at hand (a client
+    library called by the connector): it applies to the job whose connector is running.
+    Outside a job it does nothing."""
+    sink = _current_sink.get()
+    if sink is not None:
+        sink(values)
+
+
+@contextlib.contextmanager
+def masking_to(sink: MaskSink) -> Iterator[None]:
+    """For the runtime: while the connector runs, :func:`mask_derived` reports to ``sink``
+    (also from tasks it starts and, through ``OutboundConnector.invoke``, from the thread a
+    sync function runs in)."""
+    token = _current_sink.set(sink)
+    try:
+        yield
+    finally:
+        _current_sink.reset(token)

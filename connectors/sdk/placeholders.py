@@ -1,60 +1,130 @@
-"""Secret placeholders inside job variables: ``{{secrets.NAME}}`` and the bare ``secrets.NAME``.
+"""Secret placeholders: ``{{secrets.NAME}}`` and the deprecated bare ``secrets.NAME``.
 
-Replacement works on decoded string values, which is equivalent to inserting the value
-JSON-escaped into the variables' JSON text.
+Replacement works exactly as Camunda's connector runtime does it (camunda/connectors
+connector-runtime/connector-runtime-core/src/main/java/io/camunda/connector/runtime/core/
+secret/SecretUtil.java): on the JSON text of the variables, object keys included; first
+the ``{{...}}`` form, then the bare form over the result; each value inserted JSON-escaped.
+Each form is replaced in as many passes as the text had matches of it when its turn came,
+so a value that itself holds a placeholder is expanded (up to that many levels), and the
+bare pass also sees names that values of the ``{{...}}`` pass brought in.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-# Same grammar as the Camunda connector runtime, so templates behave identically:
-# - braced: any run of non-space characters up to the first "}}", spaces allowed around it;
-# - bare: runs of letters/digits joined by single "/", ".", "_" or "-" (so "db/password" and
-#   "API_TOKEN" work, a trailing separator is not part of the name). Like Camunda, the bare
-#   form is found anywhere, also right after a letter ("mysecrets.X" references "X").
-BARE_NAME = r"[A-Za-z0-9]+(?:[/._-][A-Za-z0-9]+)*"
-# Java's \s is ASCII-only; spell it out so e.g. a no-break space counts as a name character.
-_WS = r"[ \t\n\x0b\f\r]"
-BRACED = re.compile(r"\{\{" + _WS + r"*secrets\.([^ \t\n\x0b\f\r]+?)" + _WS + r"*\}\}")
+# Camunda's patterns. Java's \s is ASCII-only: spelled out, so a no-break space counts as a
+# name character. Bare names: letters/digits joined by single "/", ".", "_" or "-" (a
+# trailing separator is not part of the name), found anywhere, also right after a letter
+# ("mysecrets.X" references "X").
+BARE_NAME = r"(?:[a-zA-Z0-9]+[/._-])*[a-zA-Z0-9]+"
+_S = r"[ \t\n\x0b\f\r]"
+_NS = r"[^ \t\n\x0b\f\r]"
+BRACED = re.compile(r"\{\{" + _S + r"*secrets\.(" + _NS + r"+?" + _S + r"*)\}\}")
 BARE = re.compile(r"secrets\.(" + BARE_NAME + r")")
-_ANY = re.compile(BRACED.pattern + "|" + BARE.pattern)
+MARKER = "secrets."
+"""Text without this substring holds no placeholder."""
+
+Lookup = Callable[[str], str | None]
+"""A secret's value by name; ``None`` leaves the placeholder as it is (a filtered name)."""
 
 
-def names_in(value: Any) -> set[str]:
-    """All secret names referenced anywhere in the string values of ``value``."""
-    found: set[str] = set()
-    _collect(value, found)
+def _java_trim(name: str) -> str:
+    # String.trim(): every character up to U+0020 at either end.
+    start, end = 0, len(name)
+    while start < end and name[start] <= " ":
+        start += 1
+    while end > start and name[end - 1] <= " ":
+        end -= 1
+    return name[start:end]
+
+
+def names_in_text(text: str) -> set[str]:
+    """Every secret name referenced in ``text`` (either form), as Camunda lists them."""
+    if MARKER not in text:
+        return set()
+    found = {_java_trim(m.group(1)) for m in BRACED.finditer(text)}
+    found.update(m.group(1) for m in BARE.finditer(text))
+    found.discard("")
     return found
 
 
-def _collect(value: Any, found: set[str]) -> None:
-    if isinstance(value, str):
-        if "secrets." in value:
-            for braced, bare in _ANY.findall(value):
-                found.add(braced or bare)
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            _collect(item, found)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _collect(item, found)
+def json_escaped(value: str) -> str:
+    """``value`` escaped for the inside of a JSON string, as Jackson's ``quoteAsString``."""
+    escaped = json.dumps(value, ensure_ascii=False)[1:-1]
+    if "\\u" in escaped:  # Jackson writes upper-case hex digits
+        escaped = re.sub(r"\\u([0-9a-f]{4})", lambda m: "\\u" + m.group(1).upper(), escaped)
+    return escaped
+
+
+class ExpansionTooLarge(ValueError):
+    """Replacing placeholders (values holding placeholders themselves) grew the text past
+    the caller's limit."""
+
+
+PATTERNS = (BRACED, BARE)
+"""The two forms, in the order Camunda replaces them."""
+
+
+def passes(pattern: re.Pattern[str], text: str) -> int:
+    """How many passes Camunda makes with ``pattern`` over ``text``: its number of matches
+    there (``while (matcher.find())`` over the text as it was when the form's turn came)."""
+    return sum(1 for _ in pattern.finditer(text)) if MARKER in text else 0
+
+
+def names_of(pattern: re.Pattern[str], text: str) -> set[str]:
+    """The names one pass of ``pattern`` over ``text`` asks for."""
+    return {name for m in pattern.finditer(text) if (name := _java_trim(m.group(1)))}
+
+
+def replace_pass(pattern: re.Pattern[str], text: str, lookup: Lookup) -> str:
+    """One pass: every match of ``pattern`` replaced by its value, JSON-escaped (kept as it
+    is when ``lookup`` gives ``None``)."""
+
+    def value(match: re.Match[str]) -> str:
+        name = _java_trim(match.group(1))
+        if not name:
+            return "null"  # what Camunda's StringBuilder appends for a blank name
+        found = lookup(name)
+        return match.group(0) if found is None else json_escaped(found)
+
+    return pattern.sub(value, text)
+
+
+def replace_in_text(text: str, lookup: Lookup, max_chars: int | None = None) -> str:
+    """``text`` (JSON) with every placeholder replaced as Camunda's ``SecretUtil`` does it.
+
+    ``lookup`` may raise (a secret that does not exist); text growing past ``max_chars``
+    raises :class:`ExpansionTooLarge`.
+    """
+    for pattern in PATTERNS:
+        for _ in range(passes(pattern, text)):
+            replaced = replace_pass(pattern, text, lookup)
+            if replaced == text:
+                break  # a fixed point: Camunda's remaining passes change nothing either
+            if max_chars is not None and len(replaced) > max_chars:
+                raise ExpansionTooLarge(
+                    f"secret values grew the variables past {max_chars} characters"
+                )
+            text = replaced
+    return text
+
+
+def names_in(value: Any) -> set[str]:
+    """Every secret name referenced anywhere in ``value`` (a JSON-like value), keys included."""
+    return names_in_text(_dumps(value))
 
 
 def substitute(value: Any, secrets: Mapping[str, str]) -> Any:
-    """Return a copy of ``value`` with every placeholder replaced from ``secrets``.
+    """A copy of ``value`` with the placeholders of ``secrets`` replaced as
+    :func:`replace_in_text` does; names absent from ``secrets`` are left as they are."""
+    text = _dumps(value)
+    replaced = replace_in_text(text, secrets.get)
+    return value if replaced == text else json.loads(replaced)
 
-    Names absent from ``secrets`` are left as they are; callers resolve all names first.
-    """
-    if isinstance(value, str):
-        if "secrets." not in value:
-            return value
-        # One pass, so a resolved value that itself mentions "secrets.X" is never expanded.
-        return _ANY.sub(lambda m: secrets.get(m.group(1) or m.group(2), m.group(0)), value)
-    if isinstance(value, Mapping):
-        return {k: substitute(v, secrets) for k, v in value.items()}
-    if isinstance(value, list):
-        return [substitute(v, secrets) for v in value]
-    return value
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)

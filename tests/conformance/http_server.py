@@ -9,6 +9,8 @@ Routes:
 - ``/status/<code>``: that status with the JSON error body from Camunda's REST docs.
 - ``/status-text/<code>``: that status with a plain-text body.
 - ``/slow``: answers only when released (``stop``) or after 10 s: a read timeout target.
+- ``/reflect/...``: 400 with a JSON body quoting the request as it arrived (raw target,
+  headers, body): a service that echoes what it was sent in its error.
 """
 
 from __future__ import annotations
@@ -105,6 +107,13 @@ def _handler(release: threading.Event) -> type[BaseHTTPRequestHandler]:
             elif path.startswith("/status-text/"):
                 code = int(path.rsplit("/", 1)[1])
                 self._send(code, b"plain failure", "text/plain")
+            elif path.startswith("/reflect/"):
+                seen = {
+                    "target": self.path,  # as it came on the request line, encoded
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                    "body": raw.decode("utf-8", "replace"),
+                }
+                self._send(400, json.dumps(seen).encode(), "application/json")
             elif path == "/slow":
                 release.wait(SLOW_LIMIT_SECONDS)
                 self._send(200, b"{}", "application/json")

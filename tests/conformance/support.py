@@ -20,5 +20,7 @@ async def run(
     retries: int = 3,
 ) -> Outcome:
     """Execute one job and return the outcome the engine would receive."""
-    job = Job(type=type_, variables=variables or {}, custom_headers=headers or {}, retries=retries)
+    job = Job.create(
+        type=type_, variables=variables or {}, custom_headers=headers or {}, retries=retries
+    )
     return (await runtime.execute(job)).outcome

@@ -427,3 +427,121 @@ async def test_connector_function_with_wrong_arguments_fails_with_no_retries(
     assert isinstance(outcome, Fail)
     assert outcome.retries == 0
     assert "Failed to evaluate expression" in outcome.message
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "bpmnError(null)",
+        'bpmnError("E", null)',
+        'bpmnError("E", "m", null)',
+        "jobError(null)",
+        'jobError("m", null)',
+        'jobError("m", {}, null)',
+        'jobError("m", {}, 1, null)',
+        'jobError("m", {}, "1")',
+        "ignoreError(null)",
+        "jobError(job.no_such_field)",  # a null from a missing value is still a null
+        # named arguments: feel-scala passes null for the ones not given
+        'jobError(errorMessage: "m", retries: 1)',
+        "backoff(attempt: 2, jitterFactor: 0)",
+    ],
+)
+async def test_null_or_wrongly_typed_argument_fails_the_job_with_no_retries(
+    runtime: ConnectorRuntime, expression: str
+) -> None:
+    # [FN] FunctionHelper.toString/toContext/toNumber/toDuration throw for a ValNull, and
+    # JobErrorFunction casts each argument; feel-scala's FeelInterpreter.invokeFunction passes
+    # ValNull for a named parameter not given. The exception fails the evaluation
+    # (feel-scala FeelEngine.evaluate), which [EH handleFinalResultException] turns into a
+    # failure with retries 0. The argument is never treated as absent.
+    outcome = await run(
+        runtime, RAISE_TYPE, failing("E"), {"errorExpression": expression}, retries=3
+    )
+    assert isinstance(outcome, Fail)
+    assert outcome.retries == 0
+    assert outcome.message.startswith("Failed to evaluate expression"), outcome.message
+    assert (
+        outcome.variables["error"]["type"] == "io.camunda.connector.feel.FeelEngineWrapperException"
+    )
+
+
+async def test_connector_functions_under_unknown_parameter_names_are_not_found(
+    runtime: ConnectorRuntime,
+) -> None:
+    # [FN] only errorCode/errorMessage/variables exist: feel-scala finds no function for
+    # `code:`, which it reports as null (a warning), so the job's own outcome stands.
+    outcome = await run(
+        runtime, RAISE_TYPE, failing("E"), {"errorExpression": 'bpmnError(code: "X")'}, retries=3
+    )
+    assert isinstance(outcome, Fail) and outcome.retries == 2
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        # Jackson ignores unknown keys (FAIL_ON_UNKNOWN_PROPERTIES off): `code` is not
+        # errorCode, so this BpmnError has no code and is dropped (BpmnError.hasCode)
+        ('{errorType: "bpmnError", code: "X", message: "m"}', None),
+        # scalars are coerced to String, single-element arrays unwrapped
+        ('{errorType: "bpmnError", errorCode: 404}', ThrowError(code="404", message="")),
+        ('{errorType: "bpmnError", errorCode: ["A"], errorMessage: true}', ThrowError("A", "true")),
+        (
+            '{errorType: "bpmnError", errorCode: "A", variables: [{v: 1}]}',
+            ThrowError("A", "", {"v": 1}),
+        ),
+        # Integer retries: fractions truncated, numeric strings read; Duration from text or
+        # a number of seconds
+        (
+            '{errorType: "jobError", errorMessage: "m", retries: 2.9, retryBackoff: "PT3S"}',
+            Fail("m", 2, 3000, {"error": "m"}),
+        ),
+        (
+            '{errorType: "jobError", errorMessage: "m", retries: "1", retryBackoff: 2}',
+            Fail("m", 1, 2000, {"error": "m"}),
+        ),
+        ('{errorType: "ignoreError", variables: null}', Complete({})),
+    ],
+)
+async def test_handwritten_context_is_read_as_camundas_jackson_mapping_reads_it(
+    runtime: ConnectorRuntime, expression: str, expected: Any
+) -> None:
+    # [RH] parseJsonVarsAsTypeOrThrow(json, ConnectorError.class) with the connectors'
+    # object mapper (connector-commons/connector-object-mapper/.../
+    # ConnectorsObjectMapperSupplier.java: FAIL_ON_UNKNOWN_PROPERTIES disabled,
+    # UNWRAP_SINGLE_VALUE_ARRAYS enabled, JavaTimeModule); records [JE].
+    outcome = await run(
+        runtime, RAISE_TYPE, failing("E"), {"errorExpression": expression}, retries=3
+    )
+    if expected is None:
+        assert isinstance(outcome, Fail) and outcome.retries == 2  # no error: outcome stands
+    else:
+        assert outcome == expected
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        '{errorType: "bpmnError", errorCode: {a: 1}}',  # an object is no String
+        '{errorType: "bpmnError", errorCode: ["A", "B"]}',  # only single values unwrap
+        '{errorType: "bpmnError", errorCode: "A", variables: "v"}',
+        '{errorType: "jobError", errorMessage: "m", retries: "many"}',
+        '{errorType: "jobError", errorMessage: "m", retries: 1, retryBackoff: "soon"}',
+        # JobError without retries (or without message and variables) meets a
+        # NullPointerException on its way to FailJob in Camunda: retries 0 as well
+        '{errorType: "jobError", errorMessage: "m"}',
+        '{errorType: "jobError", retries: 1}',
+    ],
+)
+async def test_handwritten_context_jackson_refuses_fails_with_no_retries(
+    runtime: ConnectorRuntime, expression: str
+) -> None:
+    # [RH] a JsonProcessingException becomes a ConnectorInputException; [EH] retries 0.
+    outcome = await run(
+        runtime, RAISE_TYPE, failing("E"), {"errorExpression": expression}, retries=3
+    )
+    assert isinstance(outcome, Fail)
+    assert outcome.retries == 0
+    assert outcome.variables["error"]["type"] == (
+        "io.camunda.connector.api.error.ConnectorInputException"
+    )

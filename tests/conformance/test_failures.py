@@ -23,6 +23,10 @@ import pytest
 
 from app.runtime.executor import ConnectorRuntime
 from app.runtime.model import Complete, Fail, ThrowError
+from app.runtime.secrets_hook import EnvironmentSecretResolver
+from app.secrets.errors import SecretNotFoundError
+from connectors.echo import echo
+from connectors.sdk.context import JobInfo
 from tests.conformance.connectors import COUNT_TYPE, RAISE_TYPE, invocations
 from tests.conformance.support import ECHO, SECRETS, run
 
@@ -240,6 +244,66 @@ async def test_secret_placeholders_in_variables_are_replaced(runtime: ConnectorR
     )
 
 
+async def test_placeholders_in_keys_are_replaced(runtime: ConnectorRuntime) -> None:
+    # [SH] SecretUtil runs over the variables' JSON text, object keys included.
+    outcome = await run(
+        runtime,
+        ECHO,
+        {"headers": {"{{secrets.API_KEY}}": "v", "x-secrets.API_KEY": 1}},
+        {"resultVariable": "r"},
+    )
+    key = SECRETS["API_KEY"]
+    assert outcome == Complete({"r": {"headers": {key: "v", f"x-{key}": 1}}})
+
+
+class Recorder:
+    """A secret store that records which names it was asked for."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+        self.asked: list[set[str]] = []
+
+    async def resolve(self, names: set[str], job: JobInfo) -> dict[str, str]:
+        self.asked.append(set(names))
+        missing = sorted(n for n in names if n not in self.values)
+        if missing:
+            raise SecretNotFoundError(missing[0])
+        return {n: self.values[n] for n in names}
+
+
+async def _echo_with(store: Recorder, variables: dict[str, object]) -> object:
+    rt = ConnectorRuntime({ECHO: echo}, secrets=store)
+    try:
+        return await run(rt, ECHO, variables, {"resultVariable": "r"})
+    finally:
+        rt.close()
+
+
+async def test_braced_pass_then_bare_pass_over_its_result() -> None:
+    # [SH] replaceSecrets: the {{...}} form first, then the bare form over the result, each in
+    # as many passes as the text had matches; a value's own placeholders are expanded.
+    store = Recorder({"A": "secrets.B and {{secrets.C}}", "B": "b", "C": "c", "a:b@c": "x"})
+    outcome = await _echo_with(store, {"v": "{{secrets.A}}", "w": "{{secrets.a:b@c}}"})
+    # one braced pass per braced match in the text (two): C is expanded by the second; B by
+    # the bare pass
+    assert outcome == Complete({"r": {"v": "b and c", "w": "x"}})
+    # only the names each pass asks for are looked up: never "a" (the bare pattern matches
+    # inside "{{secrets.a:b@c}}", but that placeholder is gone before the bare pass runs)
+    assert store.asked == [{"A", "a:b@c"}, {"C"}, {"B"}]
+
+
+async def test_environment_secret_with_dashes_is_found_relaxed() -> None:
+    # camunda/connectors .../runtime/secret/EnvironmentSecretProvider.java reads it through
+    # Spring's Environment: {{secrets.my-api-key}} finds SECRET_MY_API_KEY.
+    resolver = EnvironmentSecretResolver(environ={"SECRET_MY_API_KEY": "k3y"})
+    rt = ConnectorRuntime({ECHO: echo}, secrets=resolver)
+    try:
+        outcome = await run(rt, ECHO, {"k": "{{secrets.my-api-key}}"}, {"resultVariable": "r"})
+    finally:
+        rt.close()
+    assert outcome == Complete({"r": {"k": "k3y"}})
+
+
 async def test_missing_secret_is_input_error(runtime: ConnectorRuntime) -> None:
     # [SH] ConnectorInputException("Secret with name 'X' is not available") -> retries 0.
     before = len(invocations)
@@ -285,3 +349,23 @@ async def test_output_over_the_zeebe_safe_limit_is_input_error(runtime: Connecto
     assert outcome.retries == 0
     assert outcome.message.startswith("Output variables payload (")
     assert await run(runtime, ECHO, big) == Complete(variables={})
+
+
+async def test_input_errors_put_no_code_into_the_error_variable(runtime: ConnectorRuntime) -> None:
+    # camunda/connectors connector-sdk/core/src/main/java/io/camunda/connector/api/error/
+    # ConnectorInputException.java is no ConnectorException: [EH] exceptionToMap adds `code`
+    # (and `variables`) only for a ConnectorException. Switchboard's own code stays in
+    # Fail.error_code (history and the REST outcome).
+    cases = [
+        (RAISE_TYPE, {"kind": "input"}, {}, "INVALID_INPUT"),
+        (RAISE_TYPE, {"message": "no kind"}, {}, "INVALID_INPUT"),  # binding
+        (ECHO, {"a": "{{secrets.NOT_THERE}}"}, {}, None),  # missing secret
+        (ECHO, {}, {"resultExpression": "=1"}, "INVALID_EXPRESSION_RESULT"),
+    ]
+    for type_, variables, headers, code in cases:
+        outcome = await run(runtime, type_, variables, headers, retries=3)
+        assert isinstance(outcome, Fail) and outcome.retries == 0, variables
+        error = outcome.variables["error"]
+        assert set(error) == {"type", "message"}, error
+        assert error["type"] == "io.camunda.connector.api.error.ConnectorInputException"
+        assert outcome.error_code == code

@@ -50,7 +50,7 @@ async def test_error_expression_maps_404_to_a_bpmn_error(
 ) -> None:
     path = unique("missing")
     server.routes[path] = lambda seen: Reply(status=404, body={"detail": "no order 7"})
-    job = Job(
+    job = Job.create(
         type=REST_TYPE,
         variables={"method": "GET", "url": server.url(path)},
         custom_headers={"errorExpression": NOT_FOUND_EXPRESSION},
@@ -65,7 +65,7 @@ async def test_error_expression_lets_a_500_fail_with_retries(
 ) -> None:
     path = unique("broken")
     server.routes[path] = lambda seen: Reply(status=500, body={"detail": "db down"})
-    job = Job(
+    job = Job.create(
         type=REST_TYPE,
         variables={"method": "GET", "url": server.url(path)},
         custom_headers={"errorExpression": NOT_FOUND_EXPRESSION, "retryBackoff": "PT5S"},
@@ -90,7 +90,7 @@ async def test_error_expression_sees_the_response_of_an_error(
         '=if error.variables.response.body.reason = "duplicate" '
         'then ignoreError({"duplicate": true}) else null'
     )
-    job = Job(
+    job = Job.create(
         type=REST_TYPE,
         variables={"method": "POST", "url": server.url(path), "body": {}},
         custom_headers={"errorExpression": expression},
@@ -99,7 +99,7 @@ async def test_error_expression_sees_the_response_of_an_error(
 
 
 async def test_bad_input_fails_without_retries(runtime: ConnectorRuntime) -> None:
-    job = Job(type=REST_TYPE, variables={"method": "GET"}, retries=3)
+    job = Job.create(type=REST_TYPE, variables={"method": "GET"}, retries=3)
     outcome = (await runtime.execute(job)).outcome
     assert isinstance(outcome, Fail)
     assert outcome.retries == 0
@@ -111,7 +111,7 @@ async def test_graphql_error_through_the_runtime(
 ) -> None:
     path = unique("gql")
     server.routes[path] = lambda seen: Reply(body={"errors": [{"message": "Unknown field"}]})
-    job = Job(
+    job = Job.create(
         type=GRAPHQL_TYPE,
         variables={"graphql": {"method": "post", "url": server.url(path), "query": "{x}"}},
         custom_headers={
@@ -231,7 +231,7 @@ async def test_job_from_the_official_rest_template(
     assert headers["resultExpression"].startswith("={\n  myResponseBody: response.body")
 
     result = await runtime.execute(
-        Job(type=REST_TYPE, variables=variables, custom_headers=headers, retries=retries)
+        Job.create(type=REST_TYPE, variables=variables, custom_headers=headers, retries=retries)
     )
     outcome = result.outcome
     assert isinstance(outcome, Complete), outcome
@@ -274,7 +274,7 @@ async def test_job_from_the_official_graphql_template(
     )
     assert variables["graphql"]["method"] == "get"
     result = await runtime.execute(
-        Job(type=GRAPHQL_TYPE, variables=variables, custom_headers=headers, retries=retries)
+        Job.create(type=GRAPHQL_TYPE, variables=variables, custom_headers=headers, retries=retries)
     )
     assert result.outcome == Complete({"order": {"id": "7"}})
     seen = server.requests_to(path)[-1]

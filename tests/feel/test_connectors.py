@@ -35,7 +35,10 @@ def test_bpmn_error_with_variables_and_named_arguments() -> None:
     }
     assert evaluate('bpmnError("E1", "m", {a: 1})') == expected
     assert evaluate('bpmnError(errorCode: "E1", errorMessage: "m", variables: {a: 1})') == expected
-    assert evaluate('bpmnError(code: "E1", message: "m", variables: {a: 1})') == expected
+    # Only Camunda's parameter names exist: no function is found, which FEEL makes null.
+    result = compile('bpmnError(code: "E1", message: "m", variables: {a: 1})').evaluate_detailed()
+    assert result.value is None
+    assert "No function found with name 'bpmnError'" in result.warnings[0]
 
 
 def test_bpmn_error_with_wrong_types_fails_the_evaluation() -> None:
@@ -73,11 +76,18 @@ def test_job_error_defaults() -> None:
     }
 
 
-def test_job_error_named_arguments_may_skip_optional_ones() -> None:
-    value = evaluate('jobError(errorMessage: "boom", retries: 5)')
-    assert value["retries"] == 5 and value["retryBackoff"] == "P0D" and value["variables"] == {}
-    value = evaluate('jobError(message: "boom", retryBackoff: @"PT1M")')
-    assert value["retryBackoff"] == "PT1M" and value["retries"] == 0
+def test_job_error_named_arguments_pick_the_shortest_overload() -> None:
+    # feel-scala picks the first overload whose parameters include every name given and
+    # passes null for the others (FeelInterpreter.invokeFunction); Camunda's JobErrorFunction
+    # casts each one, so a skipped middle parameter fails the evaluation.
+    value = evaluate('jobError(errorMessage: "boom")')
+    assert value["retries"] == 0 and value["retryBackoff"] == "P0D" and value["variables"] == {}
+    value = evaluate('jobError(errorMessage: "boom", variables: {}, retries: 5)')
+    assert value["retries"] == 5 and value["retryBackoff"] == "P0D"
+    with pytest.raises(FeelEvaluationError, match=r"jobError: .*'variables' but found null"):
+        compile('jobError(errorMessage: "boom", retries: 5)').evaluate_detailed()
+    result = compile('jobError(message: "boom", retryBackoff: @"PT1M")').evaluate_detailed()
+    assert result.value is None and "No function found" in result.warnings[0]
 
 
 def test_job_error_rejects_a_non_duration_backoff() -> None:
@@ -108,7 +118,7 @@ def test_backoff_defaults_and_jitter_bounds() -> None:
         assert 45 <= value.total_seconds() * 1000 <= 55
         value = compile("backoff(50)").evaluate_raw()
         assert 4500 <= value.total_seconds() * 1000 <= 5500
-    value = compile("backoff(attempt: 3, jitterFactor: 0)").evaluate_raw()
+    value = compile('backoff(3, @"PT0.05S", 1.6, @"PT5S", 0)').evaluate_raw()
     assert value.total_seconds() * 1000 == 128
 
 
@@ -123,8 +133,10 @@ def test_backoff_defaults_and_jitter_bounds() -> None:
     ],
 )
 def test_backoff_rejects_bad_arguments(expr: str) -> None:
-    result = compile(expr).evaluate_detailed()
-    assert result.value is None and result.warnings
+    # camunda/connectors LocalFeelExpressionEvaluatorExpressionEvaluationTest
+    # (backoffFunctionShouldThrowWhenAttemptIsZero, ...): the evaluation fails.
+    with pytest.raises(FeelEvaluationError, match="backoff: "):
+        compile(expr).evaluate_detailed()
 
 
 def test_backoff_result_feeds_job_error() -> None:

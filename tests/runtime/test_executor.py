@@ -155,7 +155,9 @@ async def run(
     retries: int = 3,
     **headers: str,
 ) -> Any:
-    job = Job(type=job_type, variables=variables or {}, custom_headers=headers, retries=retries)
+    job = Job.create(
+        type=job_type, variables=variables or {}, custom_headers=headers, retries=retries
+    )
     return await runtime.execute(job)
 
 
@@ -235,7 +237,10 @@ async def test_result_expression_must_yield_context(
     assert isinstance(outcome, Fail)
     assert outcome.retries == 0
     assert f"Result expression must return a JSON object, but got {kind}" in outcome.message
-    assert outcome.variables["error"]["type"] == "app.runtime.errors.ExpressionResultError"
+    assert (
+        outcome.variables["error"]["type"]
+        == "io.camunda.connector.api.error.ConnectorInputException"
+    )
 
 
 async def test_result_expression_syntax_error_is_ordinary_failure(
@@ -248,7 +253,9 @@ async def test_result_expression_syntax_error_is_ordinary_failure(
     assert outcome.retries == 2
     assert outcome.backoff_ms == 7000
     assert outcome.message.startswith("Failed to evaluate expression '{x:'")
-    assert outcome.variables["error"]["type"] == "app.runtime.errors.ExpressionError"
+    assert (
+        outcome.variables["error"]["type"] == "io.camunda.connector.feel.FeelEngineWrapperException"
+    )
 
 
 async def test_sync_connector_runs_in_pool(runtime: ConnectorRuntime) -> None:
@@ -258,7 +265,7 @@ async def test_sync_connector_runs_in_pool(runtime: ConnectorRuntime) -> None:
 
 
 async def test_connector_sees_job_metadata(runtime: ConnectorRuntime) -> None:
-    job = Job(
+    job = Job.create(
         type="test:context:1",
         variables={"v": "{{secrets.USER}}"},
         custom_headers={"resultVariable": "r", "x": "y"},
@@ -305,7 +312,7 @@ async def test_connector_error_decrements_retries(
         backoff_ms=60_000,
         variables={
             "error": {
-                "type": "connectors.sdk.errors.ConnectorError",
+                "type": "io.camunda.connector.api.error.ConnectorException",
                 "message": "not found",
                 "code": "404",
                 "variables": {"x": 1},
@@ -334,7 +341,10 @@ async def test_input_error_fails_with_zero_retries(runtime: ConnectorRuntime) ->
     outcome = result.outcome
     assert isinstance(outcome, Fail)
     assert outcome.retries == 0
-    assert outcome.variables["error"]["type"] == "connectors.sdk.errors.ConnectorInputError"
+    assert (
+        outcome.variables["error"]["type"]
+        == "io.camunda.connector.api.error.ConnectorInputException"
+    )
 
 
 async def test_binding_error_names_field_and_fails_with_zero_retries(
@@ -381,7 +391,10 @@ async def test_invalid_retry_backoff_fails_before_running(
     assert isinstance(outcome, Fail)
     assert (outcome.retries, outcome.backoff_ms) == (0, 0)
     assert "retryBackoff" in outcome.message
-    assert outcome.variables["error"]["type"] == "app.runtime.errors.InvalidRetryBackoffError"
+    assert (
+        outcome.variables["error"]["type"]
+        == "io.camunda.connector.runtime.core.error.InvalidBackOffDurationException"
+    )
     assert calls.get("return", 0) == before
 
 
@@ -422,9 +435,9 @@ async def test_unknown_job_type(runtime: ConnectorRuntime) -> None:
 async def test_lookup_function_is_accepted(history: MemoryHistorySink) -> None:
     rt = ConnectorRuntime(lambda t: echo if t == "x" else None, history=history)
     try:
-        result = await rt.execute(Job(type="x", variables={"a": 1}, custom_headers={}))
+        result = await rt.execute(Job.create(type="x", variables={"a": 1}, custom_headers={}))
         assert result.outcome == Complete({})
-        result = await rt.execute(Job(type="y"))
+        result = await rt.execute(Job.create(type="y"))
         assert isinstance(result.outcome, Fail)
     finally:
         rt.close()
@@ -447,7 +460,7 @@ async def test_async_connector_timeout(runtime: ConnectorRuntime) -> None:
     assert isinstance(outcome, Fail)
     assert (outcome.retries, outcome.backoff_ms) == (2, 2000)
     assert "did not finish within 0.2 seconds" in outcome.message
-    assert outcome.variables["error"]["type"] == "app.runtime.errors.ConnectorTimeoutError"
+    assert outcome.variables["error"]["type"] == "switchboard.ConnectorTimeoutError"
 
 
 async def test_sync_connector_timeout(runtime: ConnectorRuntime) -> None:
@@ -461,7 +474,7 @@ async def test_sync_connector_timeout(runtime: ConnectorRuntime) -> None:
 async def test_default_timeout_from_limits(history: MemoryHistorySink) -> None:
     rt = ConnectorRuntime(CONNECTORS, history=history, limits=RuntimeLimits(default_timeout=0.1))
     try:
-        result = await rt.execute(Job(type="test:forever:1"))
+        result = await rt.execute(Job.create(type="test:forever:1"))
         assert isinstance(result.outcome, Fail)
         assert "within 0.1 seconds" in result.outcome.message
     finally:
@@ -527,7 +540,7 @@ async def test_error_expression_sees_error_context(runtime: ConnectorRuntime) ->
     )
     assert result.outcome == ThrowError(
         "E_404",
-        "missing/connectors.sdk.errors.ConnectorError",
+        "missing/io.camunda.connector.api.error.ConnectorException",
         {"vars": {"id": 7}, "same": True, "retries": 4},
     )
 
@@ -696,7 +709,7 @@ class PartialResolver:
 async def test_secret_provider_down_is_transient(history: MemoryHistorySink) -> None:
     rt = ConnectorRuntime(CONNECTORS, secrets=DownResolver(), history=history)
     try:
-        job = Job(
+        job = Job.create(
             type="switchboard:echo:1",
             variables={"x": "{{secrets.A}}"},
             custom_headers={"retryBackoff": "PT4S"},
@@ -712,7 +725,7 @@ async def test_secret_provider_down_is_transient(history: MemoryHistorySink) -> 
 async def test_resolver_omitting_a_name_is_missing_secret(history: MemoryHistorySink) -> None:
     rt = ConnectorRuntime(CONNECTORS, secrets=PartialResolver(), history=history)
     try:
-        job = Job(type="switchboard:echo:1", variables={"x": "{{secrets.A}}"})
+        job = Job.create(type="switchboard:echo:1", variables={"x": "{{secrets.A}}"})
         outcome = (await rt.execute(job)).outcome
         assert isinstance(outcome, Fail)
         assert outcome.message == "Secret with name 'A' is not available"
@@ -725,13 +738,13 @@ async def test_environment_resolver(history: MemoryHistorySink) -> None:
     resolver = EnvironmentSecretResolver(environ={"SECRET_TOKEN": "tok-123456"})
     rt = ConnectorRuntime(CONNECTORS, secrets=resolver, history=history)
     try:
-        job = Job(
+        job = Job.create(
             type="switchboard:echo:1",
             variables={"t": "{{secrets.TOKEN}}"},
             custom_headers={"resultVariable": "r"},
         )
         assert (await rt.execute(job)).outcome == Complete({"r": {"t": "tok-123456"}})
-        job = Job(type="switchboard:echo:1", variables={"t": "{{secrets.OTHER}}"})
+        job = Job.create(type="switchboard:echo:1", variables={"t": "{{secrets.OTHER}}"})
         outcome = (await rt.execute(job)).outcome
         assert isinstance(outcome, Fail)
         assert outcome.message == "Secret with name 'OTHER' is not available"
@@ -794,7 +807,7 @@ async def test_input_over_limit_fails_before_running(history: MemoryHistorySink)
     try:
         before = calls.get("return", 0)
         outcome = (
-            await rt.execute(Job(type="test:return:1", variables={"value": "x" * 2000}))
+            await rt.execute(Job.create(type="test:return:1", variables={"value": "x" * 2000}))
         ).outcome
         assert isinstance(outcome, Fail)
         assert outcome.retries == 0
@@ -808,7 +821,7 @@ async def test_input_over_limit_fails_before_running(history: MemoryHistorySink)
 async def test_output_over_limit_is_input_error(history: MemoryHistorySink) -> None:
     rt = ConnectorRuntime(CONNECTORS, history=history, limits=RuntimeLimits(max_output_bytes=1024))
     try:
-        job = Job(
+        job = Job.create(
             type="test:return:1",
             variables={"value": "x" * 2000},
             custom_headers={"resultVariable": "r"},
@@ -819,10 +832,10 @@ async def test_output_over_limit_is_input_error(history: MemoryHistorySink) -> N
         assert "Output variables payload" in outcome.message
         assert outcome.error_code == "VARIABLES_TOO_LARGE"
         # No result variable: nothing to check, the job completes.
-        job = Job(type="test:return:1", variables={"value": "x" * 2000})
+        job = Job.create(type="test:return:1", variables={"value": "x" * 2000})
         assert (await rt.execute(job)).outcome == Complete({})
         # A BPMN error's variables are limited too (failing the job with retries 0).
-        job = Job(
+        job = Job.create(
             type="test:return:1",
             variables={"value": "x" * 2000},
             custom_headers={"errorExpression": '=bpmnError("B", "m", {v: response})'},
@@ -849,7 +862,7 @@ async def test_exactly_one_record_per_execution(
 
 
 async def test_record_fields(runtime: ConnectorRuntime, history: MemoryHistorySink) -> None:
-    job = Job(
+    job = Job.create(
         type="switchboard:echo:1",
         variables={"a": 1},
         custom_headers={
@@ -867,7 +880,7 @@ async def test_record_fields(runtime: ConnectorRuntime, history: MemoryHistorySi
     assert record.source == "rest"
     assert record.connector_type == "switchboard:echo:1"
     assert record.job.key == 99
-    assert record.job.variables == {}
+    assert not hasattr(record.job, "variables")  # metadata only: a JobInfo
     assert record.retries_before == 7
     assert record.worker == "w1"
     assert record.element_template_id == "io.example.T"
@@ -884,7 +897,7 @@ async def test_history_output_is_truncated(history: MemoryHistorySink) -> None:
         CONNECTORS, history=history, limits=RuntimeLimits(history_max_payload_bytes=512)
     )
     try:
-        job = Job(
+        job = Job.create(
             type="test:return:1",
             variables={"value": "y" * 5000},
             custom_headers={"resultVariable": "r"},
@@ -907,7 +920,7 @@ class BrokenSink:
 async def test_broken_sink_does_not_affect_outcome() -> None:
     rt = ConnectorRuntime(CONNECTORS, history=BrokenSink())
     try:
-        job = Job(
+        job = Job.create(
             type="switchboard:echo:1", variables={"a": 1}, custom_headers={"resultVariable": "r"}
         )
         assert (await rt.execute(job)).outcome == Complete({"r": {"a": 1}})
@@ -917,7 +930,7 @@ async def test_broken_sink_does_not_affect_outcome() -> None:
 
 async def test_concurrent_executions(runtime: ConnectorRuntime, history: MemoryHistorySink) -> None:
     jobs = [
-        Job(
+        Job.create(
             type="test:add:1",
             variables={"a": i, "b": 1},
             custom_headers={"resultExpression": "={s: sum}"},

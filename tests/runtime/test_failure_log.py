@@ -13,7 +13,7 @@ async def test_failure_log_line_never_quotes_the_evaluated_value(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     runtime = ConnectorRuntime({echo.type: echo})
-    job = Job(
+    job = Job.create(
         type=echo.type,
         variables={"name": "bob-pii"},
         custom_headers={"resultExpression": "=name"},

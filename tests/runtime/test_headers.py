@@ -11,7 +11,7 @@ from app.runtime.model import Job
 
 
 def job(**headers: str) -> Job:
-    return Job(type="t", custom_headers=headers)
+    return Job.create(type="t", custom_headers=headers)
 
 
 def test_reads_all_headers() -> None:

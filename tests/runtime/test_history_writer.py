@@ -22,6 +22,7 @@ from app.runtime.executor import ConnectorRuntime
 from app.runtime.model import Complete, ExecutionRecord, Fail, Job, ThrowError
 from app.runtime.secrets_hook import StaticSecretResolver
 from connectors.echo import echo
+from connectors.sdk.context import JobInfo
 from tests.conftest import POSTGRES_URL
 from tests.support.waiting import eventually
 
@@ -75,7 +76,7 @@ def record(**changes: Any) -> ExecutionRecord:
         "source": "rest",
         "connector_type": "t:1",
         "outcome": Complete({"a": 1}),
-        "job": Job(type="t:1"),
+        "job": JobInfo(type="t:1"),
         "input": {"in": 1},
         "output": {"a": 1},
         "started_at": now,
@@ -95,7 +96,7 @@ async def test_runtime_records_are_written(engine: AsyncEngine) -> None:
     )
     try:
         await runtime.execute(
-            Job(
+            Job.create(
                 type=echo.type,
                 variables={"a": 1, "pw": "{{secrets.PW}}"},
                 custom_headers={
@@ -111,7 +112,7 @@ async def test_runtime_records_are_written(engine: AsyncEngine) -> None:
             )
         )
         await runtime.execute(
-            Job(
+            Job.create(
                 type=echo.type,
                 variables={"fail_code": "E42", "fail_message": "bad {{secrets.PW}}"},
                 custom_headers={"retryBackoff": "PT2S"},
@@ -120,7 +121,7 @@ async def test_runtime_records_are_written(engine: AsyncEngine) -> None:
             source="rest",
         )
         await runtime.execute(
-            Job(
+            Job.create(
                 type=echo.type,
                 variables={"x": 1},
                 custom_headers={"errorExpression": '=bpmnError("B1", "thrown")'},
@@ -277,7 +278,7 @@ async def test_retention_zero_keeps_everything(engine: AsyncEngine) -> None:
 
 
 def test_record_to_row_zero_keys_become_null() -> None:
-    row = record_to_row(record(job=Job(type="t", bpmn_process_id="", key=0)))
+    row = record_to_row(record(job=JobInfo(type="t", bpmn_process_id="", key=0)))
     assert row["job_key"] is None
     assert row["bpmn_process_id"] is None
     assert row["command"] == "complete"

@@ -16,7 +16,9 @@ async def test_retry_error_without_code_has_no_error_code() -> None:
     # Camunda's ConnectorRetryException leaves the error code unset unless given.
     runtime = ConnectorRuntime({retry_without_code.type: retry_without_code})
     try:
-        outcome = (await runtime.execute(Job(type=retry_without_code.type, retries=3))).outcome
+        outcome = (
+            await runtime.execute(Job.create(type=retry_without_code.type, retries=3))
+        ).outcome
     finally:
         runtime.close()
     assert isinstance(outcome, Fail)

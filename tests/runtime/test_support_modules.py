@@ -7,10 +7,10 @@ import json
 import pytest
 
 from app.runtime.executor import ConnectorRuntime, RuntimeLimits
-from app.runtime.history import cap_payload, json_size
 from app.runtime.masking import job_masker, mask_secrets
 from app.runtime.model import Complete, Fail, ThrowError
 from app.runtime.outcome_json import EXIT_CODES, outcome_to_json
+from app.runtime.payload import cap_payload, json_size
 from app.settings import SettingsError, load_settings
 
 
@@ -65,7 +65,7 @@ async def test_runtime_from_settings_uses_env_prefix(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("MYAPP_KEY", "value-from-prefix")
     runtime = ConnectorRuntime.from_settings({echo.type: echo}, load_settings())
     try:
-        job = Job(
+        job = Job.create(
             type=echo.type,
             variables={"k": "{{secrets.KEY}}"},
             custom_headers={"resultVariable": "r"},

@@ -17,9 +17,10 @@ from fastapi import FastAPI
 
 from app.api.secrets import router, secrets_service
 from app.runtime.executor import ConnectorRuntime
-from app.runtime.history import MemoryHistorySink, dumps
+from app.runtime.history import MemoryHistorySink
 from app.runtime.model import Complete, Fail, Job
 from app.runtime.outcome_json import outcome_to_json
+from app.runtime.payload import dumps
 from app.secrets import SecretsService, install_log_masking, remove_log_masking
 from app.settings import load_settings
 from connectors.echo import echo
@@ -78,7 +79,7 @@ async def test_bearer_token_from_openbao_is_used_and_never_shown(
     put(root, f"{prefix}/API_TOKEN", value=token)
     history = MemoryHistorySink()
     runtime = ConnectorRuntime({echo.type: echo}, secrets=service.resolver, history=history)
-    job = Job(
+    job = Job.create(
         type=echo.type,
         variables={
             "authorization": "Bearer {{secrets.API_TOKEN}}",
@@ -92,7 +93,7 @@ async def test_bearer_token_from_openbao_is_used_and_never_shown(
         # a connector that logs its input by mistake
         logging.getLogger("connectors.careless").info("input was %s", result.outcome)
         failing = await runtime.execute(
-            Job(
+            Job.create(
                 type=echo.type,
                 variables={
                     "fail_code": "401",
@@ -141,7 +142,7 @@ async def test_missing_secret_fails_without_retries(
     runtime = ConnectorRuntime({echo.type: echo}, secrets=service.resolver)
     try:
         result = await runtime.execute(
-            Job(type=echo.type, variables={"a": "{{secrets.NOT_THERE}}"}, retries=3)
+            Job.create(type=echo.type, variables={"a": "{{secrets.NOT_THERE}}"}, retries=3)
         )
     finally:
         runtime.close()
@@ -161,7 +162,7 @@ async def test_vault_down_is_a_transient_failure(all_logs: io.StringIO) -> None:
     runtime = ConnectorRuntime({echo.type: echo}, secrets=svc.resolver)
     try:
         result = await runtime.execute(
-            Job(
+            Job.create(
                 type=echo.type,
                 variables={"a": "{{secrets.API_TOKEN}}"},
                 custom_headers={"retryBackoff": "PT5S"},

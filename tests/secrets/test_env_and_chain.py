@@ -35,6 +35,42 @@ async def test_prefix_and_plain_names() -> None:
     assert found == {"API_TOKEN": "t0k3n", "db/password": "pw"}
 
 
+@pytest.mark.parametrize(
+    ("name", "variable"),
+    [
+        ("my-api-key", "SECRET_MY_API_KEY"),
+        ("my.api.key", "SECRET_MY_API_KEY"),
+        ("my.api-key", "SECRET_MY_API_KEY"),
+        ("my-key", "SECRET_my_key"),  # before upper-casing: as written, '-' replaced
+        ("db.pw", "SECRET_db_pw"),
+        ("Token", "SECRET_TOKEN"),
+        ("my-key", "SECRET_my-key"),  # as written wins
+    ],
+)
+async def test_names_are_relaxed_as_spring_relaxes_environment_names(
+    name: str, variable: str
+) -> None:
+    # camunda/connectors connector-runtime/connector-runtime-spring/src/main/java/io/camunda/
+    # connector/runtime/secret/EnvironmentSecretProvider.java reads environment.getProperty(
+    # prefix + name); Spring's SystemEnvironmentPropertySource.resolvePropertyName
+    # (spring-projects/spring-framework spring-core/.../core/env/
+    # SystemEnvironmentPropertySource.java) tries the name as written, with '.' and/or '-'
+    # replaced by '_', then the same upper-cased.
+    provider = EnvironmentProvider(environ={variable: "found", "SECRET_unrelated": "x"})
+    assert await provider.get_many([name], CTX) == {name: "found"}
+
+
+async def test_relaxed_names_prefer_the_name_as_written() -> None:
+    env = {"SECRET_my-key": "as written", "SECRET_my_key": "dash", "SECRET_MY_KEY": "upper"}
+    provider = EnvironmentProvider(environ=env)
+    assert await provider.get_many(["my-key"], CTX) == {"my-key": "as written"}
+    del env["SECRET_my-key"]
+    assert await provider.get_many(["my-key"], CTX) == {"my-key": "dash"}
+    del env["SECRET_my_key"]
+    assert await provider.get_many(["my-key"], CTX) == {"my-key": "upper"}
+    assert await provider.get_many(["other-key"], CTX) == {}
+
+
 async def test_empty_prefix_reads_any_variable() -> None:
     provider = EnvironmentProvider("", environ={"API_TOKEN": "x1"})
     assert await provider.get_many(["API_TOKEN"], CTX) == {"API_TOKEN": "x1"}

@@ -53,20 +53,24 @@ def test_longest_value_wins_when_values_overlap() -> None:
         ("Bearer ab", "Bearer ***"),
         ("user=ab&x=1", "user=***&x=1"),
         ("(ab)", "(***)"),
-        ("table", "table"),  # inside a word: left alone
-        ("abc ab1 1ab", "abc ab1 1ab"),
+        ("table", "t***le"),  # inside a word too
+        ("abc ab1 1ab", "***c ***1 1***"),
     ],
 )
-def test_short_values_masked_only_where_they_stand_alone(text: str, masked: str) -> None:
-    masker = SecretMasker(min_length=4)
+def test_short_values_are_masked_wherever_they_appear(text: str, masked: str) -> None:
+    # Whatever its length, as Camunda's runtime masks (camunda/connectors
+    # connector-runtime/connector-runtime-spring/src/main/java/io/camunda/connector/runtime/
+    # outbound/job/OutboundConnectorExceptionHandler.java, hideSecretsFromMessage:
+    # message.replace(secret, "***") for every secret).
+    masker = SecretMasker()
     masker.register("ab")
     assert masker.mask(text) == masked
 
 
-def test_min_length_is_configurable() -> None:
-    masker = SecretMasker(min_length=2)
-    masker.register("ab")
-    assert masker.mask("table") == "t***le"
+def test_a_one_character_secret_masks_every_occurrence() -> None:
+    masker = SecretMasker()
+    masker.register("x")
+    assert masker.mask("x-ray box") == "***-ray bo***"
 
 
 def test_mask_value_recurses_into_json_values() -> None:
@@ -81,7 +85,7 @@ def test_mask_value_recurses_into_json_values() -> None:
     assert masker.mask_value(value) == {
         "headers": {"Authorization": "Bearer ***"},
         "***": "key",
-        "items": ["***", "abx", "***", 12345.5, True, None, ("***",)],
+        "items": ["***", "***x", "***", 12345.5, True, None, ("***",)],
         "raw": b"pw=***",
     }
     # the input is untouched

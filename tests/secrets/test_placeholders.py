@@ -1,4 +1,7 @@
-"""Placeholder scanning and substitution follow the Camunda connector runtime's grammar."""
+"""Placeholder scanning and substitution follow the Camunda connector runtime
+(camunda/connectors connector-runtime/connector-runtime-core/src/main/java/io/camunda/
+connector/runtime/core/secret/SecretUtil.java): its two patterns, run over the variables'
+JSON text, keys included; the braced form first, then the bare form over the result."""
 
 from __future__ import annotations
 
@@ -28,13 +31,14 @@ from connectors.sdk.placeholders import names_in, substitute
         # like Camunda, the bare form is found right after other characters
         ("mysecrets.X", {"X"}),
         ("x.secrets.Y", {"Y"}),
-        # the braced form takes any non-space characters up to the first "}}"
-        ("{{secrets.a:b@c}}", {"a:b@c"}),
+        # the braced form takes any non-space characters up to the first "}}"; like
+        # retrieveSecretKeysInInput, both patterns are run, so the bare one finds "a" too
+        ("{{secrets.a:b@c}}", {"a:b@c", "a"}),
         ("{{secrets.A}}}", {"A"}),
         # a space inside the name breaks the braced form; the bare form still matches
         ("{{secrets.A B}}", {"A"}),
         # Java's \s is ASCII-only: a no-break space is part of a braced name
-        ("{{secrets.A\u00a0B}}", {"A\u00a0B"}),
+        ("{{secrets.A\u00a0B}}", {"A\u00a0B", "A"}),
         ("{{secrets.}}", set()),
         ("no placeholder here", set()),
         ("secrets", set()),
@@ -44,13 +48,14 @@ def test_names_in_text(text: str, names: set[str]) -> None:
     assert names_in(text) == names
 
 
-def test_names_in_nested_values_but_not_keys_or_non_strings() -> None:
+def test_names_in_nested_values_and_keys_but_not_non_strings() -> None:
+    # Camunda scans the variables' JSON text, so object keys count too.
     variables = {
-        "secrets.KEY_NOT_SCANNED": 1,
+        "secrets.KEY_SCANNED": 1,
         "auth": {"token": "{{secrets.T}}", "list": ["a", "secrets.U", 5, None, True]},
         "n": 12,
     }
-    assert names_in(variables) == {"T", "U"}
+    assert names_in(variables) == {"KEY_SCANNED", "T", "U"}
 
 
 def test_substitute_replaces_both_forms_in_nested_strings() -> None:
@@ -79,11 +84,28 @@ def test_substitute_is_json_safe() -> None:
     assert json.loads(json.dumps(out))["body"].endswith(value + '"}')
 
 
-def test_substitute_does_not_expand_placeholders_inside_values() -> None:
+def test_substitute_expands_placeholders_inside_values_as_camunda_does() -> None:
+    # One braced pass (the text had one braced match), then the bare pass over its result,
+    # which also finds the bare name inside the braces the value brought in.
     out = substitute("{{secrets.A}} secrets.B", {"A": "secrets.B {{secrets.B}}", "B": "b"})
-    assert out == "secrets.B {{secrets.B}} b"
+    assert out == "b {{b}} b"
+    # two braced matches: two braced passes, so a braced reference in a value is expanded
+    out = substitute("{{secrets.A}} {{secrets.C}}", {"A": "{{secrets.B}}", "B": "b", "C": "c"})
+    assert out == "b c"
 
 
 def test_substitute_leaves_unknown_names() -> None:
     text = "x {{secrets.MISSING}} secrets.ALSO"
     assert substitute(text, {}) == text
+
+
+def test_substitute_replaces_placeholders_in_keys() -> None:
+    out = substitute({"{{secrets.K}}": "v", "h": {"secrets.K": 1}}, {"K": "key"})
+    assert out == {"key": "v", "h": {"key": 1}}
+
+
+def test_inserted_values_are_json_escaped_then_decoded() -> None:
+    # The value goes into the JSON text escaped (Jackson's quoteAsString), so the decoded
+    # variable holds it verbatim, control characters included.
+    value = 'q"b\\s\x01\n'
+    assert substitute({"a": "x{{secrets.P}}y"}, {"P": value}) == {"a": "x" + value + "y"}

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pyzeebe import Job as ZeebeJob
 
 from app.runtime.model import Job
+from connectors.sdk.context import JobInfo
 
 
 def to_runtime_job(job: ZeebeJob) -> Job:
     """The runtime's view of an activated Zeebe job."""
-    return Job(
+    info = JobInfo(
         type=job.type,
-        variables=dict(job.variables),
         custom_headers={str(k): v for k, v in job.custom_headers.items()},
         retries=job.retries,
         key=job.key,
@@ -25,3 +25,4 @@ def to_runtime_job(job: ZeebeJob) -> Job:
         worker=job.worker,
         deadline=job.deadline,
     )
+    return Job(info, dict(job.variables))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import time
 from dataclasses import dataclass
@@ -184,16 +183,21 @@ class TypeWorker:
             outcome = result.outcome
         except Exception as exc:
             # Only the class name: messages can carry variable values.
-            log.error("job %s (%s): the runtime raised %s", job.key, job.type, type(exc).__name__)
+            log.error(
+                "job %s (%s): the runtime raised %s",
+                job.info.key,
+                job.info.type,
+                type(exc).__name__,
+            )
             outcome = Fail(
                 message=f"Switchboard internal error: {type(exc).__name__}",
-                retries=max(job.retries - 1, 0),
+                retries=max(job.info.retries - 1, 0),
             )
         await send_outcome(
             self.adapter,
-            job.key,
+            job.info.key,
             outcome,
-            deadline_ms=job.deadline,
+            deadline_ms=job.info.deadline,
             max_backoff=self.options.max_backoff,
         )
 
@@ -211,14 +215,16 @@ class TypeWorker:
             return job
         millis = max(int(timeout / timedelta(milliseconds=1)), 1)
         try:
-            await self.adapter.update_job_timeout(job.key, millis)
+            await self.adapter.update_job_timeout(job.info.key, millis)
         except (JobNotFoundError, JobAlreadyDeactivatedError):
-            log.warning("job %s: no longer active, not running it", job.key)
+            log.warning("job %s: no longer active, not running it", job.info.key)
             return None
         except PyZeebeError as exc:
-            log.warning("job %s: could not extend its timeout (%s)", job.key, describe_error(exc))
+            log.warning(
+                "job %s: could not extend its timeout (%s)", job.info.key, describe_error(exc)
+            )
             return job
-        return dataclasses.replace(job, deadline=int(time.time() * 1000) + millis)
+        return job.with_deadline(int(time.time() * 1000) + millis)
 
 
 def describe_error(exc: BaseException) -> str:
