@@ -41,6 +41,7 @@ from app.secrets.service import SecretsService
 from connectors.sdk.connector import OutboundConnector
 from connectors.sdk.context import OutboundContext, masking_to
 from connectors.sdk.errors import SwitchboardError
+from connectors.sdk.secret_fields import secret_values
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -181,6 +182,10 @@ class ConnectorRuntime:
             limit = self._limits.max_input_bytes
             bound = connector.input_variables
             await prepare(job, bound, self._secrets, self._secret_filter, limit, inputs)
+            # Credentials typed literally are as secret as resolved ones.
+            inputs.mask_for_this_job(
+                secret_values(connector.input_model, job.variables, inputs.variables)
+            )
             context = OutboundContext(job.info, inputs.variables, inputs.mask_derived)
             with masking_to(inputs.mask_derived):
                 response = await self._invoke(connector, context)

@@ -42,6 +42,16 @@ class Inputs:
     masker: SecretMasker = NO_SECRETS
     log_masker: SecretMasker | None = None
 
+    def mask_for_this_job(self, values: list[str]) -> None:
+        """Mask ``values`` in this job's messages, error variables and history only (literal
+        credentials: never added to the process-wide log masker, which would grow with them)."""
+        wanted = [v for v in values if isinstance(v, str) and v]
+        if not wanted:
+            return
+        if self.masker is NO_SECRETS:
+            self.masker = job_masker()
+        self.masker.register_many(wanted)
+
     def mask_derived(self, values: tuple[str, ...]) -> None:
         """Mask ``values`` (derived from the job's secrets) like the secrets themselves."""
         wanted = [v for v in values if isinstance(v, str) and v]
