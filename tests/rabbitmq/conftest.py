@@ -82,11 +82,24 @@ async def scratch(amqp: aiormq.abc.AbstractConnection) -> AsyncIterator[Scratch]
         await channel.exchange_delete(exchange)
 
 
+_node: RabbitNode | None = None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start booting the private node as soon as a selected test needs it, so the boot
+    overlaps the tests that run before that one."""
+    global _node
+    if _node is None and any("rabbit_node" in getattr(i, "fixturenames", ()) for i in items):
+        _node = RabbitNode().launch()
+
+
 @pytest.fixture(scope="session")
 async def rabbit_node() -> AsyncIterator[RabbitNode]:
-    """A private broker node for restart tests (booted once, on first use: ~10 s)."""
-    node = RabbitNode()
+    """A private broker node for restart tests, booted once per session."""
+    global _node
+    node = _node or RabbitNode()
+    _node = None
     try:
-        yield await node.start()
+        yield await node.ready()
     finally:
-        await node.close()
+        await asyncio.to_thread(node.close)

@@ -19,7 +19,6 @@ import pytest
 
 from connectors.rabbitmq import SUCCESS, rabbitmq
 from connectors.rabbitmq.config import RabbitMqConfig
-from connectors.rabbitmq.connection import usable
 from connectors.rabbitmq.errors import (
     AuthenticationFailedError,
     BrokerUnreachableError,
@@ -36,7 +35,6 @@ from connectors.sdk import ConnectorInputError
 from connectors.sdk.testing import arun_connector
 from tests.rabbitmq.conftest import Scratch
 from tests.support.rabbitmq import SHARED_URI, free_port
-from tests.zeebe.conftest import eventually
 
 
 async def publish(variables: dict, secrets: dict[str, str] | None = None) -> object:
@@ -335,24 +333,6 @@ async def test_the_module_pool_is_per_loop_and_closed_by_aclose(scratch: Scratch
     await aclose()
     assert connection.is_closed
     assert pool() is not current  # a fresh pool for later jobs
-
-
-async def test_a_connection_the_broker_closed_is_replaced(scratch: Scratch) -> None:
-    """What a client sees of a broker restart on its connection: CONNECTION_FORCED."""
-    name = f"switchboard-test-{uuid.uuid4().hex[:8]}"
-    own = BrokerPool(RabbitMqConfig(), name=name)
-    try:
-        await _send(own, SHARED_URI, scratch, "before")
-        connection = own._links[target_from_uri(SHARED_URI)].connection
-        [pid] = await _broker_connections(name)
-        await _rabbitmqctl("close_connection", pid, "test")
-        await eventually(lambda: not usable(connection), 10, "the broker to close it")
-        await _send(own, SHARED_URI, scratch, "after")
-        assert own._links[target_from_uri(SHARED_URI)].connection is not connection
-        assert len(await _broker_connections(name)) == 1
-        assert [(await scratch.next_message()).body for _ in range(2)] == [b"before", b"after"]
-    finally:
-        await own.aclose()
 
 
 # -- helpers ----------------------------------------------------------------------------------

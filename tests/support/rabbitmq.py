@@ -17,6 +17,7 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import tempfile
 import time
 import uuid
@@ -63,7 +64,7 @@ class RabbitNode:
         self.name = f"sbtest-{uuid.uuid4().hex[:8]}@localhost"
         self.home = Path(tempfile.mkdtemp(prefix="switchboard-rabbitmq-"))
         self.uri = f"amqp://guest:guest@127.0.0.1:{self.port}/"
-        self._process: asyncio.subprocess.Process | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         (self.home / "rabbitmq.conf").write_text(
             f"listeners.tcp.local = 127.0.0.1:{self.port}\nloopback_users.guest = true\n"
         )
@@ -88,18 +89,26 @@ class RabbitNode:
         )
         return env
 
-    async def start(self) -> RabbitNode:
+    def launch(self) -> RabbitNode:
+        """Start booting the node in the background (it takes ~10 s on a quiet machine);
+        :meth:`ready` waits for it."""
+        if self._process is not None:
+            return self
         server = RABBITMQ_BIN / "rabbitmq-server"
         if not server.exists():
             pytest.fail(f"{server} is missing: run `make test` (scripts/ensure-rabbitmq.sh)")
         with (self.home / "server.out").open("wb") as log:
-            self._process = await asyncio.create_subprocess_exec(
-                str(server),
+            self._process = subprocess.Popen(
+                [str(server)],
                 env=self._env(),
                 stdout=log,
-                stderr=asyncio.subprocess.STDOUT,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, ended as a whole in close()
             )
+        return self
+
+    async def ready(self) -> RabbitNode:
+        self.launch()
         await self.wait_until(lambda: port_open("127.0.0.1", self.port), "the node to boot")
         return self
 
@@ -136,7 +145,7 @@ class RabbitNode:
         assert callable(predicate)
         deadline = time.monotonic() + BOOT_TIMEOUT
         while not predicate():
-            if self._process is not None and self._process.returncode is not None:
+            if self._process is not None and self._process.poll() is not None:
                 raise AssertionError(
                     f"the RabbitMQ node exited while waiting for {what}: {self._output_tail()}"
                 )
@@ -148,17 +157,16 @@ class RabbitNode:
         path = self.home / "server.out"
         return path.read_text(errors="replace")[-800:] if path.exists() else ""
 
-    async def close(self) -> None:
+    def close(self) -> None:
         """End the node's process group (the shell script and the Erlang VM it started)."""
         process, self._process = self._process, None
-        if process is not None and process.returncode is None:
+        if process is not None and process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
             try:
-                async with asyncio.timeout(20):
-                    await process.wait()
-            except TimeoutError:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
-                await process.wait()
+                process.wait(timeout=5)
         shutil.rmtree(self.home, ignore_errors=True)
