@@ -11,11 +11,15 @@ routingKey, properties, body)`` (so ``mandatory`` is false) and returns
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import ssl
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
+import trustme
 
 from connectors.rabbitmq import SUCCESS, rabbitmq
 from connectors.rabbitmq.config import RabbitMqConfig
@@ -34,7 +38,7 @@ from connectors.rabbitmq.target import target_from_uri
 from connectors.sdk import ConnectorInputError
 from connectors.sdk.testing import arun_connector
 from tests.rabbitmq.conftest import Scratch
-from tests.support.rabbitmq import SHARED_URI, free_port
+from tests.support.rabbitmq import SHARED_HOST, SHARED_PORT, SHARED_URI, free_port
 
 
 async def publish(variables: dict, secrets: dict[str, str] | None = None) -> object:
@@ -358,3 +362,51 @@ async def _broker_connections(name: str) -> list[str]:
         for line in listing.splitlines()
         if f'{{"connection_name","{name}"}}' in line
     ]
+
+
+# -- TLS (amqps://) -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def tls_broker(tmp_path: Path) -> AsyncIterator[tuple[int, Path]]:
+    """A TLS front for the real broker (certificate from a test CA no system trusts), as a
+    TLS-terminating load balancer would be; yields its port and the CA file."""
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+
+    async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(Exception):
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        writer.close()
+
+    async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection(SHARED_HOST, SHARED_PORT)
+        await asyncio.gather(pump(reader, upstream_writer), pump(upstream_reader, writer))
+
+    server = await asyncio.start_server(relay, "127.0.0.1", 0, ssl=context)
+    yield server.sockets[0].getsockname()[1], ca_file
+    server.close()
+    await server.wait_closed()
+
+
+async def test_amqps_refuses_a_certificate_no_trusted_ca_signed(
+    tls_broker: tuple[int, Path], scratch: Scratch
+) -> None:
+    port, _ = tls_broker
+    with pytest.raises(BrokerUnreachableError, match="CERTIFICATE_VERIFY_FAILED"):
+        await publish(scratch.variables(uri=f"amqps://guest:guest@127.0.0.1:{port}/", body="x"))
+
+
+async def test_amqps_with_a_private_ca_from_ssl_cert_file(
+    tls_broker: tuple[int, Path], scratch: Scratch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port, ca_file = tls_broker
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    uri = f"amqps://guest:guest@127.0.0.1:{port}/"
+    assert await publish(scratch.variables(uri=uri, body="over TLS")) == SUCCESS
+    assert (await scratch.next_message()).body == b"over TLS"
