@@ -11,8 +11,11 @@ OutboundConnectorExceptionHandler.java``).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -225,3 +228,28 @@ async def test_blank_required_input_fails_without_retries(
     assert job.state == INCIDENT
     assert job.failures[0].retries == 0
     assert "routing.exchange: Value error, must not be blank" in job.failures[0].message
+
+
+async def test_switchboard_invoke_publishes_and_closes_its_connection_cleanly(
+    scratch: Scratch,
+) -> None:
+    """The CLI runs one job in its own event loop: the pooled connection must be closed before
+    that loop ends (else asyncio reports destroyed pending tasks)."""
+    variables = scratch.variables(body="from the CLI")
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).with_name("switchboard")),
+        "invoke",
+        TYPE,
+        "--variables",
+        json.dumps(variables),
+        "--headers",
+        '{"resultVariable": "r"}',
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(60):
+        out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    assert json.loads(out)["variables"] == {"r": {"statusResult": "success"}}
+    assert "Task was destroyed" not in err.decode() and "Traceback" not in err.decode()
+    assert (await scratch.next_message()).body == b"from the CLI"
