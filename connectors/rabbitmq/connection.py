@@ -12,6 +12,7 @@ import ssl
 import aio_pika
 import aiormq
 from aio_pika.abc import AbstractChannel, AbstractConnection
+from aio_pika.connection import make_url
 
 from connectors.rabbitmq.errors import (
     AuthenticationFailedError,
@@ -40,21 +41,23 @@ async def open_connection(
     """A connected aio-pika connection (``robust`` for consumers that should survive broker
     restarts on their own), shown on the broker as ``name``; raises
     :class:`BrokerConnectionError` naming the target."""
-    connect = aio_pika.connect_robust if robust else aio_pika.connect
+    kind = aio_pika.RobustConnection if robust else aio_pika.Connection
     seconds = target.connect_timeout_seconds or connect_timeout
+    # Built here rather than with aio_pika.connect() so a failed attempt is closed at once:
+    # left to the garbage collector, it would try to close itself outside the event loop.
+    connection = kind(make_url(target.url()), client_properties={"connection_name": name})
     try:
         async with asyncio.timeout(seconds):
-            return await connect(
-                target.url(),
-                timeout=seconds,
-                client_properties={"connection_name": name},
-            )
+            await connection.connect(timeout=seconds)
     except TimeoutError:
+        await close_quietly(connection)
         raise BrokerUnreachableError(
             f"Connecting to RabbitMQ at {target.display()} timed out after {seconds:g}s"
         ) from None
     except Exception as exc:
+        await close_quietly(connection)
         raise connection_error(exc, target) from None
+    return connection
 
 
 def usable(connection: AbstractConnection | None) -> bool:
