@@ -148,6 +148,14 @@ async def _invoke(
         result = await runtime.execute(job, source="cli")
     finally:
         runtime.close()
+        # Connectors holding pooled connections (HTTP clients, RabbitMQ) close them before the
+        # loop ends, as the service does at shutdown.
+        for connector in registry.connectors():
+            if callable(shutdown := connector.extra.get("shutdown")):
+                try:
+                    await shutdown()
+                except Exception as exc:
+                    print(f"switchboard invoke: closing {connector.type}: {exc}", file=sys.stderr)
         if writer is not None:
             await writer.stop(timeout=10)
             if writer.written == 0:

@@ -67,7 +67,7 @@ def _without_union_tags(
         discriminator = None
         if isinstance(part, int):
             current = _item_type(current)
-            discriminator = _annotated_discriminator(current)
+            discriminator = _tag_alias(current, _annotated_discriminator(current))
             continue
         info = _field(current, part)
         if info is None:
@@ -75,7 +75,7 @@ def _without_union_tags(
             continue
         annotation = info.annotation
         if isinstance(info.discriminator, str):
-            discriminator = info.discriminator
+            discriminator = _tag_alias(annotation, info.discriminator)
             members = _tagged_members(annotation, info.discriminator)
             if index < len(loc) and loc[index] in members:
                 current = members[loc[index]]
@@ -84,6 +84,17 @@ def _without_union_tags(
                 continue
         current = annotation
     return tuple(kept), discriminator
+
+
+def _tag_alias(annotation: Any, discriminator: str | None) -> str | None:
+    """The discriminator as the variables spell it: its field's alias, if it has one."""
+    if discriminator is None:
+        return None
+    for member in _tagged_members(annotation, discriminator).values():
+        info = _field(member, discriminator)
+        if info is not None and isinstance(info.alias, str):
+            return info.alias
+    return discriminator
 
 
 def _annotated_discriminator(annotation: Any) -> str | None:

@@ -138,3 +138,39 @@ def test_discriminated_union_paths_read_as_the_variables_are_written() -> None:
     assert (
         "does not match any of the expected tags: 'basic', 'bearer'" in info.value.errors[2].reason
     )
+
+
+def test_an_aliased_discriminator_is_named_by_its_alias() -> None:
+    """A tag field named ``auth_type`` with alias ``authType`` (as Camunda's RabbitMQ
+    template binds ``authentication.authType``) reads as the variables spell it."""
+    from typing import Annotated, Literal
+
+    from pydantic import Field
+
+    class Uri(BaseModel):
+        auth_type: Annotated[Literal["uri"], Field(alias="authType")]
+        uri: str
+
+    class Credentials(BaseModel):
+        auth_type: Annotated[Literal["credentials"], Field(alias="authType")]
+        user_name: Annotated[str, Field(alias="userName")]
+
+    class Request(BaseModel):
+        authentication: Annotated[Uri | Credentials, Field(discriminator="auth_type")]
+        fallbacks: list[Annotated[Uri | Credentials, Field(discriminator="auth_type")]] = []
+
+    from connectors.sdk import bind
+
+    with pytest.raises(ConnectorInputError) as info:
+        bind(
+            Request,
+            {
+                "authentication": {"authType": "oauth"},
+                "fallbacks": [{"authType": "credentials"}, {"authType": "nope"}],
+            },
+        )
+    assert [e.path for e in info.value.errors] == [
+        "authentication.authType",
+        "fallbacks[0].userName",
+        "fallbacks[1].authType",
+    ]

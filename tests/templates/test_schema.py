@@ -18,6 +18,7 @@ from tests.templates.schema import assert_valid, schema_errors, semantic_errors
 REST_TYPE = "io.camunda:http-json:1"
 GRAPHQL_TYPE = "io.camunda:connector-graphql:1"
 EMAIL_TYPE = "io.camunda:email:1"
+RABBITMQ_TYPE = "io.camunda:connector-rabbitmq:1"
 
 
 def connector_of(module: str, connector_type: str) -> OutboundConnector:
@@ -38,13 +39,14 @@ def all_connectors() -> list[OutboundConnector]:
         connector_of("connectors.http_json", REST_TYPE),
         connector_of("connectors.graphql", GRAPHQL_TYPE),
         connector_of("connectors.email", EMAIL_TYPE),
+        connector_of("connectors.rabbitmq", RABBITMQ_TYPE),
         *FEATURE_CONNECTORS,
     ]
 
 
 @pytest.mark.parametrize(
     "name",
-    ["echo", "http_json", "graphql", "email", *(c.type for c in FEATURE_CONNECTORS)],
+    ["echo", "http_json", "graphql", "email", "rabbitmq", *(c.type for c in FEATURE_CONNECTORS)],
 )
 def test_generated_template_is_valid(name: str) -> None:
     by_name = {
@@ -52,6 +54,7 @@ def test_generated_template_is_valid(name: str) -> None:
         "http_json": lambda: connector_of("connectors.http_json", REST_TYPE),
         "graphql": lambda: connector_of("connectors.graphql", GRAPHQL_TYPE),
         "email": lambda: connector_of("connectors.email", EMAIL_TYPE),
+        "rabbitmq": lambda: connector_of("connectors.rabbitmq", RABBITMQ_TYPE),
         **{c.type: (lambda c=c: c) for c in FEATURE_CONNECTORS},
     }
     template = element_template(by_name[name]())
