@@ -45,7 +45,7 @@ async def _drain(uri: str, queue: str) -> list[bytes]:
 
 
 def _job(uri: str, exchange: str, body: str) -> Job:
-    return Job(
+    return Job.create(
         type=TYPE,
         variables={
             "authentication": {"authType": "uri", "uri": uri},

@@ -164,7 +164,8 @@ async def test_bad_credentials_fail_with_retries_left_and_no_code(
     assert "ACCESS_REFUSED" in failure.message
     error = failure.variables["error"]
     assert "code" not in error  # Camunda's runtime sets none for a connector exception
-    assert error["type"] == "connectors.rabbitmq.errors.AuthenticationFailedError"
+    # A stable name, Camunda's for a connector exception (docs/runtime.md), not a module path.
+    assert error["type"] == "io.camunda.connector.api.error.ConnectorException"
     [record] = [r for r in harness.history.records if r.job.key == job.key][:1]
     assert isinstance(record.outcome, Fail)
     shown = json.dumps([record.input, record.output, record.outcome.message, failure.message])
