@@ -183,9 +183,7 @@ class ConnectorRuntime:
             bound = connector.input_variables
             await prepare(job, bound, self._secrets, self._secret_filter, limit, inputs)
             # Credentials typed literally are as secret as resolved ones.
-            inputs.mask_for_this_job(
-                secret_values(connector.input_model, job.variables, inputs.variables)
-            )
+            inputs.mask_for_this_job(secret_values(connector.input_model, inputs.variables))
             context = OutboundContext(job.info, inputs.variables, inputs.mask_derived)
             with masking_to(inputs.mask_derived):
                 response = await self._invoke(connector, context)

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from connectors.sdk import placeholders
 from connectors.sdk.templates.errors import TemplateError
 from connectors.sdk.templates.walk import walk
 
@@ -29,7 +30,8 @@ def secret_bindings(model: type[BaseModel]) -> tuple[tuple[str, ...], ...]:
 
 
 def secret_values(model: type[BaseModel] | None, *variables: Mapping[str, Any]) -> list[str]:
-    """The string values found at ``model``'s secret paths in each of ``variables``."""
+    """The string values found at ``model``'s secret paths in each of ``variables``
+    (placeholders excepted)."""
     if model is None:
         return []
     paths = secret_bindings(model)
@@ -44,5 +46,6 @@ def _at(source: Any, path: tuple[str, ...]) -> Iterator[str]:
         if not isinstance(value, Mapping) or part not in value:
             return
         value = value[part]
-    if isinstance(value, str) and value:
+    # A placeholder left unresolved names a secret; it is not one (history keeps showing it).
+    if isinstance(value, str) and value and not placeholders.names_in_text(value):
         yield value
