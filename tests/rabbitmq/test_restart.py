@@ -80,10 +80,7 @@ async def test_jobs_survive_a_broker_restart(
     down = (await runtime.execute(_job(rabbit_node.uri, exchange, "while down"))).outcome
     assert isinstance(down, Fail)
     assert down.retries == 2 and down.backoff_ms == 30_000  # Zeebe retries it later
-    assert (
-        down.variables["error"]["type"]
-        == BrokerUnreachableError.__module__ + ".BrokerUnreachableError"
-    )
+    assert down.variables["error"]["type"] == BrokerUnreachableError.error_type
     assert not usable(before)
 
     await rabbit_node.start_app()
