@@ -70,10 +70,25 @@ class ZeebeProcessCommands:
         else:
             fields["bpmnProcessId"] = instance.bpmn_process_id or ""
             fields["version"] = instance.version
+        request = pb.CreateProcessInstanceRequest(**fields)
+        if instance.await_result:
+            wait_ms = instance.request_timeout_ms or int(self._timeout * 1000)
+            with_result = await self._call(
+                self._stub.CreateProcessInstanceWithResult,
+                pb.CreateProcessInstanceWithResultRequest(request=request, requestTimeout=wait_ms),
+                "CreateProcessInstanceWithResult",
+                timeout=wait_ms / 1000 + self._timeout,
+            )
+            return CreatedInstance(
+                process_instance_key=with_result.processInstanceKey,
+                process_definition_key=with_result.processDefinitionKey,
+                bpmn_process_id=with_result.bpmnProcessId,
+                version=with_result.version,
+                tenant_id=with_result.tenantId or DEFAULT_TENANT,
+                variables=json.loads(with_result.variables or "{}"),
+            )
         response = await self._call(
-            self._stub.CreateProcessInstance,
-            pb.CreateProcessInstanceRequest(**fields),
-            "CreateProcessInstance",
+            self._stub.CreateProcessInstance, request, "CreateProcessInstance"
         )
         return CreatedInstance(
             process_instance_key=response.processInstanceKey,
@@ -106,9 +121,11 @@ class ZeebeProcessCommands:
             key=response.key, processes=processes, tenant_id=response.tenantId or DEFAULT_TENANT
         )
 
-    async def _call(self, method: Any, request: Any, name: str) -> Any:
+    async def _call(
+        self, method: Any, request: Any, name: str, timeout: float | None = None
+    ) -> Any:
         try:
-            return await method(request, timeout=self._timeout)
+            return await method(request, timeout=timeout or self._timeout)
         except grpc.aio.AioRpcError as exc:
             raise _engine_error(exc, name) from None
 
