@@ -73,6 +73,8 @@ class RuntimeContext:
         self.health = Health.unknown()
         self.activity: collections.deque[Activity] = collections.deque(maxlen=ACTIVITY_LOG_SIZE)
         self.last_activity: dt.datetime | None = None
+        # Each element's own properties (secrets resolved), by (definition key, element id).
+        self.element_properties: dict[tuple[int, str], dict[str, Any]] = {}
 
     # -- InboundContext --------------------------------------------------------------------
 

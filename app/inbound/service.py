@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.inbound.bpmn import parse_processes
 from app.inbound.context import RuntimeContext
 from app.inbound.correlation import DEFAULT_MESSAGE_TTL, Correlator
 from app.inbound.executables import (
@@ -159,7 +160,14 @@ class InboundService:
     async def deploy(
         self, resources: Sequence[Resource], *, tenant_id: str | None = None
     ) -> DeployResult:
-        """Deploy through the engine, then register what it accepted."""
+        """Deploy through the engine, then register what it accepted.
+
+        BPMN files are parsed first: one the inbound parser refuses (an entity attack, no
+        process) raises :class:`~app.inbound.bpmn.BpmnError` and nothing is deployed.
+        """
+        for resource in resources:
+            if resource.name.lower().endswith((".bpmn", ".bpmn20.xml")):
+                parse_processes(resource.content)
         deployment = await self.commands.deploy_resources(resources, tenant_id=tenant_id)
         by_name = {r.name: r.content for r in resources}
         definitions: list[tuple[DefinitionRef, list[Registration]]] = []
@@ -284,6 +292,7 @@ class InboundService:
             history=self.history,
             history_limit=self.options.history_limit,
         )
+        context.element_properties = executable.element_properties
         executable.context = context
         instance = definition.create()
         try:

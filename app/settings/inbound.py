@@ -1,0 +1,58 @@
+"""Inbound connector options: webhooks, correlation and registration polling."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field, field_validator
+
+from app.runtime.durations import parse_java_duration
+
+MIB = 1024 * 1024
+
+
+class InboundSettings(BaseModel):
+    inbound_poll_interval_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=3600,
+        validation_alias="SWITCHBOARD_INBOUND_POLL_INTERVAL",
+        description="Seconds between checks for inbound registrations changed by another "
+        "replica (or `switchboard deploy`) and polls of the discovery sources. Default 5, "
+        "as Camunda's `camunda.connector.polling.interval` (5000 ms).",
+    )
+    inbound_max_body_bytes: int = Field(
+        4 * MIB,
+        ge=1024,
+        validation_alias="SWITCHBOARD_INBOUND_MAX_BODY_BYTES",
+        description="Largest webhook request body read; a larger one is answered 413 as soon "
+        "as its Content-Length or the bytes received exceed it, without reading the rest.",
+    )
+    inbound_message_ttl: str = Field(
+        "PT1H",
+        validation_alias="SWITCHBOARD_INBOUND_MESSAGE_TTL",
+        description="Time to live of published messages when an element sets no messageTtl "
+        "(ISO-8601 duration), as Camunda's `camunda.connector.inbound.message.ttl`.",
+    )
+    inbound_sync_timeout_seconds: float = Field(
+        30.0,
+        gt=0,
+        validation_alias="SWITCHBOARD_INBOUND_SYNC_TIMEOUT_SECONDS",
+        description="How long a webhook with synchronousResponse waits for its process "
+        "instance to complete.",
+    )
+
+    @field_validator("inbound_message_ttl")
+    @classmethod
+    def _check_ttl(cls, value: str) -> str:
+        try:
+            ttl = parse_java_duration(value)
+        except ValueError as exc:
+            raise ValueError(f"not an ISO-8601 duration: {exc}") from None
+        if ttl < dt.timedelta(0):
+            raise ValueError("must not be negative")
+        return value
+
+    @property
+    def inbound_message_ttl_delta(self) -> dt.timedelta:
+        return parse_java_duration(self.inbound_message_ttl)
