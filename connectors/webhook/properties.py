@@ -29,6 +29,14 @@ def _scopes(value: Any) -> Any:
     return value
 
 
+def _blank_is_none(value: Any) -> Any:
+    # The modeler writes "" for an optional property left empty: blank means absent.
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Blank = BeforeValidator(_blank_is_none)
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
@@ -78,6 +86,7 @@ class Jwt(_Model):
     ] = Field(alias="jwkUrl")
     permissions_expression: Annotated[
         str | None,
+        Blank,
         Property(label="JWT role property expression", group="authorization", feel="required",
                  description="Expression to extract the roles from the JWT token"),
     ] = Field(None, alias="permissionsExpression")
@@ -117,6 +126,7 @@ class Inbound(_Model):
     ] = Field("disabled", alias="shouldValidateHmac")
     hmac_secret: Annotated[
         str | None,
+        Blank,
         FEEL,
         Property(label="HMAC secret key", group="authentication", feel="optional", secret=True,
                  description="Shared secret key",
@@ -124,6 +134,7 @@ class Inbound(_Model):
     ] = Field(None, alias="hmacSecret")
     hmac_header: Annotated[
         str | None,
+        Blank,
         FEEL,
         Property(label="HMAC header", group="authentication", feel="optional",
                  description="Name of header attribute that will contain the HMAC value",
@@ -151,12 +162,14 @@ class Inbound(_Model):
     )
     verification_expression: Annotated[
         str | None,
+        Blank,
         Property(label="One time verification response expression", group="webhookResponse",
                  type="Text", feel="required",
                  description="Specify condition and response"),
     ] = Field(None, alias="verificationExpression")
     response_expression: Annotated[
         str | None,
+        Blank,
         Property(label="Response expression", group="webhookResponse", type="Text",
                  feel="required", description="Expression used to generate the HTTP response"),
     ] = Field(None, alias="responseExpression")
