@@ -30,6 +30,7 @@ from app.inbound.registry import InboundRegistry
 from app.inbound.service import InboundOptions, InboundService
 from app.metrics import Metrics, MetricsHistorySink
 from app.ratelimit import FailureLimiter
+from app.runtime.durations import parse_java_duration
 from app.runtime.engine import Engine, ProcessCommands
 from app.runtime.executor import ConnectorRuntime
 from app.runtime.registry import ConnectorRegistry
@@ -131,7 +132,7 @@ async def start_services(
         options=InboundOptions(
             poll_interval_seconds=settings.inbound_poll_interval_seconds,
             max_body_bytes=settings.inbound_max_body_bytes,
-            message_ttl=settings.inbound_message_ttl_delta,
+            message_ttl=parse_java_duration(settings.inbound_message_ttl),
             max_variables_bytes=settings.max_output_variables_bytes,
             sync_timeout_ms=int(settings.inbound_sync_timeout_seconds * 1000),
             history_limit=settings.history_max_payload_bytes,

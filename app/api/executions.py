@@ -12,13 +12,13 @@ from app.api.deps import SessionsDep
 from app.api.problems import FieldError, ProblemError
 from app.api.schemas import (
     Command,
-    DirectionName,
-    InboundOutcomeName,
     ConnectorStatsOut,
+    DirectionName,
     DurationPercentiles,
     ExecutionDetail,
     ExecutionPage,
     ExecutionSummary,
+    InboundOutcomeName,
     SourceName,
     StatsResponse,
 )
@@ -54,7 +54,10 @@ def execution_filter(
         None, alias="processDefinitionKey", ge=0, le=MAX_KEY
     ),
     inbound_context: str | None = Query(
-        None, alias="inboundContext", max_length=255, pattern=NO_NUL,
+        None,
+        alias="inboundContext",
+        max_length=255,
+        pattern=NO_NUL,
         description="Webhook path (the {context} of /inbound/{context})",
     ),
     process_instance_key: int | None = Query(

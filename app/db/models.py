@@ -64,7 +64,9 @@ class ExecutionRow(Base):
     duration_ms: Mapped[float] = mapped_column(Float)
     worker: Mapped[str | None] = mapped_column(String(255), nullable=True)
     # Inbound executions (webhook requests, correlations): direction "inbound".
-    direction: Mapped[str] = mapped_column(String(16), default="outbound", server_default="outbound")
+    direction: Mapped[str] = mapped_column(
+        String(16), default="outbound", server_default="outbound"
+    )
     http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
     inbound_context: Mapped[str | None] = mapped_column(String(255), nullable=True)
     process_definition_key: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

@@ -165,8 +165,10 @@ class RuntimeContext:
 
     def note_correlation(self, result: CorrelationResult) -> None:
         if isinstance(result, Correlated):
-            what = "Process instance created" if result.kind == "instance_created" else (
-                "Message published"
+            what = (
+                "Process instance created"
+                if result.kind == "instance_created"
+                else ("Message published")
             )
             self.log(what, tag="Correlation", data=result.correlation)
         elif isinstance(result, AlreadyCorrelated):
@@ -239,6 +241,10 @@ def describe(result: CorrelationResult) -> dict[str, Any]:
     if isinstance(result, AlreadyCorrelated):
         return {"result": "already_correlated", "messageId": result.message_id}
     if isinstance(result, CorrelationFailed):
-        return {"result": "failed", "reason": result.reason, "status": result.status,
-                "message": result.message}
+        return {
+            "result": "failed",
+            "reason": result.reason,
+            "status": result.status,
+            "message": result.message,
+        }
     return {"result": "activation_condition_not_met", "consumeUnmatched": result.consume}

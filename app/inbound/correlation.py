@@ -157,8 +157,7 @@ class Correlator:
                 value = expressions.evaluate(condition, dict(variables))
             except ExpressionError as exc:
                 raise ConnectorInputError(
-                    "Failed to evaluate activation condition against the provided input: "
-                    f"{exc}"
+                    f"Failed to evaluate activation condition against the provided input: {exc}"
                 ) from None
             if value is True:
                 found.append(element)
@@ -178,8 +177,7 @@ class Correlator:
             reason = "Not all matching elements are message correlation points"
         else:
             signatures = {
-                e.settings.publish_signature(e.registration.element.message_name)
-                for e in matching
+                e.settings.publish_signature(e.registration.element.message_name) for e in matching
             }
             if len(signatures) == 1:
                 return matching[0]
@@ -251,9 +249,7 @@ class Correlator:
                     status="UNIMPLEMENTED",
                 )
             try:
-                result = await correlate(
-                    MessageToPublish(name, key, variables, tenant_id=tenant)
-                )
+                result = await correlate(MessageToPublish(name, key, variables, tenant_id=tenant))
             except EngineError as exc:
                 return _engine_failure(exc)
             return Correlated(

@@ -141,7 +141,9 @@ def _check_group(group: Group, scope: Sequence[str]) -> None:
     if len({r.connector_type for r in group.registrations}) > 1:
         group.error = "All elements in a group must have the same type"
         return
-    distinct = {tuple(sorted(scoped_properties(r.properties, scope).items())) for r in group.registrations}
+    distinct = {
+        tuple(sorted(scoped_properties(r.properties, scope).items())) for r in group.registrations
+    }
     if len(distinct) > 1:
         keys: set[str] = set()
         first = dict(next(iter(distinct)))
@@ -179,9 +181,7 @@ def nest(properties: Mapping[str, Any]) -> dict[str, Any]:
                 raise ValueError(f"Detected malformed Connector properties: Duplicate key: {part}")
             target = child
         if parts[-1] in target:
-            raise ValueError(
-                f"Detected malformed Connector properties: Duplicate key: {parts[-1]}"
-            )
+            raise ValueError(f"Detected malformed Connector properties: Duplicate key: {parts[-1]}")
         target[parts[-1]] = value
     return nested
 
@@ -215,7 +215,9 @@ class Executable:
                 if inspect.isawaitable(result):
                     await result
             except Exception:
-                log.exception("inbound connector %s failed to deactivate", self.group.connector_type)
+                log.exception(
+                    "inbound connector %s failed to deactivate", self.group.connector_type
+                )
         self.instance = None
 
 

@@ -46,7 +46,7 @@ from app.inbound.model import (
     registrations_for,
 )
 from app.inbound.registry import InboundRegistry
-from app.inbound.webhooks import HttpAnswer, WebhookCall, json_answer, request_view
+from app.inbound.webhooks import HttpAnswer, WebhookCall, request_view
 from app.runtime.engine import Deployment, ProcessCommands, Resource
 from app.runtime.history import cap_payload
 from connectors.sdk.inbound import Health
@@ -192,7 +192,9 @@ class InboundService:
         await self.store.save_definitions(definitions)
         await self.reload()
         keys = {r.key for _, regs in definitions for r in regs}
-        return [e for e in self.element_states() if (e.process_definition_key, e.element_id) in keys]
+        return [
+            e for e in self.element_states() if (e.process_definition_key, e.element_id) in keys
+        ]
 
     async def sync_source(self, source: DefinitionSource) -> None:
         """Record the latest definitions of a discovery source we do not know yet."""
@@ -205,7 +207,9 @@ class InboundService:
             new.append((ref, registrations_for(ref, xml, origin="discovery")))
         if new:
             await self.store.save_definitions(new)
-        await self.store.set_subscriptions(await source.definitions_with_subscriptions(), "discovery")
+        await self.store.set_subscriptions(
+            await source.definitions_with_subscriptions(), "discovery"
+        )
 
     # -- executables ----------------------------------------------------------------------
 
@@ -244,7 +248,9 @@ class InboundService:
         definition = self.registry.get(group.connector_type)
         if definition is None:
             executable.state = "failed"
-            executable.error = f"No inbound connector is registered for type '{group.connector_type}'"
+            executable.error = (
+                f"No inbound connector is registered for type '{group.connector_type}'"
+            )
             return executable
         if group.error is not None:
             executable.state, executable.error = "failed", group.error

@@ -129,9 +129,7 @@ def response_answer(response: WebhookResponse) -> HttpAnswer:
     return HttpAnswer(status, json.dumps(body, ensure_ascii=False, default=str).encode(), headers)
 
 
-async def read_body(
-    chunks: AsyncIterator[bytes], limit: int, content_length: int | None
-) -> bytes:
+async def read_body(chunks: AsyncIterator[bytes], limit: int, content_length: int | None) -> bytes:
     if content_length is not None and content_length > limit:
         raise BodyTooLarge()
     buffer = bytearray()
@@ -151,8 +149,7 @@ def request_view(head: WebhookRequestHead, body: Any) -> dict[str, Any]:
             k: ("[redacted]" if k in REDACTED_HEADERS else v) for k, v in head.headers.items()
         },
         "params": {
-            k: ("[redacted]" if k.lower() in REDACTED_PARAMS else v)
-            for k, v in head.params.items()
+            k: ("[redacted]" if k.lower() in REDACTED_PARAMS else v) for k, v in head.params.items()
         },
         "body": body,
     }

@@ -54,7 +54,9 @@ class InstanceToCreate:
     process_definition_key: int | None = None
     variables: Mapping[str, Any] = field(default_factory=dict)
     tenant_id: str | None = None
-    await_result: bool = False  # wait for the instance to complete (CreateProcessInstanceWithResult)
+    await_result: bool = (
+        False  # wait for the instance to complete (CreateProcessInstanceWithResult)
+    )
     request_timeout_ms: int | None = None  # with await_result: how long to wait
 
 

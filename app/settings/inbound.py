@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 
 from pydantic import BaseModel, Field, field_validator
 
-from app.runtime.durations import parse_java_duration
-
 MIB = 1024 * 1024
+# A non-negative ISO-8601 duration in java.time.Duration's form (PnDTnHnMn.nS).
+_DURATION = re.compile(
+    r"P(?=\d|T\d)(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:[.,]\d{0,9})?S)?)?",
+    re.IGNORECASE,
+)
 
 
 class InboundSettings(BaseModel):
@@ -45,14 +48,6 @@ class InboundSettings(BaseModel):
     @field_validator("inbound_message_ttl")
     @classmethod
     def _check_ttl(cls, value: str) -> str:
-        try:
-            ttl = parse_java_duration(value)
-        except ValueError as exc:
-            raise ValueError(f"not an ISO-8601 duration: {exc}") from None
-        if ttl < dt.timedelta(0):
-            raise ValueError("must not be negative")
-        return value
-
-    @property
-    def inbound_message_ttl_delta(self) -> dt.timedelta:
-        return parse_java_duration(self.inbound_message_ttl)
+        if not _DURATION.fullmatch(value.strip()):
+            raise ValueError("not a non-negative ISO-8601 duration such as PT1H or PT30S")
+        return value.strip()

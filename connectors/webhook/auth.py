@@ -181,7 +181,9 @@ class JwtAuthorizer(Authorizer):
         return list(value) if isinstance(value, list) else []
 
 
-def authorizer_for(auth: NoAuth | BasicAuth | ApiKeyAuth | JwtAuth, context: InboundContext) -> Authorizer:
+def authorizer_for(
+    auth: NoAuth | BasicAuth | ApiKeyAuth | JwtAuth, context: InboundContext
+) -> Authorizer:
     if isinstance(auth, BasicAuth):
         return BasicAuthorizer(auth)
     if isinstance(auth, ApiKeyAuth):

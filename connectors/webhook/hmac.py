@@ -46,15 +46,14 @@ def signed_bytes(request: WebhookRequest, scopes: Sequence[str]) -> bytes:
     if chosen == {"BODY"}:
         return request.raw_body
     raise WebhookError(
-        500, f"The current pattern of HMAC scopes {list(scopes)} and method {request.method} "
-        "is not supported"
+        500,
+        f"The current pattern of HMAC scopes {list(scopes)} and method {request.method} "
+        "is not supported",
     )
 
 
 def _url_and_params(request: WebhookRequest) -> bytes:
-    pairs = "&".join(
-        f"{quote_plus(k)}={quote_plus(v)}" for k, v in sorted(request.params.items())
-    )
+    pairs = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in sorted(request.params.items()))
     return f"{request.url}?{pairs}".encode()
 
 

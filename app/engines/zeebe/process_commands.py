@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import grpc
@@ -122,7 +123,11 @@ class ZeebeProcessCommands:
         )
 
     async def _call(
-        self, method: Any, request: Any, name: str, timeout: float | None = None
+        self,
+        method: Any,
+        request: Any,
+        name: str,
+        timeout: float | None = None,  # noqa: ASYNC109
     ) -> Any:
         try:
             return await method(request, timeout=timeout or self._timeout)
@@ -147,3 +152,17 @@ def _json(variables: Any) -> str:
         raise EngineRejectedError(
             f"variables are not valid JSON: {exc}", reason="INVALID_ARGUMENT"
         ) from None
+
+
+@contextlib.asynccontextmanager
+async def connected(settings: Any) -> AsyncIterator[ZeebeProcessCommands]:
+    """Process commands on a channel of their own (for the CLI: no worker, no polling)."""
+    from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
+
+    from app.engines.zeebe.channel import create_channel
+
+    channel, _ = await create_channel(settings)
+    try:
+        yield ZeebeProcessCommands(GatewayStub(channel), settings.worker_request_timeout_seconds)
+    finally:
+        await channel.close()

@@ -64,9 +64,19 @@ _KINDS: dict[ElementKind, tuple[list[str], dict[str, str], str, str]] = {
         ".Boundary",
         "Boundary Event",
     ),
-    "receive_task": (["bpmn:ReceiveTask"], {"value": "bpmn:ReceiveTask"}, ".Receive", "Receive Task"),
+    "receive_task": (
+        ["bpmn:ReceiveTask"],
+        {"value": "bpmn:ReceiveTask"},
+        ".Receive",
+        "Receive Task",
+    ),
 }
-_MESSAGE_KINDS = {"message_start_event", "intermediate_catch_event", "boundary_event", "receive_task"}
+_MESSAGE_KINDS = {
+    "message_start_event",
+    "intermediate_catch_event",
+    "boundary_event",
+    "receive_task",
+}
 _DURATION = r"^(PT.*|)$"
 
 
@@ -301,8 +311,7 @@ def _deduplication_properties() -> list[dict[str, Any]]:
                 "notEmpty": True,
                 "pattern": {
                     "value": "^[a-zA-Z0-9_-]+$",
-                    "message": "can only contain alphanumeric characters, dashes, and "
-                    "underscores",
+                    "message": "can only contain alphanumeric characters, dashes, and underscores",
                 },
             },
             "group": DEDUPLICATION.id,
