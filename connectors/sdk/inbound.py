@@ -279,6 +279,7 @@ class InboundConnector:
     icon: str | None = None
     documentation_url: str | None = None
     template_id: str | None = None
+    template_ids: Mapping[str, str] = field(default_factory=dict)  # element kind -> id
     groups: tuple[Group, ...] = ()
     source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -305,6 +306,7 @@ def inbound_connector(
     icon: str | None = None,
     documentation_url: str | None = None,
     template_id: str | None = None,
+    template_ids: Mapping[ElementKind, str] | None = None,
     groups: Sequence[Group] = (),
 ) -> Callable[[C], C]:
     """Declare a class as an inbound connector.
@@ -313,7 +315,9 @@ def inbound_connector(
     ``properties`` is the pydantic model of its ``zeebe:properties`` (used for its element
     templates). ``deduplication_properties`` are the property prefixes (``inbound.context``,
     ``inbound.auth``) that decide which elements of one process share one executable under
-    ``deduplicationMode=AUTO``; empty means every property except the runtime's own. The
+    ``deduplicationMode=AUTO``; empty means every property except the runtime's own.
+    ``template_ids`` names the element template of each element kind (default: ``template_id``
+    or the type, with a suffix per kind). The
     decorated class is returned unchanged, with the definition as ``__inbound_connector__``.
     """
 
@@ -338,6 +342,7 @@ def inbound_connector(
             icon=icon,
             documentation_url=documentation_url,
             template_id=template_id,
+            template_ids=dict(template_ids or {}),
             groups=tuple(groups),
             source=f"{cls.__module__}:{cls.__qualname__}",
         )

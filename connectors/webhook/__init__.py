@@ -42,6 +42,15 @@ _LEGACY_MESSAGE = (
     type=TYPE,
     properties=WebhookProperties,
     template_id="io.camunda.connectors.webhook",
+    # The official templates' ids, so a process modelled with either set of templates is
+    # the same process.
+    template_ids={
+        "start_event": "io.camunda.connectors.webhook.WebhookConnector.v1",
+        "message_start_event": "io.camunda.connectors.webhook.WebhookConnectorStartMessage.v1",
+        "intermediate_catch_event": "io.camunda.connectors.webhook.WebhookConnectorIntermediate.v1",
+        "boundary_event": "io.camunda.connectors.webhook.WebhookConnectorBoundary.v1",
+        "receive_task": "io.camunda.connectors.webhook.WebhookConnectorReceive.v1",
+    },
     documentation_url="https://docs.camunda.io/docs/components/connectors/protocol/http-webhook/",
     description="Configure webhook to receive callbacks",
     # Only the connector-scoped properties decide deduplication (Camunda's

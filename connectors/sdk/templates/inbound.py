@@ -22,13 +22,15 @@ from connectors.sdk.templates.walk import Input, walk
 ENGINES = {"camunda": "^8.3"}
 
 ACTIVATION = Group("activation", "Activation")
+SYNCHRONOUS = Group("synchronousResponse", "Response handling")
 CORRELATION = Group("correlation", "Correlation")
 DEDUPLICATION = Group("deduplication", "Deduplication")
 OUTPUT = Group("output", "Output mapping")
-_RUNTIME_GROUPS = (ACTIVATION, CORRELATION, DEDUPLICATION, OUTPUT)
+_RUNTIME_GROUPS = (ACTIVATION, SYNCHRONOUS, CORRELATION, DEDUPLICATION, OUTPUT)
 _RUNTIME_IDS = {
     "activationCondition",
     "consumeUnmatchedEvents",
+    "synchronousResponse",
     "correlationKeyProcess",
     "correlationKeyPayload",
     "correlationRequired",
@@ -81,6 +83,8 @@ _DURATION = r"^(PT.*|)$"
 
 
 def inbound_template_id(connector: InboundConnector, kind: ElementKind) -> str:
+    if kind in connector.template_ids:
+        return connector.template_ids[kind]
     base = connector.template_id or connector.type
     return base + _KINDS[kind][2]
 
@@ -179,6 +183,20 @@ def _runtime_properties(kind: ElementKind) -> list[dict[str, Any]]:
             "group": ACTIVATION.id,
             "binding": {"type": "zeebe:property", "name": "consumeUnmatchedEvents"},
         },
+        {
+            "id": "synchronousResponse",
+            "label": "Response handling",
+            "description": "Synchronous: wait for the process instance to complete (start "
+            "event) or the message to be correlated, and answer with the result",
+            "type": "Dropdown",
+            "value": "false",
+            "choices": [
+                {"name": "Asynchronous", "value": "false"},
+                {"name": "Synchronous", "value": "true"},
+            ],
+            "group": SYNCHRONOUS.id,
+            "binding": {"type": "zeebe:property", "name": "synchronousResponse"},
+        },
     ]
     if kind in _MESSAGE_KINDS:
         props.extend(_correlation_properties(kind))
@@ -265,6 +283,7 @@ def _correlation_properties(kind: ElementKind) -> list[dict[str, Any]]:
                 "feel": "required",
                 "group": CORRELATION.id,
                 "binding": {"type": "zeebe:property", "name": "messageIdExpression"},
+                "condition": {"property": "synchronousResponse", "equals": "false"},
             },
             {
                 "id": "messageTtl",
@@ -278,13 +297,16 @@ def _correlation_properties(kind: ElementKind) -> list[dict[str, Any]]:
                 },
                 "group": CORRELATION.id,
                 "binding": {"type": "zeebe:property", "name": "messageTtl"},
+                "condition": {"property": "synchronousResponse", "equals": "false"},
             },
             {
                 "id": "messageNameUuid",
+                "label": "Message name",
                 "generatedValue": {"type": "uuid"},
+                "type": "String",
+                "feel": "optional",
                 "group": CORRELATION.id,
                 "binding": {"type": "bpmn:Message#property", "name": "name"},
-                "type": "Hidden",
             },
         ]
     )
