@@ -342,7 +342,7 @@ def inbound_connector(
             icon=icon,
             documentation_url=documentation_url,
             template_id=template_id,
-            template_ids=dict(template_ids or {}),
+            template_ids={str(k): v for k, v in (template_ids or {}).items()},
             groups=tuple(groups),
             source=f"{cls.__module__}:{cls.__qualname__}",
         )
