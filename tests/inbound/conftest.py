@@ -89,12 +89,15 @@ APP_DEFAULTS: dict[str, Any] = {
 
 @contextlib.asynccontextmanager
 async def serve_app(
-    url: str, gateway: TestGateway | None, **overrides: Any
+    url: str,
+    gateway: TestGateway | None,
+    app_options: dict[str, Any] | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[Served]:
     values = {**APP_DEFAULTS, **overrides}
     if gateway is not None:
         values.setdefault("zeebe_address", gateway.address)
-    async with running_app(url, **values) as app, serving(app) as base:
+    async with running_app(url, app_options=app_options, **values) as app, serving(app) as base:
         async with httpx.AsyncClient(base_url=base, timeout=10.0) as http:
             yield Served(app, base, http, gateway)  # type: ignore[arg-type]
 
