@@ -1,4 +1,4 @@
-"""Migration 0003 (inbound registrations, inbound columns on executions) up and down, on
+"""Migration 0004 (inbound registrations, inbound columns on executions) up and down, on
 PostgreSQL and SQLite; an execution written before it reads as outbound after it."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ async def _schema(url: str) -> tuple[set[str], set[str]]:
 @pytest.mark.db
 async def test_inbound_migration_up_and_down(database_url: str) -> None:
     await migrate.upgrade(database_url)
-    await migrate.downgrade(database_url, "0002")
+    await migrate.downgrade(database_url, "0003")
     tables, columns = await _schema(database_url)
     assert not {"inbound_definitions", "inbound_elements", "inbound_state"} & tables
     assert "direction" not in columns
@@ -38,11 +38,11 @@ async def test_inbound_migration_up_and_down(database_url: str) -> None:
     now = dt.datetime.now(dt.UTC)
     try:
         async with engine.begin() as connection:
-            await connection.execute(text("DELETE FROM executions WHERE id = 'pre-0003'"))
+            await connection.execute(text("DELETE FROM executions WHERE id = 'pre-0004'"))
             await connection.execute(
                 text(
                     "INSERT INTO executions (id, source, connector_type, command, started_at, "
-                    "finished_at, duration_ms) VALUES ('pre-0003', 'zeebe', 't', 'complete', "
+                    "finished_at, duration_ms) VALUES ('pre-0004', 'zeebe', 't', 'complete', "
                     ":now, :now, 1.0)"
                 ),
                 {"now": now},
@@ -57,10 +57,10 @@ async def test_inbound_migration_up_and_down(database_url: str) -> None:
     try:
         async with engine.begin() as connection:
             direction = await connection.scalar(
-                text("SELECT direction FROM executions WHERE id = 'pre-0003'")
+                text("SELECT direction FROM executions WHERE id = 'pre-0004'")
             )
             generation = await connection.scalar(text("SELECT generation FROM inbound_state"))
-            await connection.execute(text("DELETE FROM executions WHERE id = 'pre-0003'"))
+            await connection.execute(text("DELETE FROM executions WHERE id = 'pre-0004'"))
     finally:
         await engine.dispose()
     assert direction == "outbound"
