@@ -99,6 +99,7 @@ async def switchboard(address: str, database_url: str) -> AsyncIterator[str]:
         "SWITCHBOARD_PORT": str(port),
         "SWITCHBOARD_ADMIN_API_KEY": ADMIN_KEY,
         "SWITCHBOARD_LOG_LEVEL": "WARNING",
+        "SWITCHBOARD_UI_ENABLED": "false",
     }
     migrate = await asyncio.create_subprocess_exec(str(BIN / "switchboard"), "migrate", env=env)
     assert await migrate.wait() == 0

@@ -45,6 +45,7 @@ def _env(db: str, gateway: TestGateway, **extra: str) -> dict[str, str]:
         "SWITCHBOARD_ADMIN_API_KEY": ADMIN_KEY,
         "SWITCHBOARD_INBOUND_POLL_INTERVAL": str(POLL),
         "SWITCHBOARD_WORKER_REQUEST_TIMEOUT_SECONDS": "2",
+        "SWITCHBOARD_SESSION_SECRET": "replica-test-session-secret-0123456789",
         **extra,
     }
 
