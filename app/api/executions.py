@@ -11,14 +11,13 @@ from app.api.auth import require
 from app.api.deps import SessionsDep
 from app.api.problems import FieldError, ProblemError
 from app.api.schemas import (
-    Command,
+    AnyOutcome,
     ConnectorStatsOut,
     DirectionName,
     DurationPercentiles,
     ExecutionDetail,
     ExecutionPage,
     ExecutionSummary,
-    InboundOutcomeName,
     SourceName,
     StatsResponse,
 )
@@ -42,7 +41,7 @@ def execution_filter(
     connector_type: str | None = Query(
         None, alias="connectorType", max_length=255, pattern=NO_NUL, examples=["switchboard:echo:1"]
     ),
-    command: Command | InboundOutcomeName | None = Query(
+    command: AnyOutcome | None = Query(
         None, description="Outcome command (outbound) or outcome (inbound)"
     ),
     source: SourceName | None = Query(

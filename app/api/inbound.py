@@ -132,13 +132,15 @@ async def list_inbound(services: ServicesDep) -> list[dict[str, Any]]:
     dependencies=[require("operator")],
     responses={
         400: {"description": "The engine refused the resources"},
-        503: {"description": "No engine is configured or it is unavailable"},
+        409: {"description": "No engine is configured (ZEEBE_ADDRESS is not set)"},
+        503: {"description": "The engine or the database is unavailable"},
     },
 )
 async def deploy(
     services: ServicesDep,
     resources: Annotated[
-        list[UploadFile], File(description="BPMN, DMN or form files (field `resources`)")
+        list[UploadFile],
+        File(description="BPMN, DMN or form files (field `resources`)", min_length=1),
     ],
     tenant_id: Annotated[str | None, Form(alias="tenantId", max_length=255)] = None,
 ) -> dict[str, Any]:
@@ -161,7 +163,8 @@ async def deploy(
     except BpmnError as exc:
         raise _invalid(str(exc)) from None
     except EngineNotConfiguredError as exc:
-        raise ProblemError(503, exc.message) from None
+        # The server's configuration, not its health: as secrets without a writable provider.
+        raise ProblemError(409, exc.message) from None
     except EngineUnavailableError as exc:
         raise ProblemError(503, services.secrets.masker.mask(exc.message)) from None
     except EngineRejectedError as exc:

@@ -15,6 +15,17 @@ Command = Literal["complete", "fail", "throw_error"]
 InboundOutcomeName = Literal[
     "correlated", "duplicate", "unmatched", "verified", "rejected", "failed"
 ]
+AnyOutcome = Literal[
+    "complete",
+    "fail",
+    "throw_error",
+    "correlated",
+    "duplicate",
+    "unmatched",
+    "verified",
+    "rejected",
+    "failed",
+]
 SourceName = Literal["zeebe", "rest", "cli", "webhook", "inbound"]
 DirectionName = Literal["outbound", "inbound"]
 RoleName = Literal["viewer", "operator", "admin"]
@@ -141,7 +152,7 @@ class ExecutionSummary(ApiModel):
     source: SourceName
     direction: DirectionName = "outbound"
     connector_type: str
-    command: Command | InboundOutcomeName = Field(
+    command: AnyOutcome = Field(
         description="Outbound: the command sent for the job. Inbound: the outcome (correlated, "
         "duplicate, unmatched, verified, rejected, failed)."
     )
