@@ -19,17 +19,25 @@ from app import api, ui
 from app.api.auth import bootstrap_admin_key
 from app.api.deps import ServicesDep
 from app.api.limits import RequestLimits
+from app.inbound.model import DefinitionSource
+from app.inbound.registry import InboundRegistry
 from app.runtime.registry import ConnectorRegistry
 from app.services import start_services
 from app.settings import Settings, load_settings
 
 
 def create_app(
-    settings: Settings | None = None, registry: ConnectorRegistry | None = None
+    settings: Settings | None = None,
+    registry: ConnectorRegistry | None = None,
+    *,
+    inbound_registry: InboundRegistry | None = None,
+    definition_sources: tuple[DefinitionSource, ...] = (),
 ) -> FastAPI:
     """Build the application. Nothing connects until the lifespan starts.
 
     Raises :class:`~app.settings.SettingsError` for settings that cannot serve safely.
+    ``inbound_registry`` (default: the entry points) and ``definition_sources`` (process
+    definition discovery, none by default) configure the inbound connectors.
     """
     settings = settings or load_settings()
     settings.check_serving()
@@ -37,7 +45,9 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, Any]]:
         async with contextlib.AsyncExitStack() as stack:
-            services = await start_services(settings, stack, registry)
+            services = await start_services(
+                settings, stack, registry, inbound_registry, definition_sources
+            )
             await bootstrap_admin_key(services)
             state: dict[str, Any] = {"services": services}
             if settings.ui_enabled:

@@ -21,12 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.db.connectors_repo import upsert_connectors
 from app.db.history import HistoryWriter
+from app.db.inbound_repo import DatabaseRegistrationStore
 from app.db.session import create_engine, session_factory
 from app.engines.zeebe.service import ZeebeService
 from app.health import HealthRegistry
+from app.inbound.model import DefinitionSource
+from app.inbound.registry import InboundRegistry
+from app.inbound.service import InboundOptions, InboundService
 from app.metrics import Metrics, MetricsHistorySink
 from app.ratelimit import FailureLimiter
-from app.runtime.engine import Engine
+from app.runtime.durations import parse_java_duration
+from app.runtime.engine import Engine, ProcessCommands
 from app.runtime.executor import ConnectorRuntime
 from app.runtime.registry import ConnectorRegistry
 from app.secrets.masking import install_log_masking, remove_log_masking
@@ -51,6 +56,7 @@ class Services:
     history: HistoryWriter
     runtime: ConnectorRuntime
     engines: tuple[Engine, ...]
+    inbound: InboundService
 
     def engine(self, name: str) -> Engine | None:
         """The engine adapter called ``name`` (``zeebe``, ...), if configured."""
@@ -69,9 +75,12 @@ async def start_services(
     settings: Settings,
     stack: contextlib.AsyncExitStack,
     registry: ConnectorRegistry | None = None,
+    inbound_registry: InboundRegistry | None = None,
+    definition_sources: tuple[DefinitionSource, ...] = (),
 ) -> Services:
     """Build and start every service; their shutdown is pushed onto ``stack``."""
     registry = registry or ConnectorRegistry.from_environment(os.environ)
+    inbound_registry = inbound_registry or InboundRegistry.from_entry_points()
     health = HealthRegistry(timeout=settings.health_check_timeout_seconds)
     metrics = Metrics()
 
@@ -113,6 +122,23 @@ async def start_services(
 
     zeebe = ZeebeService(settings, runtime, registry)
     engines: tuple[Engine, ...] = (zeebe,)
+    inbound = InboundService(
+        store=DatabaseRegistrationStore(sessions),
+        registry=inbound_registry,
+        commands=process_commands(engines),
+        resolver=secrets.resolver,
+        mask=secrets.masker.mask_value,
+        history=history,
+        options=InboundOptions(
+            poll_interval_seconds=settings.inbound_poll_interval_seconds,
+            max_body_bytes=settings.inbound_max_body_bytes,
+            message_ttl=parse_java_duration(settings.inbound_message_ttl),
+            max_variables_bytes=settings.max_output_variables_bytes,
+            sync_timeout_ms=int(settings.inbound_sync_timeout_seconds * 1000),
+            history_limit=settings.history_max_payload_bytes,
+        ),
+        sources=definition_sources,
+    )
     services = Services(
         settings=settings,
         registry=registry,
@@ -129,6 +155,7 @@ async def start_services(
         history=history,
         runtime=runtime,
         engines=engines,
+        inbound=inbound,
     )
     metrics.watch_gateway(lambda: gateway_state(zeebe.status()))
     metrics.watch_worker_jobs(services.running_jobs)
@@ -136,7 +163,30 @@ async def start_services(
         health.add(engine.name, _status_check(engine))
         await engine.start()
         stack.push_async_callback(engine.stop)
+    # Inbound connectors stop before the engines (pushed later, unwound first).
+    health.add("inbound", _inbound_check(inbound))
+    await inbound.start()
+    stack.push_async_callback(inbound.stop)
     return services
+
+
+def process_commands(engines: tuple[Engine, ...]) -> ProcessCommands:
+    """The engine that carries inbound commands and deployments: the first enabled one
+    offering them (else the first offering them, which answers "not configured")."""
+    offering = [e for e in engines if isinstance(e, ProcessCommands)]
+    for engine in offering:
+        if engine.enabled:
+            return engine  # type: ignore[return-value]
+    if not offering:
+        raise RuntimeError("no engine adapter offers process commands")
+    return offering[0]  # type: ignore[return-value]
+
+
+def _inbound_check(inbound: InboundService) -> Any:
+    async def check() -> dict[str, Any]:
+        return inbound.status()
+
+    return check
 
 
 def gateway_state(status: Mapping[str, Any]) -> str:

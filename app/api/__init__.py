@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from app.api import connectors, docs, executions, keys, prometheus, secrets, templates
+from app.api import connectors, docs, executions, inbound, keys, prometheus, secrets, templates
 from app.api.auth import ApiAuthentication, require
 from app.api.methods import AllowedMethods
 from app.api.openapi import RouteRoles, build_openapi, record_roles
@@ -17,7 +17,7 @@ def install(app: FastAPI) -> None:
     allowed = AllowedMethods()
     install_handlers(app, allowed)
     roles: RouteRoles = {}
-    for router in (connectors.router, executions.router, keys.router):
+    for router in (connectors.router, executions.router, keys.router, inbound.router):
         record_roles(roles, router)
         allowed.record(router)
         app.include_router(router)
@@ -27,5 +27,7 @@ def install(app: FastAPI) -> None:
         app.include_router(router, dependencies=[require(role)])
     allowed.record(prometheus.router)
     app.include_router(prometheus.router)
+    allowed.record(inbound.webhooks)
+    app.include_router(inbound.webhooks)
     docs.install(app)
     app.openapi = lambda: build_openapi(app, roles)  # type: ignore[method-assign]

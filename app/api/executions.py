@@ -11,8 +11,9 @@ from app.api.auth import require
 from app.api.deps import SessionsDep
 from app.api.problems import FieldError, ProblemError
 from app.api.schemas import (
-    Command,
+    AnyOutcome,
     ConnectorStatsOut,
+    DirectionName,
     DurationPercentiles,
     ExecutionDetail,
     ExecutionPage,
@@ -40,8 +41,24 @@ def execution_filter(
     connector_type: str | None = Query(
         None, alias="connectorType", max_length=255, pattern=NO_NUL, examples=["switchboard:echo:1"]
     ),
-    command: Command | None = Query(None, description="Outcome command"),
-    source: SourceName | None = Query(None, description="Who ran it: zeebe, rest or cli"),
+    command: AnyOutcome | None = Query(
+        None, description="Outcome command (outbound) or outcome (inbound)"
+    ),
+    source: SourceName | None = Query(
+        None, description="Who ran it: zeebe, rest, cli, webhook or inbound"
+    ),
+    direction: DirectionName | None = Query(None, description="outbound (jobs) or inbound"),
+    element_id: str | None = Query(None, alias="elementId", max_length=255, pattern=NO_NUL),
+    process_definition_key: int | None = Query(
+        None, alias="processDefinitionKey", ge=0, le=MAX_KEY
+    ),
+    inbound_context: str | None = Query(
+        None,
+        alias="inboundContext",
+        max_length=255,
+        pattern=NO_NUL,
+        description="Webhook path (the {context} of /inbound/{context})",
+    ),
     process_instance_key: int | None = Query(
         None, alias="processInstanceKey", ge=0, le=MAX_KEY, examples=[2251799813685249]
     ),
@@ -71,6 +88,10 @@ def execution_filter(
         error_code=error_code,
         started_after=_aware(started_after, "startedAfter"),
         started_before=_aware(started_before, "startedBefore"),
+        direction=direction,
+        element_id=element_id,
+        process_definition_key=process_definition_key,
+        inbound_context=inbound_context,
     )
 
 

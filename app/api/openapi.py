@@ -41,6 +41,11 @@ def build_openapi(app: FastAPI, roles: RouteRoles) -> dict[str, Any]:
             {"name": "element templates", "description": "Camunda element templates."},
             {"name": "secrets", "description": "Secrets (admin only; values are never shown)."},
             {"name": "api keys", "description": "API keys (admin only)."},
+            {
+                "name": "inbound",
+                "description": "Inbound connectors: deployments and the elements served. The "
+                "webhooks themselves (/inbound/{context}) take no API key and are not listed.",
+            },
             {"name": "health", "description": "Liveness and readiness (no API key needed)."},
             {"name": "metrics", "description": "Prometheus metrics."},
         ],

@@ -12,7 +12,22 @@ from app.db.executions_repo import utc
 from app.db.models import ExecutionRow
 
 Command = Literal["complete", "fail", "throw_error"]
-SourceName = Literal["zeebe", "rest", "cli"]
+InboundOutcomeName = Literal[
+    "correlated", "duplicate", "unmatched", "verified", "rejected", "failed"
+]
+AnyOutcome = Literal[
+    "complete",
+    "fail",
+    "throw_error",
+    "correlated",
+    "duplicate",
+    "unmatched",
+    "verified",
+    "rejected",
+    "failed",
+]
+SourceName = Literal["zeebe", "rest", "cli", "webhook", "inbound"]
+DirectionName = Literal["outbound", "inbound"]
 RoleName = Literal["viewer", "operator", "admin"]
 
 
@@ -130,12 +145,21 @@ class InvokeResponse(ApiModel):
 
 
 class ExecutionSummary(ApiModel):
-    """One execution of a connector (inputs and outputs left out)."""
+    """One execution of a connector (inputs and outputs left out): a job (direction
+    outbound) or an inbound event (direction inbound: a webhook request or a correlation)."""
 
     id: str
     source: SourceName
+    direction: DirectionName = "outbound"
     connector_type: str
-    command: Command
+    command: AnyOutcome = Field(
+        description="Outbound: the command sent for the job. Inbound: the outcome (correlated, "
+        "duplicate, unmatched, verified, rejected, failed)."
+    )
+    http_status: int | None = Field(None, description="Inbound webhooks: the HTTP status sent.")
+    inbound_context: str | None = Field(None, description="Inbound webhooks: the path.")
+    process_definition_key: int | None = None
+    process_definition_version: int | None = None
     error_code: str | None
     error_message: str | None
     job_key: int | None
@@ -275,3 +299,63 @@ class ApiKeyCreate(ApiModel):
 
 class ApiKeyCreated(ApiKeyOut):
     key: str = Field(description="The API key. Shown once: store it now.")
+
+
+class InboundActivity(ApiModel):
+    at: dt.datetime
+    severity: str
+    tag: str
+    message: str
+
+
+class InboundElementOut(ApiModel):
+    """An inbound connector element and the executable serving it on this replica."""
+
+    bpmn_process_id: str
+    version: int
+    process_definition_key: int
+    element_id: str
+    kind: str = Field(
+        description="start_event, message_start_event, intermediate_catch_event, "
+        "boundary_event or receive_task"
+    )
+    type: str = Field(description="The inbound connector type (inbound.type)")
+    webhook_path: str | None = Field(description="/inbound/{context} for webhooks")
+    state: Literal["active", "standby", "failed"]
+    error: str | None
+    tenant_id: str | None
+    element_name: str | None
+    message_name: str | None
+    executable_id: str | None
+    health: dict[str, Any] | None
+    last_activity: str | None = Field(description="Newest inbound execution (ISO 8601)")
+    activity: list[InboundActivity]
+
+
+class DeployedProcessOut(ApiModel):
+    bpmn_process_id: str
+    version: int
+    process_definition_key: int
+    resource_name: str
+    tenant_id: str
+
+
+class RegisteredElementOut(ApiModel):
+    bpmn_process_id: str
+    version: int
+    process_definition_key: int
+    element_id: str
+    kind: str
+    type: str
+    webhook_path: str | None
+    state: Literal["active", "standby", "failed"]
+    error: str | None
+
+
+class DeploymentResponse(ApiModel):
+    """What the engine deployed and which inbound elements were registered."""
+
+    key: int
+    tenant_id: str
+    processes: list[DeployedProcessOut]
+    inbound_elements: list[RegisteredElementOut]

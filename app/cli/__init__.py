@@ -17,6 +17,8 @@ COMMAND_MODULES = (
     "app.cli.secrets",
     "app.cli.templates",
     "app.cli.apikey",
+    "app.cli.deploy",
+    "app.cli.inbound",
 )
 
 

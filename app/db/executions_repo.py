@@ -37,6 +37,10 @@ class ExecutionFilter:
     error_code: str | None = None
     started_after: dt.datetime | None = None
     started_before: dt.datetime | None = None
+    direction: str | None = None
+    element_id: str | None = None
+    process_definition_key: int | None = None
+    inbound_context: str | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         row = ExecutionRow
@@ -57,6 +61,14 @@ class ExecutionFilter:
             wanted.append(row.started_at >= utc(self.started_after))
         if self.started_before is not None:
             wanted.append(row.started_at < utc(self.started_before))
+        if self.direction is not None:
+            wanted.append(row.direction == self.direction)
+        if self.element_id is not None:
+            wanted.append(row.element_id == self.element_id)
+        if self.process_definition_key is not None:
+            wanted.append(row.process_definition_key == self.process_definition_key)
+        if self.inbound_context is not None:
+            wanted.append(row.inbound_context == self.inbound_context)
         return wanted
 
 

@@ -21,7 +21,10 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db.models import ExecutionRow
+from app.inbound.history import InboundRecord
 from app.runtime.model import ExecutionRecord, Fail, ThrowError
+
+AnyRecord = ExecutionRecord | InboundRecord
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +39,10 @@ _STRING_LIMITS: dict[str, int] = {
 }
 
 
-def record_to_row(record: ExecutionRecord) -> dict[str, Any]:
+def record_to_row(record: AnyRecord) -> dict[str, Any]:
     """The ``executions`` row of one record. Strings are cut to their column sizes."""
+    if isinstance(record, InboundRecord):
+        return _cut(_inbound_row(record))
     outcome = record.outcome
     job = record.job
     error_code: str | None = None
@@ -72,7 +77,48 @@ def record_to_row(record: ExecutionRecord) -> dict[str, Any]:
         "finished_at": record.finished_at,
         "duration_ms": record.duration_ms,
         "worker": record.worker or None,
+        "direction": "outbound",
+        "http_status": None,
+        "inbound_context": None,
+        "process_definition_key": job.process_definition_key or None,
+        "process_definition_version": job.process_definition_version or None,
     }
+    return _cut(row)
+
+
+def _inbound_row(record: InboundRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "source": record.source,
+        "connector_type": record.connector_type,
+        "job_key": None,
+        "process_instance_key": record.process_instance_key,
+        "bpmn_process_id": record.bpmn_process_id,
+        "element_id": record.element_id,
+        "tenant_id": record.tenant_id,
+        "element_template_id": record.element_template_id,
+        "element_template_version": record.element_template_version,
+        "command": record.outcome,
+        "error_code": record.error_code,
+        "error_message": record.error_message,
+        "retries_before": None,
+        "retries_after": None,
+        "backoff_ms": None,
+        "input": record.input,
+        "output": record.output,
+        "started_at": record.started_at,
+        "finished_at": record.finished_at,
+        "duration_ms": record.duration_ms,
+        "worker": record.worker or None,
+        "direction": "inbound",
+        "http_status": record.http_status,
+        "inbound_context": record.inbound_context,
+        "process_definition_key": record.process_definition_key,
+        "process_definition_version": record.process_definition_version,
+    }
+
+
+def _cut(row: dict[str, Any]) -> dict[str, Any]:
     for name, length in _STRING_LIMITS.items():
         value = row.get(name)
         if isinstance(value, str) and len(value) > length:
@@ -117,7 +163,7 @@ class HistoryWriter:
         if queue_size < 1 or batch_size < 1:
             raise ValueError("queue_size and batch_size must be >= 1")
         self._engine = engine
-        self._queue: asyncio.Queue[ExecutionRecord] = asyncio.Queue(maxsize=queue_size)
+        self._queue: asyncio.Queue[AnyRecord] = asyncio.Queue(maxsize=queue_size)
         self._batch_size = batch_size
         self._flush_interval = flush_interval
         self._retry_initial = retry_initial
@@ -162,7 +208,7 @@ class HistoryWriter:
 
     # -- HistorySink ----------------------------------------------------------------------
 
-    def submit(self, record: ExecutionRecord) -> None:
+    def submit(self, record: AnyRecord) -> None:
         """Queue ``record``; never blocks, never raises. A full queue drops it (counted)."""
         try:
             self._queue.put_nowait(record)
@@ -230,7 +276,7 @@ class HistoryWriter:
                 for _ in batch:
                     self._queue.task_done()
 
-    async def _next_batch(self) -> list[ExecutionRecord]:
+    async def _next_batch(self) -> list[AnyRecord]:
         batch = [await self._queue.get()]
         self._inflight = 1
         loop = asyncio.get_running_loop()
@@ -252,7 +298,7 @@ class HistoryWriter:
                 self._needed = self._batch_size
         return batch
 
-    async def _write_batch(self, batch: Sequence[ExecutionRecord]) -> None:
+    async def _write_batch(self, batch: Sequence[AnyRecord]) -> None:
         rows = []
         for record in batch:
             try:

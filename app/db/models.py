@@ -5,7 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -51,9 +63,18 @@ class ExecutionRow(Base):
     finished_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     duration_ms: Mapped[float] = mapped_column(Float)
     worker: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # Inbound executions (webhook requests, correlations): direction "inbound".
+    direction: Mapped[str] = mapped_column(
+        String(16), default="outbound", server_default="outbound"
+    )
+    http_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    inbound_context: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    process_definition_key: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    process_definition_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (
         Index("ix_executions_started_at", "started_at"),
+        Index("ix_executions_direction_started", "direction", "started_at"),
         Index("ix_executions_type_started", "connector_type", "started_at"),
         Index("ix_executions_command_started", "command", "started_at"),
         Index("ix_executions_process_instance", "process_instance_key"),
@@ -83,3 +104,54 @@ class UiSessionRevocationRow(Base):
 
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class InboundDefinitionRow(Base):
+    """A deployed process definition version the inbound service knows."""
+
+    __tablename__ = "inbound_definitions"
+
+    process_definition_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    bpmn_process_id: Mapped[str] = mapped_column(String(255))
+    version: Mapped[int] = mapped_column(Integer)
+    tenant_id: Mapped[str] = mapped_column(String(255))
+    resource_name: Mapped[str] = mapped_column(String(1024), default="")
+    origin: Mapped[str] = mapped_column(String(16))
+    has_subscriptions: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_inbound_definitions_process", "tenant_id", "bpmn_process_id"),)
+
+
+class InboundElementRow(Base):
+    """One inbound connector element of a definition, with its zeebe:properties."""
+
+    __tablename__ = "inbound_elements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    process_definition_key: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("inbound_definitions.process_definition_key", ondelete="CASCADE")
+    )
+    element_id: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(32))
+    connector_type: Mapped[str] = mapped_column(String(255))
+    element_name: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    message_name: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    attached_to: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    template_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    template_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    webhook_path: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    properties: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (
+        UniqueConstraint("process_definition_key", "element_id", name="uq_inbound_element"),
+    )
+
+
+class InboundStateRow(Base):
+    """One row: the generation, bumped by every change to the inbound registrations."""
+
+    __tablename__ = "inbound_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)

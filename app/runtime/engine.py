@@ -54,6 +54,10 @@ class InstanceToCreate:
     process_definition_key: int | None = None
     variables: Mapping[str, Any] = field(default_factory=dict)
     tenant_id: str | None = None
+    await_result: bool = (
+        False  # wait for the instance to complete (CreateProcessInstanceWithResult)
+    )
+    request_timeout_ms: int | None = None  # with await_result: how long to wait
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class CreatedInstance:
     bpmn_process_id: str
     version: int
     tenant_id: str = DEFAULT_TENANT
+    variables: Mapping[str, Any] | None = None  # the completed instance's (await_result only)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from app.settings.api import ApiSettings
 from app.settings.email import EmailSettings
 from app.settings.http import HttpSettings
+from app.settings.inbound import InboundSettings
 from app.settings.rabbitmq import RabbitMqSettings
 from app.settings.runtime import RuntimeSettings
 from app.settings.secrets import SecretsSettings
@@ -29,6 +30,7 @@ class Settings(
     HttpSettings,
     EmailSettings,
     RabbitMqSettings,
+    InboundSettings,
     ApiSettings,
     BaseSettings,
 ):

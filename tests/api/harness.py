@@ -23,12 +23,15 @@ SESSION_SECRET = "test-session-secret-" + "s" * 32
 
 
 @contextlib.asynccontextmanager
-async def running_app(url: str, **overrides: Any) -> AsyncIterator[StartedApp]:
-    """``create_app`` on ``url`` with its lifespan running."""
+async def running_app(
+    url: str, *, app_options: dict[str, Any] | None = None, **overrides: Any
+) -> AsyncIterator[StartedApp]:
+    """``create_app`` on ``url`` with its lifespan running (``app_options``: keyword
+    arguments of ``create_app``)."""
     overrides.setdefault("admin_api_key", ADMIN_KEY)
     overrides.setdefault("session_secret", SESSION_SECRET)
     settings = Settings(_env_file=None, database_url=url, **overrides)
-    async with started(create_app(settings)) as app:
+    async with started(create_app(settings, **(app_options or {}))) as app:
         yield app
 
 

@@ -32,6 +32,9 @@ class Element:
     inputs: list[tuple[str, str]] = field(default_factory=list)  # (source, target)
     attached_to: str | None = None  # boundary events
     error_code: str | None = None  # error boundary events; None = catch all
+    message_name: str | None = None  # message catch events, receive tasks, message starts
+    correlation_key: str | None = None  # zeebe:subscription correlationKey (an expression)
+    interrupting: bool = True  # boundary events: cancelActivity
 
 
 @dataclass
@@ -42,6 +45,16 @@ class ProcessDefinition:
     version: int = 1
     key: int = 0
     resource_name: str = ""
+    message_starts: dict[str, str] = field(default_factory=dict)  # message name -> element id
+    tenant_id: str = "<default>"
+
+    def message_boundaries(self, element_id: str) -> list[Element]:
+        """Message boundary events attached to ``element_id``."""
+        return [
+            e
+            for e in self.elements.values()
+            if e.kind == "boundaryEvent" and e.attached_to == element_id and e.message_name
+        ]
 
     def error_boundary(self, element_id: str, code: str) -> str | None:
         """The element after the error boundary event of ``element_id`` catching ``code``."""
@@ -59,11 +72,13 @@ def parse_bpmn(content: bytes) -> list[ProcessDefinition]:
     except ET.ParseError as exc:
         raise ValueError(f"not a BPMN XML document: {exc}") from None
     error_codes = {e.get("id", ""): e.get("errorCode") for e in root.iter(f"{BPMN}error")}
+    messages = {m.get("id", ""): m for m in root.iter(f"{BPMN}message")}
     definitions = []
     for process in root.iter(f"{BPMN}process"):
         elements: dict[str, Element] = {}
         flows: list[tuple[str, str]] = []
         start: str | None = None
+        message_starts: dict[str, str] = {}
         for node in process:
             tag = node.tag.removeprefix(BPMN)
             node_id = node.get("id", "")
@@ -74,18 +89,26 @@ def parse_bpmn(content: bytes) -> list[ProcessDefinition]:
                 continue
             element = Element(node_id, tag, attached_to=node.get("attachedToRef"))
             _read_task(node, element)
+            _read_message(node, element, messages)
             if tag == "boundaryEvent":
+                element.interrupting = node.get("cancelActivity", "true") != "false"
                 ref = next(node.iter(f"{BPMN}errorEventDefinition"), None)
-                if ref is None:
+                if ref is None and element.message_name is None:
                     continue
-                element.error_code = error_codes.get(ref.get("errorRef", ""))
-            if tag == "startEvent" and start is None:
-                start = node_id
+                if ref is not None:
+                    element.error_code = error_codes.get(ref.get("errorRef", ""))
+            if tag == "startEvent":
+                if element.message_name is not None:
+                    message_starts.setdefault(element.message_name, node_id)
+                elif start is None:
+                    start = node_id
             elements[node_id] = element
         for source, target in flows:
             if source in elements and elements[source].next is None:
                 elements[source].next = target
-        definitions.append(ProcessDefinition(process.get("id", ""), elements, start))
+        definitions.append(
+            ProcessDefinition(process.get("id", ""), elements, start, message_starts=message_starts)
+        )
     if not definitions:
         raise ValueError("the BPMN document contains no process")
     return definitions
@@ -104,6 +127,21 @@ def _read_task(node: ET.Element, element: Element) -> None:
         element.inputs.append((mapping.get("source", ""), mapping.get("target", "")))
 
 
+def _read_message(node: ET.Element, element: Element, messages: dict[str, ET.Element]) -> None:
+    if element.kind == "receiveTask":
+        ref = node.get("messageRef")
+    else:
+        definition = node.find(f"{BPMN}messageEventDefinition")
+        ref = definition.get("messageRef") if definition is not None else None
+    message = messages.get(ref or "")
+    if message is None:
+        return
+    element.message_name = message.get("name")
+    subscription = next(message.iter(f"{ZEEBE}subscription"), None)
+    if subscription is not None:
+        element.correlation_key = subscription.get("correlationKey")
+
+
 def apply_inputs(element: Element, variables: dict[str, Any]) -> dict[str, Any]:
     """The job's variables: the instance's variables plus the element's input mappings.
 
@@ -119,6 +157,18 @@ def apply_inputs(element: Element, variables: dict[str, Any]) -> dict[str, Any]:
         value = copy.deepcopy(_evaluate(source, {**variables, **local}))
         _set_path(local, target.split("."), value)
     return {**variables, **local}
+
+
+def evaluate_key(expression: str | None, variables: dict[str, Any]) -> str | None:
+    """A subscription's correlation key for an instance (None: it cannot be evaluated)."""
+    if not expression:
+        return None
+    value = _evaluate(expression, variables)
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, str) else str(value)
 
 
 def _evaluate(source: str, variables: dict[str, Any]) -> Any:

@@ -38,7 +38,7 @@ from google.protobuf.message import Message
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 
-from tests.support.bpmn import ProcessDefinition, apply_inputs, parse_bpmn
+from tests.support.bpmn import ProcessDefinition, apply_inputs, evaluate_key, parse_bpmn
 
 T = TypeVar("T")
 
@@ -48,7 +48,8 @@ FAILED = "failed"  # failed with retries left: activatable again after its backo
 COMPLETED = "completed"
 INCIDENT = "incident"  # failed with no retries left
 ERROR_THROWN = "error_thrown"
-FINAL_STATES = frozenset({COMPLETED, INCIDENT, ERROR_THROWN})
+CANCELED = "canceled"  # its task was left through an interrupting message boundary event
+FINAL_STATES = frozenset({COMPLETED, INCIDENT, ERROR_THROWN, CANCELED})
 
 DEFAULT_TENANT = "<default>"
 
@@ -128,6 +129,34 @@ class ProcessInstance:
     state: str = "active"  # active | completed | incident
     current_element: str | None = None
     visited: list[str] = field(default_factory=list)
+    correlation_key: str | None = None  # started by a message with this key
+    job_key: int | None = None  # the job the instance waits on
+
+
+@dataclass
+class Subscription:
+    """A waiting instance's message subscription (catch event, receive task, boundary)."""
+
+    instance_key: int
+    element_id: str  # the catch element (or the boundary event)
+    name: str
+    correlation_key: str
+    tenant_id: str = DEFAULT_TENANT
+    boundary_of: str | None = None  # the task a boundary event is attached to
+
+
+@dataclass
+class BufferedMessage:
+    """A published message, kept until its time to live ends (Zeebe's message buffer)."""
+
+    key: int
+    name: str
+    correlation_key: str
+    message_id: str
+    tenant_id: str
+    variables: dict[str, Any]
+    deadline: float  # monotonic
+    correlated: set[str] = field(default_factory=set)  # BPMN process ids it reached
 
 
 @dataclass
@@ -173,6 +202,9 @@ class TestGateway:
         self.processes: dict[str, ProcessDefinition] = {}  # latest version per process id
         self.definitions: dict[int, ProcessDefinition] = {}  # every version, by key
         self.instances: dict[int, ProcessInstance] = {}
+        self.subscriptions: list[Subscription] = []
+        self.buffered: list[BufferedMessage] = []
+        self.correlations: list[tuple[int, int, str]] = []  # (message key, instance, element)
         self.finished_count = 0  # jobs that reached a final state
         self._keys = itertools.count(2251799813685249)
         self._seq = itertools.count()
@@ -455,6 +487,7 @@ class TestGateway:
                 definition.version = previous.version + 1 if previous else 1
                 definition.key = next(self._keys)
                 definition.resource_name = resource.name
+                definition.tenant_id = request.tenantId or DEFAULT_TENANT
                 self.processes[definition.bpmn_process_id] = definition
                 self.definitions[definition.key] = definition
                 deployments.append(
@@ -474,10 +507,17 @@ class TestGateway:
             tenantId=request.tenantId or DEFAULT_TENANT,
         )
 
-    def _create_instance(self, definition: ProcessDefinition, variables: dict[str, Any]) -> int:
+    def _create_instance(
+        self,
+        definition: ProcessDefinition,
+        variables: dict[str, Any],
+        start: str | None = None,
+        correlation_key: str | None = None,
+    ) -> int:
         instance = ProcessInstance(next(self._keys), definition, dict(variables))
+        instance.correlation_key = correlation_key
         self.instances[instance.key] = instance
-        self._advance(instance, definition.start_element)
+        self._advance(instance, start or definition.start_element)
         return instance.key
 
     def _advance(self, instance: ProcessInstance, element_id: str | None) -> None:
@@ -489,7 +529,7 @@ class TestGateway:
             instance.visited.append(element_id)
             if element.kind == "serviceTask" and element.job_type:
                 instance.current_element = element_id
-                self.add_job(
+                job = self.add_job(
                     element.job_type,
                     variables=apply_inputs(element, instance.variables),
                     headers=element.headers,
@@ -500,16 +540,140 @@ class TestGateway:
                     process_definition_version=definition.version,
                     element_id=element_id,
                 )
+                instance.job_key = job.key
+                for boundary in definition.message_boundaries(element_id):
+                    self._subscribe(
+                        instance,
+                        boundary.id,
+                        boundary.message_name or "",
+                        boundary.correlation_key,
+                        boundary_of=element_id,
+                    )
+                return
+            if element.message_name and element.kind in ("intermediateCatchEvent", "receiveTask"):
+                instance.current_element = element_id
+                self._subscribe(instance, element_id, element.message_name, element.correlation_key)
                 return
             element_id = element.next
         instance.current_element = None
         instance.state = "completed"
         self._notify()
 
+    # ---- messages, as Zeebe's MessagePublishProcessor / MessageCorrelateBehavior
+
+    def _subscribe(
+        self,
+        instance: ProcessInstance,
+        element_id: str,
+        name: str,
+        key_expression: str | None,
+        boundary_of: str | None = None,
+    ) -> None:
+        key = evaluate_key(key_expression, instance.variables)
+        if key is None:
+            instance.state = "incident"  # Zeebe: failed to extract the correlation key
+            self.incidents.append(
+                Incident(
+                    0,
+                    f"Failed to extract the correlation key for "
+                    f"'{key_expression}' of element '{element_id}'",
+                )
+            )
+            self._notify()
+            return
+        subscription = Subscription(
+            instance.key, element_id, name, key, instance.definition.tenant_id, boundary_of
+        )
+        now = time.monotonic()
+        for message in self.buffered:
+            if (
+                message.deadline > now
+                and (message.name, message.correlation_key, message.tenant_id)
+                == (name, key, subscription.tenant_id)
+                and instance.definition.bpmn_process_id not in message.correlated
+            ):
+                self.subscriptions.append(subscription)
+                self._correlate(message, subscription)
+                return
+        self.subscriptions.append(subscription)
+        self._notify()
+
+    def _publish(self, request: pb.PublishMessageRequest) -> int:
+        key = next(self._keys)
+        tenant = request.tenantId or DEFAULT_TENANT
+        variables = json.loads(request.variables) if request.variables else {}
+        message = BufferedMessage(
+            key,
+            request.name,
+            request.correlationKey,
+            request.messageId,
+            tenant,
+            variables,
+            time.monotonic() + request.timeToLive / 1000,
+        )
+        # Waiting subscriptions first, at most one instance per BPMN process id...
+        for subscription in list(self.subscriptions):
+            instance = self.instances.get(subscription.instance_key)
+            if instance is None or subscription not in self.subscriptions:
+                continue
+            if (subscription.name, subscription.correlation_key, subscription.tenant_id) != (
+                message.name,
+                message.correlation_key,
+                tenant,
+            ):
+                continue
+            if instance.definition.bpmn_process_id in message.correlated:
+                continue
+            self._correlate(message, subscription)
+        # ...then message start events of the latest version of every process.
+        for definition in list(self.processes.values()):
+            start = definition.message_starts.get(message.name)
+            if start is None or definition.tenant_id != tenant:
+                continue
+            if definition.bpmn_process_id in message.correlated:
+                continue
+            if message.correlation_key and any(
+                i.state == "active"
+                and i.definition.bpmn_process_id == definition.bpmn_process_id
+                and i.correlation_key == message.correlation_key
+                for i in self.instances.values()
+            ):
+                continue  # one active instance per correlation key, as Zeebe
+            message.correlated.add(definition.bpmn_process_id)
+            instance_key = self._create_instance(
+                definition, dict(variables), start, message.correlation_key or None
+            )
+            self.correlations.append((key, instance_key, start))
+        if request.timeToLive > 0:
+            self.buffered.append(message)
+        self._notify()
+        return key
+
+    def _correlate(self, message: BufferedMessage, subscription: Subscription) -> None:
+        instance = self.instances[subscription.instance_key]
+        message.correlated.add(instance.definition.bpmn_process_id)
+        self.correlations.append((message.key, instance.key, subscription.element_id))
+        self.subscriptions = [s for s in self.subscriptions if s.instance_key != instance.key]
+        instance.variables.update(message.variables)
+        element = instance.definition.elements[subscription.element_id]
+        if subscription.boundary_of is not None:
+            job = self.jobs.get(instance.job_key or 0)
+            if job is not None and job.state not in FINAL_STATES:
+                self._finish(job, CANCELED)
+            instance.job_key = None
+        self._advance(instance, element.next)
+
+    def buffered_ids(self) -> list[str]:
+        """Message ids of the messages still buffered (not expired)."""
+        now = time.monotonic()
+        return [m.message_id for m in self.buffered if m.deadline > now]
+
     def _job_done(self, job: GatewayJob, variables: dict[str, Any]) -> None:
         instance = self.instances.get(job.process_instance_key)
         if instance is None:
             return
+        instance.job_key = None
+        self.subscriptions = [s for s in self.subscriptions if s.instance_key != instance.key]
         instance.variables.update(variables)
         self._advance(instance, instance.definition.elements[job.element_id].next)
 
@@ -758,12 +922,33 @@ class _Servicer(pb_grpc.GatewayServicer):
     async def PublishMessage(
         self, request: pb.PublishMessageRequest, context: grpc.aio.ServicerContext
     ) -> pb.PublishMessageResponse:
+        gw = self.gw
         call = await self._enter("PublishMessage", request, context)
-        self.gw.messages.append(request)
+        await self._variables(call, context, request.variables)
+        if not request.name:
+            await self._reject(call, context, grpc.StatusCode.INVALID_ARGUMENT, "name is empty")
+        tenant = request.tenantId or DEFAULT_TENANT
+        now = time.monotonic()
+        # MessagePublishProcessor: an id already buffered for this name, correlation key and
+        # tenant is refused with ALREADY_EXISTS until the message expires.
+        if request.messageId and any(
+            m.deadline > now
+            and (m.name, m.correlation_key, m.message_id, m.tenant_id)
+            == (request.name, request.correlationKey, request.messageId, tenant)
+            for m in gw.buffered
+        ):
+            await self._reject(
+                call,
+                context,
+                grpc.StatusCode.ALREADY_EXISTS,
+                f"Command 'PUBLISH' rejected with code 'ALREADY_EXISTS': Expected to publish a "
+                f"new message with id '{request.messageId}', but a message with that id was "
+                "already published",
+            )
+        gw.messages.append(request)
+        key = gw._publish(request)
         self._ok(call)
-        return pb.PublishMessageResponse(
-            key=next(self.gw._keys), tenantId=request.tenantId or DEFAULT_TENANT
-        )
+        return pb.PublishMessageResponse(key=key, tenantId=tenant)
 
     async def DeployResource(
         self, request: pb.DeployResourceRequest, context: grpc.aio.ServicerContext
@@ -778,12 +963,13 @@ class _Servicer(pb_grpc.GatewayServicer):
         self._ok(call)
         return response
 
-    async def CreateProcessInstance(
-        self, request: pb.CreateProcessInstanceRequest, context: grpc.aio.ServicerContext
-    ) -> pb.CreateProcessInstanceResponse:
+    async def _definition_for(
+        self,
+        call: Call,
+        request: pb.CreateProcessInstanceRequest,
+        context: grpc.aio.ServicerContext,
+    ) -> ProcessDefinition:
         gw = self.gw
-        call = await self._enter("CreateProcessInstance", request, context)
-        variables = await self._variables(call, context, request.variables)
         # As Zeebe: a key names one definition; otherwise the id with a version (-1: latest).
         if request.processDefinitionKey:
             definition = gw.definitions.get(request.processDefinitionKey)
@@ -809,6 +995,23 @@ class _Servicer(pb_grpc.GatewayServicer):
                 f"Expected to find process definition {missing}, but none found",
             )
         assert definition is not None
+        if definition.start_element is None:
+            await self._reject(
+                call,
+                context,
+                grpc.StatusCode.INVALID_ARGUMENT,
+                "Expected to create instance of process with none start event, but there is no "
+                "such event",
+            )
+        return definition
+
+    async def CreateProcessInstance(
+        self, request: pb.CreateProcessInstanceRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CreateProcessInstanceResponse:
+        gw = self.gw
+        call = await self._enter("CreateProcessInstance", request, context)
+        variables = await self._variables(call, context, request.variables)
+        definition = await self._definition_for(call, request, context)
         key = gw._create_instance(definition, variables)
         self._ok(call)
         return pb.CreateProcessInstanceResponse(
@@ -817,6 +1020,37 @@ class _Servicer(pb_grpc.GatewayServicer):
             version=definition.version,
             processInstanceKey=key,
             tenantId=request.tenantId or DEFAULT_TENANT,
+        )
+
+    async def CreateProcessInstanceWithResult(
+        self, request: pb.CreateProcessInstanceWithResultRequest, context: grpc.aio.ServicerContext
+    ) -> pb.CreateProcessInstanceWithResultResponse:
+        gw = self.gw
+        call = await self._enter("CreateProcessInstanceWithResult", request, context)
+        variables = await self._variables(call, context, request.request.variables)
+        definition = await self._definition_for(call, request.request, context)
+        key = gw._create_instance(definition, variables)
+        instance = gw.instances[key]
+        wait_ms = request.requestTimeout or gw.default_request_timeout_ms
+        try:
+            await gw.wait_for(lambda: instance.state != "active", timeout=wait_ms / 1000)
+        except GatewayTimeout:
+            await self._reject(
+                call,
+                context,
+                grpc.StatusCode.DEADLINE_EXCEEDED,
+                "Time out between gateway and broker: the process instance did not complete",
+            )
+        wanted = list(request.fetchVariables)
+        result = {k: v for k, v in instance.variables.items() if not wanted or k in wanted}
+        self._ok(call)
+        return pb.CreateProcessInstanceWithResultResponse(
+            processDefinitionKey=definition.key,
+            bpmnProcessId=definition.bpmn_process_id,
+            version=definition.version,
+            processInstanceKey=key,
+            variables=json.dumps(result),
+            tenantId=request.request.tenantId or DEFAULT_TENANT,
         )
 
 

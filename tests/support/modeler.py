@@ -181,3 +181,201 @@ def _holds(
     if "oneOf" in condition:
         return active and value in condition["oneOf"]
     raise ValueError(f"unknown template condition {dict(condition)!r}")
+
+
+# -- inbound connector templates (start events, catch events, boundary events, receive tasks)
+
+_INBOUND_BINDINGS = (
+    "zeebe:property",
+    "bpmn:Message#property",
+    "bpmn:Message#zeebe:subscription#property",
+)
+_KINDS = {
+    ("bpmn:StartEvent", None): "start_event",
+    ("bpmn:StartEvent", "bpmn:MessageEventDefinition"): "message_start_event",
+    ("bpmn:IntermediateCatchEvent", "bpmn:MessageEventDefinition"): "intermediate_catch_event",
+    ("bpmn:BoundaryEvent", "bpmn:MessageEventDefinition"): "boundary_event",
+    ("bpmn:ReceiveTask", None): "receive_task",
+}
+
+
+@dataclass
+class AppliedInboundTemplate:
+    """What the modeler writes into one inbound connector element: its ``zeebe:properties``
+    (every active property, ``""`` for one left empty), and for message elements the message
+    name and the ``zeebe:subscription`` correlation key."""
+
+    template_id: str
+    template_version: int | None
+    kind: str
+    properties: dict[str, str] = field(default_factory=dict)
+    message_name: str | None = None
+    correlation_key: str | None = None
+
+    def bpmn(
+        self, process_id: str, element_id: str = "inbound", wait_job_type: str = "test:wait:1"
+    ) -> bytes:
+        """A deployable process around the element.
+
+        start event: it -> end; message start: it -> end; intermediate catch and receive task:
+        none start -> it -> end; boundary: none start -> a service task of ``wait_job_type``
+        with the boundary event attached -> end (the boundary leads to its own end event).
+        """
+        props = "".join(
+            f"<zeebe:property name={quoteattr(k)} value={quoteattr(v)}/>"
+            for k, v in self.properties.items()
+        )
+        version = (
+            f" zeebe:modelerTemplateVersion={quoteattr(str(self.template_version))}"
+            if self.template_version is not None
+            else ""
+        )
+        attrs = f"id={quoteattr(element_id)} zeebe:modelerTemplate={quoteattr(self.template_id)}"
+        attrs += version
+        extensions = f"<bpmn:extensionElements><zeebe:properties>{props}</zeebe:properties>"
+        extensions += "</bpmn:extensionElements>"
+        message_def = '<bpmn:messageEventDefinition messageRef="Message_1"/>'
+        flows = []
+        nodes = []
+        if self.kind in ("start_event", "message_start_event"):
+            definition = message_def if self.kind == "message_start_event" else ""
+            nodes.append(
+                f"<bpmn:startEvent {attrs}>{extensions}<bpmn:outgoing>f1</bpmn:outgoing>"
+                f"{definition}</bpmn:startEvent>"
+            )
+            nodes.append(
+                '<bpmn:endEvent id="end"><bpmn:incoming>f1</bpmn:incoming></bpmn:endEvent>'
+            )
+            flows.append(("f1", element_id, "end"))
+        elif self.kind in ("intermediate_catch_event", "receive_task"):
+            nodes.append(
+                '<bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>'
+            )
+            if self.kind == "receive_task":
+                nodes.append(
+                    f'<bpmn:receiveTask {attrs} messageRef="Message_1">{extensions}'
+                    "<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>"
+                    "</bpmn:receiveTask>"
+                )
+            else:
+                nodes.append(
+                    f"<bpmn:intermediateCatchEvent {attrs}>{extensions}"
+                    "<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>"
+                    f"{message_def}</bpmn:intermediateCatchEvent>"
+                )
+            nodes.append(
+                '<bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>'
+            )
+            flows += [("f1", "start", element_id), ("f2", element_id, "end")]
+        elif self.kind == "boundary_event":
+            nodes.append(
+                '<bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>'
+            )
+            nodes.append(
+                '<bpmn:serviceTask id="wait"><bpmn:extensionElements>'
+                f"<zeebe:taskDefinition type={quoteattr(wait_job_type)}/>"
+                "</bpmn:extensionElements><bpmn:incoming>f1</bpmn:incoming>"
+                "<bpmn:outgoing>f2</bpmn:outgoing></bpmn:serviceTask>"
+            )
+            nodes.append(
+                f'<bpmn:boundaryEvent {attrs} attachedToRef="wait">{extensions}'
+                f"<bpmn:outgoing>f3</bpmn:outgoing>{message_def}</bpmn:boundaryEvent>"
+            )
+            nodes.append(
+                '<bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>'
+            )
+            nodes.append(
+                '<bpmn:endEvent id="escalated"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>'
+            )
+            flows += [
+                ("f1", "start", "wait"),
+                ("f2", "wait", "end"),
+                ("f3", element_id, "escalated"),
+            ]
+        else:
+            raise ValueError(f"unknown inbound element kind {self.kind!r}")
+        message = ""
+        if self.kind != "start_event":
+            subscription = (
+                "<bpmn:extensionElements><zeebe:subscription correlationKey="
+                f"{quoteattr(self.correlation_key)}/></bpmn:extensionElements>"
+                if self.correlation_key
+                else ""
+            )
+            message = (
+                f'<bpmn:message id="Message_1" name={quoteattr(self.message_name or "")}>'
+                f"{subscription}</bpmn:message>"
+            )
+        sequence = "".join(
+            f"<bpmn:sequenceFlow id={quoteattr(i)} sourceRef={quoteattr(a)}"
+            f" targetRef={quoteattr(b)}/>"
+            for i, a, b in flows
+        )
+        xml = (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
+            ' xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"'
+            ' xmlns:modeler="http://camunda.org/schema/modeler/1.0"'
+            ' id="Definitions_1" targetNamespace="http://bpmn.io/schema/bpmn">'
+            f'<bpmn:process id={quoteattr(process_id)} isExecutable="true">'
+            f"{''.join(nodes)}{sequence}</bpmn:process>{message}</bpmn:definitions>"
+        )
+        return xml.encode("utf-8")
+
+
+def apply_inbound_template(
+    template: Mapping[str, Any], values: Mapping[str, Any]
+) -> AppliedInboundTemplate:
+    """Apply an inbound connector template (``zeebe:property`` and ``bpmn:Message`` bindings)
+    with the user's ``values`` (keyed by property id or binding name).
+
+    As the modeler: hidden properties take their value (a ``generatedValue`` uuid gets a fresh
+    uuid unless a value is given), ``feel: required`` text gets its ``=``, Booleans are written
+    ``true``/``false``, an active property left empty is written as ``""``, and properties
+    whose condition does not hold are not written.
+    """
+    import uuid
+
+    element_type = template.get("elementType", {})
+    kind = _KINDS.get((element_type.get("value"), element_type.get("eventDefinition")))
+    if kind is None:
+        raise ValueError(f"not an inbound element type: {element_type!r}")
+    properties = list(template["properties"])
+    chosen: dict[str, Any] = {}
+    for prop in properties:
+        value = _value(prop, values)
+        if value is None and "generatedValue" in prop:
+            name = prop["binding"].get("name")
+            value = next(
+                (values[k] for k in (prop.get("id"), name) if k is not None and k in values),
+                str(uuid.uuid4()),
+            )
+        chosen[_key(prop)] = value
+    applied = AppliedInboundTemplate(
+        template_id=str(template.get("id", "")),
+        template_version=template.get("version"),
+        kind=kind,
+    )
+    for prop in properties:
+        binding = prop["binding"]
+        if binding["type"] not in _INBOUND_BINDINGS or not _active(prop, chosen, properties):
+            continue
+        text = _property_text(prop, chosen[_key(prop)])
+        if binding["type"] == "zeebe:property":
+            applied.properties.setdefault(binding["name"], text)
+        elif binding["type"] == "bpmn:Message#property" and binding["name"] == "name":
+            applied.message_name = text
+        elif binding["name"] == "correlationKey":
+            applied.correlation_key = text or None
+    return applied
+
+
+def _property_text(prop: Mapping[str, Any], value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = value if isinstance(value, str) else json.dumps(value)
+    if text and prop.get("feel") == "required" and not text.startswith("="):
+        text = "=" + text
+    return text

@@ -77,8 +77,9 @@ def schema_errors(template: dict[str, Any]) -> list[str]:
     return errors
 
 
-def semantic_errors(template: dict[str, Any]) -> list[str]:
-    """Rules the schema describes but cannot express for a plain validator."""
+def semantic_errors(template: dict[str, Any], inbound: bool = False) -> list[str]:
+    """Rules the schema describes but cannot express for a plain validator. ``inbound``:
+    an inbound connector template (a hidden ``inbound.type`` property, no task type)."""
     errors: list[str] = []
     props = template["properties"]
     group_ids = [g["id"] for g in template.get("groups", [])]
@@ -89,12 +90,18 @@ def semantic_errors(template: dict[str, Any]) -> list[str]:
     task_types = [
         p for p in props if p["binding"] == {"type": "zeebe:taskDefinition", "property": "type"}
     ]
-    if len(task_types) != 1 or task_types[0].get("type") != "Hidden":
+    if inbound:
+        types = [
+            p for p in props if p["binding"] == {"type": "zeebe:property", "name": "inbound.type"}
+        ]
+        if len(types) != 1 or types[0].get("type") != "Hidden" or task_types:
+            errors.append("exactly one hidden inbound.type property (and no task type) is required")
+    elif len(task_types) != 1 or task_types[0].get("type") != "Hidden":
         errors.append("exactly one hidden zeebe:taskDefinition type is required")
     for p in props:
         if "group" in p and p["group"] not in group_ids:
             errors.append(f"{p.get('id', p['binding'])}: unknown group {p['group']!r}")
-    errors += _property_list_errors(props, "zeebe:input")
+    errors += _property_list_errors(props, "zeebe:property" if inbound else "zeebe:input")
     configurations = {c["id"]: c for c in template.get("configurationTemplates", [])}
     for p in props:
         reference = p.get("configurationTemplate")
@@ -150,8 +157,8 @@ def _conditions(prop: dict[str, Any]) -> list[dict[str, Any]]:
     return list(condition.get("allMatch", [condition]))
 
 
-def assert_valid(template: dict[str, Any]) -> None:
-    problems = schema_errors(template) + semantic_errors(template)
+def assert_valid(template: dict[str, Any], inbound: bool = False) -> None:
+    problems = schema_errors(template) + semantic_errors(template, inbound)
     assert not problems, f"template {template.get('id')!r} is invalid:\n" + "\n".join(problems)
 
 

@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import grpc
@@ -70,10 +71,25 @@ class ZeebeProcessCommands:
         else:
             fields["bpmnProcessId"] = instance.bpmn_process_id or ""
             fields["version"] = instance.version
+        request = pb.CreateProcessInstanceRequest(**fields)
+        if instance.await_result:
+            wait_ms = instance.request_timeout_ms or int(self._timeout * 1000)
+            with_result = await self._call(
+                self._stub.CreateProcessInstanceWithResult,
+                pb.CreateProcessInstanceWithResultRequest(request=request, requestTimeout=wait_ms),
+                "CreateProcessInstanceWithResult",
+                timeout=wait_ms / 1000 + self._timeout,
+            )
+            return CreatedInstance(
+                process_instance_key=with_result.processInstanceKey,
+                process_definition_key=with_result.processDefinitionKey,
+                bpmn_process_id=with_result.bpmnProcessId,
+                version=with_result.version,
+                tenant_id=with_result.tenantId or DEFAULT_TENANT,
+                variables=json.loads(with_result.variables or "{}"),
+            )
         response = await self._call(
-            self._stub.CreateProcessInstance,
-            pb.CreateProcessInstanceRequest(**fields),
-            "CreateProcessInstance",
+            self._stub.CreateProcessInstance, request, "CreateProcessInstance"
         )
         return CreatedInstance(
             process_instance_key=response.processInstanceKey,
@@ -106,9 +122,15 @@ class ZeebeProcessCommands:
             key=response.key, processes=processes, tenant_id=response.tenantId or DEFAULT_TENANT
         )
 
-    async def _call(self, method: Any, request: Any, name: str) -> Any:
+    async def _call(
+        self,
+        method: Any,
+        request: Any,
+        name: str,
+        timeout: float | None = None,  # noqa: ASYNC109
+    ) -> Any:
         try:
-            return await method(request, timeout=self._timeout)
+            return await method(request, timeout=timeout or self._timeout)
         except grpc.aio.AioRpcError as exc:
             raise _engine_error(exc, name) from None
 
@@ -130,3 +152,17 @@ def _json(variables: Any) -> str:
         raise EngineRejectedError(
             f"variables are not valid JSON: {exc}", reason="INVALID_ARGUMENT"
         ) from None
+
+
+@contextlib.asynccontextmanager
+async def connected(settings: Any) -> AsyncIterator[ZeebeProcessCommands]:
+    """Process commands on a channel of their own (for the CLI: no worker, no polling)."""
+    from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
+
+    from app.engines.zeebe.channel import create_channel
+
+    channel, _ = await create_channel(settings)
+    try:
+        yield ZeebeProcessCommands(GatewayStub(channel), settings.worker_request_timeout_seconds)
+    finally:
+        await channel.close()

@@ -1,0 +1,2 @@
+"""Engine-agnostic inbound core: BPMN elements -> registrations -> executables; webhook
+requests and other events -> activation and correlation decisions -> engine commands."""
