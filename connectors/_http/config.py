@@ -24,6 +24,7 @@ ENV_CLIENT_CERT_FILE = "SWITCHBOARD_HTTP_CLIENT_CERT_FILE"
 ENV_CLIENT_KEY_FILE = "SWITCHBOARD_HTTP_CLIENT_KEY_FILE"
 ENV_CLIENT_KEY_PASSWORD = "SWITCHBOARD_HTTP_CLIENT_KEY_PASSWORD"
 ENV_MAX_CONNECTIONS = "SWITCHBOARD_HTTP_MAX_CONNECTIONS"
+ENV_HTTP2 = "SWITCHBOARD_HTTP_HTTP2"
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -66,6 +67,7 @@ class HttpConfig:
     client_cert_file: str | None = None
     client_key_file: str | None = None
     client_key_password: str | None = None
+    http2: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HttpConfig:
@@ -89,16 +91,22 @@ class HttpConfig:
             client_cert_file=cert,
             client_key_file=key,
             client_key_password=_text(env, ENV_CLIENT_KEY_PASSWORD),
+            http2=_flag(env, ENV_HTTP2),
         )
-
-    @property
-    def host_rules_active(self) -> bool:
-        return bool(self.allowed_hosts or self.denied_networks)
 
 
 def _text(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name, "").strip()
     return value or None
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (_text(env, name) or "false").lower()
+    if raw in ("true", "1", "yes", "on"):
+        return True
+    if raw in ("false", "0", "no", "off"):
+        return False
+    raise HttpConfigError(f"{name} must be true or false, got {raw!r}")
 
 
 def _split(value: str, separator: str) -> tuple[str, ...]:

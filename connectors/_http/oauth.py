@@ -6,17 +6,17 @@ import base64
 from typing import Any
 from urllib.parse import quote_plus
 
-import httpx
-
 from connectors._http import errors
-from connectors._http.clients import HttpState
+from connectors._http.clients import USER_AGENT, HttpState
+from connectors._http.hops import send
 from connectors._http.models import OAuthClientCredentials, OAuthRefreshToken
 from connectors._http.oauth_cache import TokenResponse, cache_key
 from connectors._http.request import parse_url
 from connectors._http.response import flatten_headers, parse_lenient, read_capped
+from connectors._http.transport import Exchange
 from connectors.sdk import ConnectorError
 
-TOKEN_TIMEOUT = httpx.Timeout(20.0)
+TOKEN_TIMEOUT_SECONDS = 20.0
 
 OAuth = OAuthClientCredentials | OAuthRefreshToken
 
@@ -76,10 +76,15 @@ async def fetch_token(state: HttpState, auth: OAuth) -> TokenResponse:
             form["scope"] = auth.scopes
     url = parse_url(auth.oauth_token_endpoint, "authentication.oauthTokenEndpoint")
     content = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in form.items())
-    request = state.client.build_request(
-        "POST", url, headers=headers, content=content.encode("ascii"), timeout=TOKEN_TIMEOUT
+    exchange = Exchange(
+        method="POST",
+        url=str(url.copy_with(fragment=None)),
+        headers=[*headers.items(), ("User-Agent", USER_AGENT)],
+        body=content.encode("ascii"),
+        connect_timeout=TOKEN_TIMEOUT_SECONDS,
+        read_timeout=TOKEN_TIMEOUT_SECONDS,
     )
-    response = await state.client.send(request, stream=True)
+    response = await send(state, exchange, follow_redirects=False)
     try:
         raw = await read_capped(response, state.config.max_body_bytes)
     finally:
@@ -87,12 +92,13 @@ async def fetch_token(state: HttpState, auth: OAuth) -> TokenResponse:
     body = parse_lenient(raw)
     if isinstance(auth, OAuthRefreshToken) and isinstance(body, dict) and body.get("error"):
         raise _refresh_error(body)
-    if response.status_code >= 400:
-        reason = response.reason_phrase or "[no reason]"
+    if response.status >= 400:
+        reason = response.reason or "[no reason]"
+        headers_out = flatten_headers(response.raw_headers, response.decoded_codings)
         raise ConnectorError(
-            str(response.status_code),
-            f"OAuth token request failed: {response.status_code} {reason}",
-            {"response": {"headers": flatten_headers(response.headers.raw), "body": body}},
+            str(response.status),
+            f"OAuth token request failed: {response.status} {reason}",
+            {"response": {"headers": headers_out, "body": body}},
         )
     return _token_response(body)
 

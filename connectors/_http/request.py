@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,8 +19,12 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
 MULTIPART_TYPE = "multipart/form-data"
-# Carries the URL a raw request target was computed for, so redirects do not reuse it.
-TARGET_URL_EXTENSION = "switchboard.target_url"
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_BAD_VALUE = re.compile(r"[\r\n\x00]")
+UNSENDABLE_MESSAGE = (
+    "headers: the request could not be sent as given (invalid header name or value, "
+    "or an invalid raw URL with skipEncoding)"
+)
 
 Header = tuple[str, str]
 ResponseFormat = Literal["AUTO", "JSON", "TEXT"]
@@ -86,30 +91,31 @@ def parse_url(raw: str, field: str = "url") -> httpx.URL:
     return url
 
 
-def build_url(
-    raw: str, extra_query: list[Header], skip_encoding: bool
-) -> tuple[httpx.URL, dict[str, Any]]:
-    """Parse and validate the URL and append query parameters.
+def check_headers(headers: list[Header]) -> None:
+    """Refuse header names that are not HTTP tokens and values that would split the request."""
+    for name, value in headers:
+        if not _TOKEN.fullmatch(name) or _BAD_VALUE.search(value):
+            raise ConnectorInputError(UNSENDABLE_MESSAGE)
+
+
+def build_url(url: httpx.URL, raw: str, extra_query: list[Header], skip_encoding: bool) -> str:
+    """The URL to send (encoded, without fragment), with the extra query parameters appended.
 
     With ``skip_encoding`` the path and query are sent exactly as written (Camunda's
     ``skipEncoding: "true"``); the added parameters are still encoded.
     """
-    raw = raw.strip()
-    url = parse_url(raw)
     encoded_query = "&".join(
         f"{quote(name, safe='')}={quote(value, safe='')}" for name, value in extra_query
     )
-    extensions: dict[str, Any] = {}
     if skip_encoding:
-        target = _raw_target(raw)
+        target = _raw_target(raw.strip())
         if encoded_query:
             target += ("&" if "?" in target else "?") + encoded_query
-        extensions["target"] = target.encode("utf-8")
-        extensions[TARGET_URL_EXTENSION] = str(url)
-    elif encoded_query:
+        return f"{url.scheme}://{url.netloc.decode('ascii')}{target}"
+    if encoded_query:
         query = url.query + b"&" + encoded_query.encode() if url.query else encoded_query.encode()
         url = url.copy_with(query=query)
-    return url, extensions
+    return str(url.copy_with(fragment=None))
 
 
 def _raw_target(raw: str) -> str:

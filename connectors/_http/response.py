@@ -7,41 +7,52 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-import httpx
-
 from connectors._http.errors import ResponseTooLarge
+from connectors._http.transport import Response
 from connectors.sdk import ConnectorInputError
 
 
-async def read_capped(response: httpx.Response, limit: int) -> bytes:
+def header_value(raw: Iterable[tuple[bytes, bytes]], name: bytes) -> str | None:
+    """The first value of header ``name`` (lower case), decoded as Latin-1."""
+    for key, value in raw:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+async def read_capped(response: Response, limit: int) -> bytes:
     """The decoded body, failing with :class:`ResponseTooLarge` past ``limit`` bytes
     (at once when the Content-Length announces more)."""
-    length = response.headers.get("content-length", "")
+    length = (header_value(response.raw_headers, b"content-length") or "").strip()
     if length.isdigit() and int(length) > limit:
         raise ResponseTooLarge(limit)
     chunks: list[bytes] = []
     total = 0
-    async for chunk in response.aiter_bytes():
+    async for chunk in response.chunks():
         total += len(chunk)
         if total > limit:
             raise ResponseTooLarge(limit)
         chunks.append(chunk)
-    return b"".join(chunks)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-# Content codings httpx decodes for us; like Apache's client, the output then no longer
-# describes the encoded entity.
-DECODED_CODINGS = frozenset({"gzip", "x-gzip", "deflate"})
+# Like Apache's client, once a body is decoded these no longer describe it.
 _ENTITY_HEADERS = frozenset({b"content-encoding", b"content-length", b"content-md5"})
 
 
-def flatten_headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str | list[str]]:
-    """Names keep their case; one value stays a string, repeated names become a list."""
+def flatten_headers(
+    raw: Iterable[tuple[bytes, bytes]], decoded_codings: frozenset[str] = frozenset()
+) -> dict[str, str | list[str]]:
+    """Names keep their case; one value stays a string, repeated names become a list.
+
+    ``decoded_codings`` are the content codings the transport decoded; when the response's
+    coding is one of them, the entity headers describing the encoded form are left out.
+    """
     items = list(raw)
     codings = {
         v.decode("latin-1").strip().lower() for k, v in items if k.lower() == b"content-encoding"
     }
-    decoded = bool(codings) and codings <= DECODED_CODINGS
+    decoded = bool(codings) and codings <= decoded_codings
     grouped: dict[str, list[str]] = {}
     for name, value in items:
         if decoded and name.lower() in _ENTITY_HEADERS:
