@@ -20,21 +20,28 @@ from connectors._http.models import (
     OAuthClientCredentials,
     OAuthRefreshToken,
 )
-from connectors._http.oauth import access_token, basic_credentials, oauth_cache_key
+from connectors._http.oauth import access_token, basic_credentials
 from connectors._http.request import (
     UNSENDABLE_MESSAGE,
     Header,
     HttpRequestSpec,
-    build_url,
     check_headers,
     encode_body,
     get_header,
     header_list,
-    parse_url,
     query_items,
     set_header,
 )
-from connectors._http.response import decode_text, flatten_headers, parse_lenient, read_capped
+from connectors._http.response import (
+    INLINE_LIMIT_BYTES,
+    decode_text,
+    flatten_headers,
+    inline_limit_error,
+    parse_error_body,
+    parse_json_format,
+    parse_lenient,
+    read_capped,
+)
 from connectors._http.transport import (
     Exchange,
     RequestNotSendable,
@@ -43,6 +50,7 @@ from connectors._http.transport import (
     TransportTlsError,
     TunnelRefused,
 )
+from connectors._http.url import parse, wire_url
 from connectors.sdk import ConnectorError, ConnectorInputError
 
 TIMEOUT_MESSAGE = "The request timed out. Please try increasing the read and connection timeouts."
@@ -85,11 +93,12 @@ def connector_error(exc: Exception) -> ConnectorError:
 
 async def _execute(st: HttpState, spec: HttpRequestSpec) -> dict[str, Any]:
     method = spec.method.upper()
-    target = parse_url(spec.url)  # before any token request
+    target = parse(spec.url)  # before any token request
     headers = header_list(spec.headers)
-    query = query_items(spec.query)
-    oauth_key = await _authorize(st, spec.authentication, headers, query)
-    url = build_url(target, spec.url, query, spec.skip_encoding)
+    query: list[Header] = []
+    await _authorize(st, spec.authentication, headers, query)
+    query.extend(query_items(spec.query))  # after an API key, as Camunda's builders add them
+    url = wire_url(target, query, spec.skip_encoding)
     content = encode_body(method, spec.body, headers, spec.ignore_null_values)
     if get_header(headers, "User-Agent") is None:
         headers.append(("User-Agent", USER_AGENT))
@@ -105,9 +114,13 @@ async def _execute(st: HttpState, spec: HttpRequestSpec) -> dict[str, Any]:
     )
     response = await send(st, exchange, follow_redirects=spec.follow_redirects)
     failed = response.status >= 400
+    cap = st.config.max_body_bytes
+    inline = spec.response_format != "AUTO" and not failed and INLINE_LIMIT_BYTES < cap
     try:
-        raw: bytes | None = await read_capped(response, st.config.max_body_bytes)
+        raw: bytes | None = await read_capped(response, INLINE_LIMIT_BYTES if inline else cap)
     except ResponseTooLarge:
+        if inline:
+            raise inline_limit_error("JSON" if spec.response_format == "JSON" else "Text") from None
         if not failed:
             raise
         raw = None  # the status is what matters; an oversized error body is left out
@@ -116,31 +129,33 @@ async def _execute(st: HttpState, spec: HttpRequestSpec) -> dict[str, Any]:
     response_headers = flatten_headers(response.raw_headers, response.decoded_codings)
     reason = response.reason
     if failed:
-        if response.status == 401 and oauth_key is not None:
-            st.tokens.invalidate(oauth_key)  # the next attempt fetches a fresh token
-        body = parse_lenient(raw) if raw is not None else None
         raise ConnectorError(
             str(response.status),
             reason or "[no reason]",
-            {"response": {"headers": response_headers, "body": body}},
+            {"response": {"headers": response_headers, "body": parse_error_body(raw)}},
         )
     assert raw is not None
     if spec.response_format == "TEXT":
         body = decode_text(raw, spec.encoding)
+    elif spec.response_format == "JSON":
+        body = parse_json_format(raw)
     else:
         body = parse_lenient(raw)
+    # Camunda's HttpCommonResult (status, headers, body, reason, document).
     return {
         "status": response.status,
         "headers": response_headers,
         "body": body,
         "reason": reason,
+        "document": None,
     }
 
 
-async def _authorize(
-    st: HttpState, auth: Any, headers: list[Header], query: list[Header]
-) -> str | None:
-    """Add the credentials to ``headers`` or ``query``; return the OAuth cache key, if any."""
+async def _authorize(st: HttpState, auth: Any, headers: list[Header], query: list[Header]) -> None:
+    """Add the credentials to ``headers`` or ``query``.
+
+    A cached OAuth token stays cached when the target answers 401, as in Camunda (its token
+    cache is only invalidated by other connectors)."""
     if isinstance(auth, BasicAuthentication):
         set_header(headers, "Authorization", basic_credentials(auth.username, auth.password))
     elif isinstance(auth, BearerAuthentication):
@@ -153,5 +168,3 @@ async def _authorize(
     elif isinstance(auth, OAuthClientCredentials | OAuthRefreshToken):
         token = await access_token(st, auth)
         set_header(headers, "Authorization", f"Bearer {token}")
-        return oauth_cache_key(auth)
-    return None

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
+from connectors._http.url import URL_PATTERN as URL_REGEX
 from connectors.sdk import Choice, Condition, Property
 from connectors.sdk.fields import Configuration
 
@@ -92,6 +94,19 @@ JsonObject = Annotated[dict[str, Any] | None, BeforeValidator(_json_object)]
 OptionalText = Annotated[str | None, BeforeValidator(blank_to_none)]
 SkipEncoding = Annotated[str | None, BeforeValidator(_bool_text)]
 NonEmpty = Annotated[str, Field(min_length=1)]
+URL_PATTERN = r"^(=|(http://|https://|secrets|\{\{).*$)"
+
+
+def check_pattern(value: str) -> str:
+    """Camunda's URL constraint (``@Pattern`` on HttpCommonRequest.url and the OAuth token
+    endpoints): ``http://`` or ``https://``, case-sensitive; the message is theirs."""
+    if not URL_REGEX.fullmatch(value):
+        raise PydanticCustomError("url_pattern", "Must be a http(s) URL")
+    return value
+
+
+# Camunda validates URL inputs against the template's pattern (case-sensitive).
+UrlText = Annotated[str, Field(min_length=1), AfterValidator(check_pattern)]
 
 
 def _auth_text(label: str, *, secret: bool = False, **extra: Any) -> Property:
@@ -107,7 +122,8 @@ class BasicAuthentication(BaseModel):
     model_config = ConfigDict(title="Basic")
     type: Literal["basic"] = "basic"
     username: Annotated[NonEmpty, _auth_text("Username")]
-    password: Annotated[NonEmpty, _auth_text("Password", secret=True)]
+    # Camunda validates no password (an empty one sends "user:").
+    password: Annotated[str | None, _auth_text("Password", secret=True)] = None
 
     def __repr__(self) -> str:
         return f"BasicAuthentication(username={self.username!r}, password=<redacted>)"
@@ -144,9 +160,6 @@ class ApiKeyAuthentication(BaseModel):
         return f"ApiKeyAuthentication(location={self.api_key_location!r}, name={self.name!r})"
 
 
-URL_PATTERN = r"^(=|(http://|https://|secrets|\{\{).*$)"
-
-
 def url_constraint() -> dict[str, Any]:
     """The official template's URL pattern, for the template generator (checked in code)."""
     return {"constraints": {"pattern": {"value": URL_PATTERN, "message": "Must be a http(s) URL"}}}
@@ -156,7 +169,7 @@ class OAuthClientCredentials(BaseModel):
     model_config = ConfigDict(title="OAuth 2.0")
     type: Literal["oauth-client-credentials-flow"] = "oauth-client-credentials-flow"
     oauth_token_endpoint: Annotated[
-        NonEmpty,
+        UrlText,
         _auth_text("OAuth 2.0 token endpoint", extra=url_constraint()),
         Field(alias="oauthTokenEndpoint"),
     ]
@@ -205,7 +218,7 @@ class OAuthRefreshToken(BaseModel):
     model_config = ConfigDict(title="OAuth 2.0 Refresh Token")
     type: Literal["oauth-refresh-token"] = "oauth-refresh-token"
     oauth_token_endpoint: Annotated[
-        NonEmpty,
+        UrlText,
         _auth_text("OAuth 2.0 token endpoint", extra=url_constraint()),
         Field(alias="oauthTokenEndpoint"),
     ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from connectors._http.errors import ResponseTooLarge
 from connectors._http.transport import Response
-from connectors.sdk import ConnectorInputError
+from connectors.sdk import ConnectorError, ConnectorInputError
 
 
 def header_value(raw: Iterable[tuple[bytes, bytes]], name: bytes) -> str | None:
@@ -61,27 +61,112 @@ def flatten_headers(
     return {name: values[0] if len(values) == 1 else values for name, values in grouped.items()}
 
 
+# Camunda's runtime refuses TEXT and JSON bodies above this (InlineSizeGuard.MAX_INLINE_BYTES).
+INLINE_LIMIT_BYTES = 3 * 1024 * 1024 // 2
+_NOT_JSON = object()
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError("number out of range")
+    return value
+
+
+# Jackson's defaults: no NaN/Infinity, a value followed by other text is that value.
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+
+
+def _first_value(text: str) -> Any:
+    """The first JSON value of ``text`` (leading whitespace skipped, trailing text ignored)."""
+    value, _ = _DECODER.raw_decode(text.lstrip(" \t\r\n"))
+    return value
+
+
+def _container(text: str) -> Any:
+    """A JSON object or array, else ``_NOT_JSON`` (Camunda's ``JsonHelper.isJsonStringValid``)."""
+    if text.lstrip(" \t\r\n")[:1] not in ("{", "["):
+        return _NOT_JSON
+    try:
+        return _first_value(text)
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+
+
 def parse_lenient(raw: bytes) -> Any:
-    """JSON if the body parses as JSON, otherwise the text; an empty body is ``None``."""
+    """A success body without ``documentReturnFormat``: a JSON object or array is parsed,
+    anything else (scalars, ``NaN``, not JSON) stays text; a blank body is ``None``.
+
+    As camunda/connectors connectors/http/http-base/.../HttpCommonResultMapper.java
+    (deserializeBody) with JsonHelper.isJsonStringValid.
+    """
     text = raw.decode("utf-8", errors="replace")
     if not text.strip():
         return None
-    try:
-        return json.loads(text)
-    except ValueError:
+    value = _container(text)
+    return text if value is _NOT_JSON else value
+
+
+def parse_error_body(raw: bytes | None) -> Any:
+    """An error body as Camunda's ConnectorExceptionMapper reads it: a JSON object is a map,
+    an array gives no body (unless it holds exactly one object, which Jackson unwraps into
+    the map), anything else is the text (an empty body is ``""``)."""
+    if raw is None:
+        return None
+    text = raw.decode("utf-8", errors="replace")
+    value = _container(text)
+    if value is _NOT_JSON:
         return text
+    if isinstance(value, list):
+        return value[0] if len(value) == 1 and isinstance(value[0], dict) else None
+    return value
 
 
-def decode_text(raw: bytes, encoding: str | None) -> str | None:
-    """The body as text in ``encoding`` (default UTF-8); an empty body is ``None``."""
+def inline_limit_error(label: str) -> ConnectorError:
+    return ConnectorError(
+        None,
+        f"{label} response payload exceeds the inline variable size limit of 1.5 MiB. Re-run "
+        "with 'Document reference' as the response format so the payload is uploaded to the "
+        "document store instead.",
+    )
+
+
+def parse_json_format(raw: bytes) -> Any:
+    """``documentReturnFormat.choice = JSON``: any JSON value; empty or invalid fails the job
+    (camunda/connectors connector-runtime/connector-runtime-core/.../document/
+    DocumentReturnProcessor.java, with its messages)."""
+    if len(raw) > INLINE_LIMIT_BYTES:
+        raise inline_limit_error("JSON")
+    text = raw.decode("utf-8", errors="replace")
+    if not text.strip():
+        raise ConnectorError(
+            None, "JSON response format selected but payload was empty or could not be parsed."
+        )
+    try:
+        return _first_value(text)
+    except (ValueError, RecursionError) as exc:
+        reason = str(exc).split(":", 1)[0] if isinstance(exc, ValueError) else "nested too deep"
+        raise ConnectorError(
+            None, f"JSON response format selected but payload is not valid JSON: {reason}"
+        ) from None
+
+
+def decode_text(raw: bytes, encoding: str | None) -> str:
+    """``documentReturnFormat.choice = TEXT``: the body in ``encoding`` (default UTF-8),
+    ``""`` when empty (DocumentReturnProcessor.java)."""
     name = (encoding or "").strip() or "utf-8"
     try:
         codecs.lookup(name)
     except LookupError:
         raise ConnectorInputError(
-            f"documentReturnFormat.encoding: unsupported charset '{name}'; use an IANA charset "
-            "name such as UTF-8 or ISO-8859-1"
+            f"Unsupported charset '{name}' configured on documentReturnFormat.encoding. Use a "
+            "valid IANA charset name (e.g. UTF-8, ISO-8859-1) or leave the field blank to "
+            "default to UTF-8."
         ) from None
-    if not raw:
-        return None
+    if len(raw) > INLINE_LIMIT_BYTES:
+        raise inline_limit_error("Text")
     return raw.decode(name, errors="replace")

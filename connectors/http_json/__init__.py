@@ -16,10 +16,10 @@ from connectors._http.models import (
     DocumentReturnFormat,
     FlexBool,
     NoAuthentication,
-    NonEmpty,
     Seconds,
     SkipEncoding,
     StringMap,
+    UrlText,
     blank_to_none,
     read_timeouts,
     timeout_property,
@@ -92,7 +92,7 @@ class HttpJsonInput(BaseModel):
         ),
     ]
     url: Annotated[
-        NonEmpty,
+        UrlText,
         Property(label="URL", group="endpoint", feel="optional", extra=url_constraint()),
     ]
     headers: Annotated[
