@@ -73,11 +73,12 @@ def _json_object(value: Any) -> Any:
     return value
 
 
-def _upper(value: Any) -> Any:
+def upper_text(value: Any) -> Any:
+    """Choice inputs are read case-insensitively (Jackson's ACCEPT_CASE_INSENSITIVE_ENUMS)."""
     return value.strip().upper() if isinstance(value, str) else value
 
 
-def _lower(value: Any) -> Any:
+def lower_text(value: Any) -> Any:
     return value.strip().lower() if isinstance(value, str) else value
 
 
@@ -143,7 +144,7 @@ class ApiKeyAuthentication(BaseModel):
     type: Literal["apiKey"] = "apiKey"
     api_key_location: Annotated[
         Literal["headers", "query"],
-        BeforeValidator(_lower),
+        BeforeValidator(lower_text),
         Property(
             label="Api key location",
             group=GROUP_AUTH,
@@ -370,7 +371,7 @@ class DocumentReturnFormat(BaseModel):
 
     choice: Annotated[
         Literal["JSON", "TEXT", "DOCUMENT"],
-        BeforeValidator(_upper),
+        BeforeValidator(upper_text),
         Property(
             label="Response format",
             group="endpoint",

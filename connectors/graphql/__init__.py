@@ -22,6 +22,7 @@ from connectors._http.models import (
     StringMap,
     UrlText,
     blank_to_none,
+    lower_text,
     read_timeouts,
     timeout_property,
     url_constraint,
@@ -46,10 +47,6 @@ INPUT_VARIABLES = (
 )
 
 
-def _lower(value: Any) -> Any:
-    return value.strip().lower() if isinstance(value, str) else value
-
-
 class GraphQLQuery(BaseModel):
     """The ``graphql.*`` inputs."""
 
@@ -59,7 +56,7 @@ class GraphQLQuery(BaseModel):
     # read case-insensitively); the template offers GET and POST.
     method: Annotated[
         Literal["get", "post", "put", "patch", "delete"],
-        BeforeValidator(_lower),
+        BeforeValidator(lower_text),
         Property(
             label="Method",
             group="endpoint",
