@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024
@@ -151,15 +151,12 @@ class ProxySettings:
     host: str
     port: int
     user: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{self.scheme}://{host}:{self.port}"
-
-    def __repr__(self) -> str:  # never show the password
-        return f"ProxySettings(url={self.url!r}, user={self.user!r})"
 
 
 @dataclass(frozen=True)

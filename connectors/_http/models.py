@@ -114,6 +114,10 @@ def _auth_text(label: str, *, secret: bool = False, **extra: Any) -> Property:
     return Property(label=label, group=GROUP_AUTH, feel="optional", secret=secret, **extra)
 
 
+# Secret fields (Property(secret=True)) are left out of str() and repr() by pydantic itself.
+HIDDEN = Field(repr=False)
+
+
 class NoAuthentication(BaseModel):
     model_config = ConfigDict(title="None")
     type: Literal["noAuth"] = "noAuth"
@@ -124,19 +128,13 @@ class BasicAuthentication(BaseModel):
     type: Literal["basic"] = "basic"
     username: Annotated[NonEmpty, _auth_text("Username")]
     # Camunda validates no password (an empty one sends "user:").
-    password: Annotated[str | None, _auth_text("Password", secret=True)] = None
-
-    def __repr__(self) -> str:
-        return f"BasicAuthentication(username={self.username!r}, password=<redacted>)"
+    password: Annotated[str | None, _auth_text("Password", secret=True), HIDDEN] = None
 
 
 class BearerAuthentication(BaseModel):
     model_config = ConfigDict(title="Bearer token")
     type: Literal["bearer"] = "bearer"
-    token: Annotated[NonEmpty, _auth_text("Bearer token", secret=True)]
-
-    def __repr__(self) -> str:
-        return "BearerAuthentication(token=<redacted>)"
+    token: Annotated[NonEmpty, _auth_text("Bearer token", secret=True), HIDDEN]
 
 
 class ApiKeyAuthentication(BaseModel):
@@ -155,10 +153,7 @@ class ApiKeyAuthentication(BaseModel):
         Field(alias="apiKeyLocation"),
     ] = "headers"
     name: Annotated[NonEmpty, _auth_text("API key name")]
-    value: Annotated[NonEmpty, _auth_text("API key value", secret=True)]
-
-    def __repr__(self) -> str:
-        return f"ApiKeyAuthentication(location={self.api_key_location!r}, name={self.name!r})"
+    value: Annotated[NonEmpty, _auth_text("API key value", secret=True), HIDDEN]
 
 
 def url_constraint() -> dict[str, Any]:
@@ -183,6 +178,7 @@ class OAuthClientCredentials(BaseModel):
         NonEmpty,
         _auth_text("Client secret", secret=True),
         Field(alias="clientSecret"),
+        HIDDEN,
     ]
     audience: Annotated[
         OptionalText,
@@ -211,9 +207,6 @@ class OAuthClientCredentials(BaseModel):
         _auth_text("Scopes", optional=True, placeholder="read:contacts"),
     ] = None
 
-    def __repr__(self) -> str:
-        return f"OAuthClientCredentials(client_id={self.client_id!r}, secret=<redacted>)"
-
 
 class OAuthRefreshToken(BaseModel):
     model_config = ConfigDict(title="OAuth 2.0 Refresh Token")
@@ -228,16 +221,15 @@ class OAuthRefreshToken(BaseModel):
         OptionalText,
         _auth_text("Client secret", secret=True, optional=True),
         Field(alias="clientSecret"),
+        HIDDEN,
     ] = None
     refresh_token: Annotated[
         NonEmpty,
         _auth_text("Refresh token", secret=True),
         Field(alias="refreshToken"),
+        HIDDEN,
     ]
     scopes: Annotated[OptionalText, _auth_text("Scopes", optional=True)] = None
-
-    def __repr__(self) -> str:
-        return f"OAuthRefreshToken(client_id={self.client_id!r}, tokens=<redacted>)"
 
 
 AuthenticationVariant = Annotated[
@@ -341,6 +333,7 @@ class ClientTls(BaseModel):
             secret=True,
         ),
         Field(alias="clientPrivateKey"),
+        HIDDEN,
     ] = None
     private_key_password: Annotated[
         OptionalText,
@@ -351,6 +344,7 @@ class ClientTls(BaseModel):
             secret=True,
         ),
         Field(alias="privateKeyPassword"),
+        HIDDEN,
     ] = None
     trusted_certificate: Annotated[
         OptionalText,
@@ -361,9 +355,6 @@ class ClientTls(BaseModel):
         ),
         Field(alias="trustedCertificate"),
     ] = None
-
-    def __repr__(self) -> str:
-        return "ClientTls(<redacted>)"
 
 
 class DocumentReturnFormat(BaseModel):
