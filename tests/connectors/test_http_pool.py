@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 import uuid
 
 import pytest
@@ -15,6 +14,7 @@ from connectors.graphql import graphql
 from connectors.http_json import http_json
 from connectors.sdk.testing import arun_connector
 from tests.connectors.servers import LoopbackServer, Reply, Seen
+from tests.support.waiting import eventually
 
 DEADLINE_SECONDS = 10.0
 
@@ -42,14 +42,6 @@ class Gate:
         return Reply(body={"ok": True}, headers=[("Content-Type", "application/json")])
 
 
-async def wait_for(condition: object, what: str) -> None:
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
-
-
 async def test_the_pool_never_opens_more_connections_than_its_bound(
     server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -61,7 +53,9 @@ async def test_the_pool_never_opens_more_connections_than_its_bound(
         for _ in range(6)
     ]
     try:
-        await wait_for(lambda: gate.in_flight == 2, "two requests at the server")
+        await eventually(
+            lambda: gate.in_flight == 2, within=DEADLINE_SECONDS, what="two requests held"
+        )
         # Four jobs wait for a pooled connection instead of opening a third one.
         assert state().client.open_connections == 2  # type: ignore[attr-defined]
     finally:
