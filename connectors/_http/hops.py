@@ -10,6 +10,7 @@ the body). Read, not copied.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -55,16 +56,14 @@ async def send(st: HttpState, exchange: Exchange, *, follow_redirects: bool) -> 
 
 async def _route(st: HttpState, exchange: Exchange) -> Exchange:
     """Check the hop against the host rules and pick its proxy."""
-    parts = urlsplit(exchange.url)
-    host = parts.hostname or ""
+    scheme, host, port = _origin(exchange.url)
     st.rules.check_name(host)
-    proxy = st.proxy_for(parts.scheme, host)
+    proxy = st.proxy_for(scheme, host)
     if st.rules.denied:
         if _is_ip(host):
             st.rules.check_addresses(host, [host])
         elif proxy is not None:
             # The proxy connects for us, so resolve here; unresolvable means unverifiable.
-            port = parts.port or (443 if parts.scheme == "https" else 80)
             try:
                 await st.rules.resolve_checked(host, port)
             except OSError:
@@ -89,7 +88,12 @@ def _redirect_target(base: str, location: str) -> str:
     target = urljoin(base, location.strip()).split("#", 1)[0]
     # Characters a server should have escaped (spaces, non-ASCII) are escaped; escapes stay.
     target = quote(target, safe="!#$%&'()*+,/:;=?@[]~")
-    if urlsplit(target).scheme not in ("http", "https") or not urlsplit(target).hostname:
+    parts = urlsplit(target)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise ProtocolError("redirect to an invalid port") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ProtocolError("redirect to a URL that is not http(s)")
     return target
 
@@ -127,6 +131,17 @@ def _same_origin(first: str, second: str) -> bool:
         and a.hostname == b.hostname
         and a.port in (None, 80)
         and b.port in (None, 443)
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _origin(url: str) -> tuple[str, str, int]:
+    """Scheme, host (lower case, no brackets) and port of a URL (jobs repeat URLs)."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme,
+        parts.hostname or "",
+        parts.port or (443 if parts.scheme == "https" else 80),
     )
 
 

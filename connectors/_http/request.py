@@ -29,7 +29,7 @@ Header = tuple[str, str]
 ResponseFormat = Literal["AUTO", "JSON", "TEXT"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built once per job, and frozen __init__ costs
 class HttpRequestSpec:
     """One outbound request, independent of the connector that asked for it."""
 

@@ -28,7 +28,7 @@ from connectors._http.config import ProxySettings
 Header = tuple[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # one per hop; not frozen, whose __init__ is slower
 class Exchange:
     """One request hop as it goes on the wire."""
 

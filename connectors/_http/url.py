@@ -51,7 +51,7 @@ def escape(text: str, table: list[str]) -> str:
     return "".join([table[b] for b in text.encode("utf-8", "surrogatepass")])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ParsedUrl:
     """An absolute http(s) URL split as ``java.net.URL`` splits it (all parts raw)."""
 
