@@ -1,4 +1,4 @@
-"""HTTP machinery shared by the REST and GraphQL connectors (httpx, one client per loop)."""
+"""HTTP machinery shared by the REST and GraphQL connectors (one pooled transport per loop)."""
 
 from connectors._http.clients import aclose
 from connectors._http.config import HttpConfig

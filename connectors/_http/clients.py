@@ -1,62 +1,79 @@
-"""One shared ``httpx.AsyncClient`` per event loop, plus the OAuth token cache.
+"""The HTTP connectors' shared state per event loop: one pooled transport, TLS contexts, tokens.
 
-The environment is read when a loop first needs a client; :func:`aclose` closes that loop's
-clients, so the next request (for example after the configuration changed) starts afresh.
+The environment is read when a loop first needs the state; :func:`aclose` closes that loop's
+transport (the connectors' ``shutdown`` hook), so the next request starts afresh.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 
-import httpx
-
-from connectors._http.config import HttpConfig
+from connectors._http.aiohttp_transport import AiohttpTransport
+from connectors._http.config import HttpConfig, ProxySettings
+from connectors._http.h2_transport import Http2Transport
+from connectors._http.hostrules import HostRules
 from connectors._http.oauth_cache import TokenCache
 from connectors._http.tls import JobTls, environment_context, job_context
-from connectors._http.transport import RoutingTransport
+from connectors._http.transport import Transport
 
-MAX_JOB_TLS_CLIENTS = 32
+MAX_JOB_TLS_CONTEXTS = 32
 USER_AGENT = "Switchboard-HTTP-Connector"
 
 
 @dataclass
 class HttpState:
-    """Everything shared by the HTTP connectors on one event loop."""
+    """Everything the HTTP connectors share on one event loop.
+
+    ``client`` is the one pooled transport for this configuration (bounded by
+    ``SWITCHBOARD_HTTP_MAX_CONNECTIONS``); a job's own ``clientTls`` material gets a cached
+    TLS context whose connections are pooled separately within the same bound.
+    """
 
     config: HttpConfig
-    client: httpx.AsyncClient
+    rules: HostRules
+    client: Transport
     tokens: TokenCache = field(default_factory=TokenCache)
-    tls_clients: OrderedDict[str, httpx.AsyncClient] = field(default_factory=OrderedDict)
+    tls_contexts: OrderedDict[str, ssl.SSLContext] = field(default_factory=OrderedDict)
     tls_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    async def client_for(self, tls: JobTls | None) -> httpx.AsyncClient:
-        """The shared client, or a cached one for a job's own TLS material."""
+    def __post_init__(self) -> None:
+        self._non_proxy = _non_proxy_pattern(self.config.non_proxy_hosts)
+
+    async def context_for(self, tls: JobTls | None) -> ssl.SSLContext | None:
+        """``None`` (the environment's context) or the cached context for a job's material."""
         if tls is None or tls.empty:
-            return self.client
+            return None
         key = tls.cache_key()
         async with self.tls_lock:
-            client = self.tls_clients.get(key)
-            if client is None:
-                context = await asyncio.to_thread(job_context, tls, self.config)
-                client = _new_client(self.config, context)
-                self.tls_clients[key] = client
-                if len(self.tls_clients) > MAX_JOB_TLS_CLIENTS:
-                    _, oldest = self.tls_clients.popitem(last=False)
-                    await oldest.aclose()
-            else:
-                self.tls_clients.move_to_end(key)
-            return client
+            context = self.tls_contexts.get(key)
+            if context is not None:
+                self.tls_contexts.move_to_end(key)
+                return context
+            context = await asyncio.to_thread(job_context, tls, self.config)
+            if not self.config.http2:
+                context.set_alpn_protocols(["http/1.1"])
+            self.tls_contexts[key] = context
+            if len(self.tls_contexts) > MAX_JOB_TLS_CONTEXTS:
+                _, oldest = self.tls_contexts.popitem(last=False)
+                if isinstance(self.client, Http2Transport):
+                    await self.client.forget(oldest)
+            return context
+
+    def proxy_for(self, scheme: str, host: str) -> ProxySettings | None:
+        """The proxy for a target, unless its host is in ``CONNECTOR_HTTP_NON_PROXY_HOSTS``."""
+        proxy = self.config.https_proxy if scheme == "https" else self.config.http_proxy
+        if proxy is None or (self._non_proxy is not None and self._non_proxy.fullmatch(host)):
+            return None
+        return proxy
 
     async def aclose(self) -> None:
-        clients = [self.client, *self.tls_clients.values()]
-        self.tls_clients.clear()
-        for client in clients:
-            await client.aclose()
+        self.tls_contexts.clear()
+        await self.client.aclose()
 
 
 _states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, HttpState] = (
@@ -70,32 +87,32 @@ def state() -> HttpState:
     current = _states.get(loop)
     if current is None:
         config = HttpConfig.from_env()
-        current = HttpState(config=config, client=_new_client(config, environment_context(config)))
+        rules = HostRules(config)
+        current = HttpState(config=config, rules=rules, client=new_transport(config, rules))
         _states[loop] = current
     return current
 
 
+def new_transport(config: HttpConfig, rules: HostRules) -> Transport:
+    """The transport for ``config``: aiohttp (HTTP/1.1), or httpx with HTTP/2 when opted in."""
+    context = environment_context(config)
+    if config.http2:
+        return Http2Transport(config, context, rules)
+    context.set_alpn_protocols(["http/1.1"])
+    return AiohttpTransport(config, context, rules)
+
+
 async def aclose() -> None:
-    """Close this loop's shared HTTP clients (idempotent). The runtime calls it on shutdown."""
+    """Close this loop's shared HTTP transport (idempotent). The runtime calls it on shutdown."""
     loop = asyncio.get_running_loop()
     current = _states.pop(loop, None)
     if current is not None:
         await current.aclose()
 
 
-class _NoCookies(DefaultCookiePolicy):
-    """The client is shared by all jobs: a cookie set for one job must never reach another."""
-
-    def set_ok(self, cookie: object, request: object) -> bool:
-        return False
-
-
-def _new_client(config: HttpConfig, context: ssl.SSLContext) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        transport=RoutingTransport(config, context),
-        trust_env=False,
-        headers={"User-Agent": USER_AGENT},
-        cookies=CookieJar(policy=_NoCookies()),
-        follow_redirects=False,
-        max_redirects=20,
-    )
+def _non_proxy_pattern(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Java ``http.nonProxyHosts`` syntax: ``|``-separated names, ``*`` as a wildcard."""
+    if not patterns:
+        return None
+    alternatives = [".*".join(re.escape(part) for part in p.split("*")) for p in patterns]
+    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)

@@ -1,8 +1,9 @@
 """Operator configuration of the HTTP connectors, read from environment variables.
 
 The names follow Camunda's connector runtime where one exists (proxies, body size); the
-Switchboard-only options use the ``SWITCHBOARD_HTTP_`` prefix. ``app/settings/http.py`` mirrors
-this list for the configuration reference.
+Switchboard-only options use the ``SWITCHBOARD_HTTP_`` prefix. :data:`SETTINGS` is the one
+list of them: ``app/settings/http.py`` derives its fields from it for the configuration
+reference and the start-up check (connectors never import ``app``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_CONNECTIONS = 100
@@ -24,8 +26,117 @@ ENV_CLIENT_CERT_FILE = "SWITCHBOARD_HTTP_CLIENT_CERT_FILE"
 ENV_CLIENT_KEY_FILE = "SWITCHBOARD_HTTP_CLIENT_KEY_FILE"
 ENV_CLIENT_KEY_PASSWORD = "SWITCHBOARD_HTTP_CLIENT_KEY_PASSWORD"
 ENV_MAX_CONNECTIONS = "SWITCHBOARD_HTTP_MAX_CONNECTIONS"
+ENV_HTTP2 = "SWITCHBOARD_HTTP_HTTP2"
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One operator option: its variable, default, kind and meaning."""
+
+    env: str
+    default: int | bool | None
+    description: str
+    kind: Literal["int", "text", "flag", "secret"] = "text"
+    minimum: int | None = None
+    maximum: int | None = None
+    pattern: str | None = None
+
+
+def _proxy_settings(protocol: str, targets: str, tunnel: str) -> tuple[Setting, ...]:
+    prefix = f"CONNECTOR_{protocol}_PROXY_"
+    return (
+        Setting(
+            prefix + "SCHEME",
+            None,
+            f"Scheme of the proxy for {targets} targets{tunnel}: http (default) or https.",
+            pattern="^(?i:https?)$",
+        ),
+        Setting(
+            prefix + "HOST",
+            None,
+            f"Proxy host for {targets} targets (used when the port is set too).",
+        ),
+        Setting(
+            prefix + "PORT",
+            None,
+            f"Proxy port for {targets} targets.",
+            "int",
+            minimum=1,
+            maximum=65535,
+        ),
+        Setting(
+            prefix + "USER", None, f"Proxy user (Basic proxy authentication) for {targets} targets."
+        ),
+        Setting(prefix + "PASSWORD", None, f"Proxy password for {targets} targets.", "secret"),
+    )
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        ENV_MAX_BODY,
+        DEFAULT_MAX_BODY_BYTES,
+        "Largest HTTP response body (bytes, after decompression) the REST and GraphQL "
+        "connectors read; larger ones fail with code RESPONSE_TOO_LARGE.",
+        "int",
+        minimum=1,
+    ),
+    Setting(
+        ENV_MAX_CONNECTIONS,
+        DEFAULT_MAX_CONNECTIONS,
+        "Connection pool size of the HTTP connectors' shared client (per event loop): at most "
+        "this many connections are open at once; further requests wait for one.",
+        "int",
+        minimum=1,
+    ),
+    Setting(
+        ENV_HTTP2,
+        False,
+        "Let the HTTP connectors negotiate HTTP/2 (ALPN over TLS). Off: HTTP/1.1 only, as "
+        "Camunda's client (response header names keep the server's case).",
+        "flag",
+    ),
+    *_proxy_settings("HTTP", "http://", ""),
+    *_proxy_settings("HTTPS", "https://", " (tunnelled with CONNECT)"),
+    Setting(
+        ENV_NON_PROXY_HOSTS,
+        None,
+        "Hosts reached without the proxy: |-separated, * as a wildcard "
+        "(localhost|*.internal.example), as Java's http.nonProxyHosts.",
+    ),
+    Setting(
+        ENV_ALLOWED_HOSTS,
+        None,
+        "Off by default. Comma-separated host names the HTTP connectors may call "
+        "(*.example.com matches subdomains; IPs and CIDRs match IP-literal URLs); checked on "
+        "every request and redirect.",
+    ),
+    Setting(
+        ENV_DENIED_NETWORKS,
+        None,
+        "Off by default. Comma-separated CIDRs (e.g. 10.0.0.0/8,169.254.0.0/16) the HTTP "
+        "connectors must not reach; checked after DNS resolution, on every redirect.",
+    ),
+    Setting(
+        ENV_CA_FILE,
+        None,
+        "PEM file of extra CA certificates the HTTP connectors trust (added to the default roots).",
+    ),
+    Setting(
+        ENV_CLIENT_CERT_FILE,
+        None,
+        "PEM client certificate (chain) the HTTP connectors present for mutual TLS; set "
+        f"together with {ENV_CLIENT_KEY_FILE}.",
+    ),
+    Setting(ENV_CLIENT_KEY_FILE, None, f"PEM private key of {ENV_CLIENT_CERT_FILE}."),
+    Setting(
+        ENV_CLIENT_KEY_PASSWORD,
+        None,
+        f"Password of {ENV_CLIENT_KEY_FILE}, if it is encrypted.",
+        "secret",
+    ),
+)
 
 
 class HttpConfigError(ValueError):
@@ -40,15 +151,12 @@ class ProxySettings:
     host: str
     port: int
     user: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{self.scheme}://{host}:{self.port}"
-
-    def __repr__(self) -> str:  # never show the password
-        return f"ProxySettings(url={self.url!r}, user={self.user!r})"
 
 
 @dataclass(frozen=True)
@@ -66,6 +174,7 @@ class HttpConfig:
     client_cert_file: str | None = None
     client_key_file: str | None = None
     client_key_password: str | None = None
+    http2: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HttpConfig:
@@ -89,16 +198,22 @@ class HttpConfig:
             client_cert_file=cert,
             client_key_file=key,
             client_key_password=_text(env, ENV_CLIENT_KEY_PASSWORD),
+            http2=_flag(env, ENV_HTTP2),
         )
-
-    @property
-    def host_rules_active(self) -> bool:
-        return bool(self.allowed_hosts or self.denied_networks)
 
 
 def _text(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name, "").strip()
     return value or None
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (_text(env, name) or "false").lower()
+    if raw in ("true", "1", "yes", "on"):
+        return True
+    if raw in ("false", "0", "no", "off"):
+        return False
+    raise HttpConfigError(f"{name} must be true or false, got {raw!r}")
 
 
 def _split(value: str, separator: str) -> tuple[str, ...]:

@@ -28,10 +28,6 @@ class HostRules:
         self.allowed = config.allowed_hosts
         self.denied = config.denied_networks
 
-    @property
-    def active(self) -> bool:
-        return bool(self.allowed or self.denied)
-
     def check_name(self, host: str) -> None:
         """Raise :class:`HostNotAllowed` unless ``host`` matches the allow-list (if any)."""
         if not self.allowed:
@@ -68,16 +64,15 @@ class HostRules:
                     )
 
     async def resolve_checked(self, host: str, port: int) -> list[str]:
-        """Resolve ``host`` and check every address; return the addresses in resolver order."""
+        """Resolve ``host`` and check every address; return the addresses in resolver order.
+
+        Raises ``OSError`` when the name cannot be resolved."""
         literal = _ip(host)
         if literal is not None:
             addresses = [str(literal)]
         else:
             loop = asyncio.get_running_loop()
-            try:
-                infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-            except OSError as exc:
-                raise httpcore.ConnectError(f"cannot resolve host '{host}': {exc}") from exc
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
             addresses = []
             for info in infos:
                 address = str(info[4][0])
@@ -110,7 +105,10 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                 local_address=local_address,
                 socket_options=socket_options,
             )
-        addresses = await self._rules.resolve_checked(host, port)
+        try:
+            addresses = await self._rules.resolve_checked(host, port)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve host '{host}': {exc}") from exc
         last_error: Exception | None = None
         for address in addresses:
             try:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
+from connectors._http.url import URL_PATTERN as URL_REGEX
 from connectors.sdk import Choice, Condition, Property
 from connectors.sdk.fields import Configuration
 
@@ -71,11 +73,12 @@ def _json_object(value: Any) -> Any:
     return value
 
 
-def _upper(value: Any) -> Any:
+def upper_text(value: Any) -> Any:
+    """Choice inputs are read case-insensitively (Jackson's ACCEPT_CASE_INSENSITIVE_ENUMS)."""
     return value.strip().upper() if isinstance(value, str) else value
 
 
-def _lower(value: Any) -> Any:
+def lower_text(value: Any) -> Any:
     return value.strip().lower() if isinstance(value, str) else value
 
 
@@ -92,10 +95,27 @@ JsonObject = Annotated[dict[str, Any] | None, BeforeValidator(_json_object)]
 OptionalText = Annotated[str | None, BeforeValidator(blank_to_none)]
 SkipEncoding = Annotated[str | None, BeforeValidator(_bool_text)]
 NonEmpty = Annotated[str, Field(min_length=1)]
+URL_PATTERN = r"^(=|(http://|https://|secrets|\{\{).*$)"
+
+
+def check_pattern(value: str) -> str:
+    """Camunda's URL constraint (``@Pattern`` on HttpCommonRequest.url and the OAuth token
+    endpoints): ``http://`` or ``https://``, case-sensitive; the message is theirs."""
+    if not URL_REGEX.fullmatch(value):
+        raise PydanticCustomError("url_pattern", "Must be a http(s) URL")
+    return value
+
+
+# Camunda validates URL inputs against the template's pattern (case-sensitive).
+UrlText = Annotated[str, Field(min_length=1), AfterValidator(check_pattern)]
 
 
 def _auth_text(label: str, *, secret: bool = False, **extra: Any) -> Property:
     return Property(label=label, group=GROUP_AUTH, feel="optional", secret=secret, **extra)
+
+
+# Secret fields (Property(secret=True)) are left out of str() and repr() by pydantic itself.
+HIDDEN = Field(repr=False)
 
 
 class NoAuthentication(BaseModel):
@@ -107,19 +127,14 @@ class BasicAuthentication(BaseModel):
     model_config = ConfigDict(title="Basic")
     type: Literal["basic"] = "basic"
     username: Annotated[NonEmpty, _auth_text("Username")]
-    password: Annotated[NonEmpty, _auth_text("Password", secret=True)]
-
-    def __repr__(self) -> str:
-        return f"BasicAuthentication(username={self.username!r}, password=<redacted>)"
+    # Camunda validates no password (an empty one sends "user:").
+    password: Annotated[str | None, _auth_text("Password", secret=True), HIDDEN] = None
 
 
 class BearerAuthentication(BaseModel):
     model_config = ConfigDict(title="Bearer token")
     type: Literal["bearer"] = "bearer"
-    token: Annotated[NonEmpty, _auth_text("Bearer token", secret=True)]
-
-    def __repr__(self) -> str:
-        return "BearerAuthentication(token=<redacted>)"
+    token: Annotated[NonEmpty, _auth_text("Bearer token", secret=True), HIDDEN]
 
 
 class ApiKeyAuthentication(BaseModel):
@@ -127,7 +142,7 @@ class ApiKeyAuthentication(BaseModel):
     type: Literal["apiKey"] = "apiKey"
     api_key_location: Annotated[
         Literal["headers", "query"],
-        BeforeValidator(_lower),
+        BeforeValidator(lower_text),
         Property(
             label="Api key location",
             group=GROUP_AUTH,
@@ -138,13 +153,7 @@ class ApiKeyAuthentication(BaseModel):
         Field(alias="apiKeyLocation"),
     ] = "headers"
     name: Annotated[NonEmpty, _auth_text("API key name")]
-    value: Annotated[NonEmpty, _auth_text("API key value", secret=True)]
-
-    def __repr__(self) -> str:
-        return f"ApiKeyAuthentication(location={self.api_key_location!r}, name={self.name!r})"
-
-
-URL_PATTERN = r"^(=|(http://|https://|secrets|\{\{).*$)"
+    value: Annotated[NonEmpty, _auth_text("API key value", secret=True), HIDDEN]
 
 
 def url_constraint() -> dict[str, Any]:
@@ -156,7 +165,7 @@ class OAuthClientCredentials(BaseModel):
     model_config = ConfigDict(title="OAuth 2.0")
     type: Literal["oauth-client-credentials-flow"] = "oauth-client-credentials-flow"
     oauth_token_endpoint: Annotated[
-        NonEmpty,
+        UrlText,
         _auth_text("OAuth 2.0 token endpoint", extra=url_constraint()),
         Field(alias="oauthTokenEndpoint"),
     ]
@@ -169,6 +178,7 @@ class OAuthClientCredentials(BaseModel):
         NonEmpty,
         _auth_text("Client secret", secret=True),
         Field(alias="clientSecret"),
+        HIDDEN,
     ]
     audience: Annotated[
         OptionalText,
@@ -197,15 +207,12 @@ class OAuthClientCredentials(BaseModel):
         _auth_text("Scopes", optional=True, placeholder="read:contacts"),
     ] = None
 
-    def __repr__(self) -> str:
-        return f"OAuthClientCredentials(client_id={self.client_id!r}, secret=<redacted>)"
-
 
 class OAuthRefreshToken(BaseModel):
     model_config = ConfigDict(title="OAuth 2.0 Refresh Token")
     type: Literal["oauth-refresh-token"] = "oauth-refresh-token"
     oauth_token_endpoint: Annotated[
-        NonEmpty,
+        UrlText,
         _auth_text("OAuth 2.0 token endpoint", extra=url_constraint()),
         Field(alias="oauthTokenEndpoint"),
     ]
@@ -214,16 +221,15 @@ class OAuthRefreshToken(BaseModel):
         OptionalText,
         _auth_text("Client secret", secret=True, optional=True),
         Field(alias="clientSecret"),
+        HIDDEN,
     ] = None
     refresh_token: Annotated[
         NonEmpty,
         _auth_text("Refresh token", secret=True),
         Field(alias="refreshToken"),
+        HIDDEN,
     ]
     scopes: Annotated[OptionalText, _auth_text("Scopes", optional=True)] = None
-
-    def __repr__(self) -> str:
-        return f"OAuthRefreshToken(client_id={self.client_id!r}, tokens=<redacted>)"
 
 
 AuthenticationVariant = Annotated[
@@ -327,6 +333,7 @@ class ClientTls(BaseModel):
             secret=True,
         ),
         Field(alias="clientPrivateKey"),
+        HIDDEN,
     ] = None
     private_key_password: Annotated[
         OptionalText,
@@ -337,6 +344,7 @@ class ClientTls(BaseModel):
             secret=True,
         ),
         Field(alias="privateKeyPassword"),
+        HIDDEN,
     ] = None
     trusted_certificate: Annotated[
         OptionalText,
@@ -348,16 +356,13 @@ class ClientTls(BaseModel):
         Field(alias="trustedCertificate"),
     ] = None
 
-    def __repr__(self) -> str:
-        return "ClientTls(<redacted>)"
-
 
 class DocumentReturnFormat(BaseModel):
     """How the response body is returned (Camunda 8.10 templates)."""
 
     choice: Annotated[
         Literal["JSON", "TEXT", "DOCUMENT"],
-        BeforeValidator(_upper),
+        BeforeValidator(upper_text),
         Property(
             label="Response format",
             group="endpoint",

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Tokens are dropped this long before the expiry the token endpoint announced.
 EXPIRY_MARGIN_SECONDS = 10.0
@@ -15,16 +15,13 @@ MAX_ENTRIES = 1000
 
 @dataclass(frozen=True)
 class TokenResponse:
-    access_token: str
+    access_token: str = field(repr=False)
     expires_in: float | None = None
-
-    def __repr__(self) -> str:
-        return f"TokenResponse(access_token=<redacted>, expires_in={self.expires_in})"
 
 
 @dataclass
 class _Entry:
-    token: str
+    token: str = field(repr=False)
     expires_at: float
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote_plus
 
-import httpx
-
+from connectors._http.java_text import java_text
 from connectors._http.tls import JobTls
 from connectors.sdk import ConnectorInputError
 
@@ -18,14 +18,18 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
 MULTIPART_TYPE = "multipart/form-data"
-# Carries the URL a raw request target was computed for, so redirects do not reuse it.
-TARGET_URL_EXTENSION = "switchboard.target_url"
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_BAD_VALUE = re.compile(r"[\r\n\x00]")
+UNSENDABLE_MESSAGE = (
+    "headers: the request could not be sent as given (invalid header name or value, "
+    "or an invalid raw URL with skipEncoding)"
+)
 
 Header = tuple[str, str]
 ResponseFormat = Literal["AUTO", "JSON", "TEXT"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built once per job, and frozen __init__ costs
 class HttpRequestSpec:
     """One outbound request, independent of the connector that asked for it."""
 
@@ -73,52 +77,11 @@ def query_items(query: Mapping[str, str | list[str]] | None) -> list[Header]:
     return header_list(query)
 
 
-def parse_url(raw: str, field: str = "url") -> httpx.URL:
-    """The URL, or :class:`ConnectorInputError` unless it is absolute http(s) with a host."""
-    try:
-        url = httpx.URL(raw.strip())
-    except (httpx.InvalidURL, TypeError):
-        raise ConnectorInputError(f"{field}: not a valid URL") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ConnectorInputError(
-            f"{field}: must be an absolute http:// or https:// URL with a host"
-        )
-    return url
-
-
-def build_url(
-    raw: str, extra_query: list[Header], skip_encoding: bool
-) -> tuple[httpx.URL, dict[str, Any]]:
-    """Parse and validate the URL and append query parameters.
-
-    With ``skip_encoding`` the path and query are sent exactly as written (Camunda's
-    ``skipEncoding: "true"``); the added parameters are still encoded.
-    """
-    raw = raw.strip()
-    url = parse_url(raw)
-    encoded_query = "&".join(
-        f"{quote(name, safe='')}={quote(value, safe='')}" for name, value in extra_query
-    )
-    extensions: dict[str, Any] = {}
-    if skip_encoding:
-        target = _raw_target(raw)
-        if encoded_query:
-            target += ("&" if "?" in target else "?") + encoded_query
-        extensions["target"] = target.encode("utf-8")
-        extensions[TARGET_URL_EXTENSION] = str(url)
-    elif encoded_query:
-        query = url.query + b"&" + encoded_query.encode() if url.query else encoded_query.encode()
-        url = url.copy_with(query=query)
-    return url, extensions
-
-
-def _raw_target(raw: str) -> str:
-    rest = raw.split("#", 1)[0].split("://", 1)[1]
-    cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
-    target = rest[cut:]
-    if not target.startswith("/"):
-        target = "/" + target
-    return target
+def check_headers(headers: list[Header]) -> None:
+    """Refuse header names that are not HTTP tokens and values that would split the request."""
+    for name, value in headers:
+        if not _TOKEN.fullmatch(name) or _BAD_VALUE.search(value):
+            raise ConnectorInputError(UNSENDABLE_MESSAGE)
 
 
 def encode_body(
@@ -186,38 +149,44 @@ def _boundary(content_type: str | None) -> str | None:
     return None
 
 
-def form_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str | int | float):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def form_encode(pairs: list[tuple[str, str | None]]) -> str:
+    """``application/x-www-form-urlencoded`` as Apache's ``WWWFormCodec`` writes it (RFC 3986
+    unreserved characters as they are, a space as ``+``, UTF-8); a ``None`` value is a bare
+    name."""
+    return "&".join(
+        quote_plus(name, safe="")
+        if value is None
+        else f"{quote_plus(name, safe='')}={quote_plus(value, safe='')}"
+        for name, value in pairs
+    )
 
 
 def _form(body: Mapping[str, Any]) -> str:
-    pairs: list[str] = []
-    for key, value in body.items():
-        name = quote_plus(str(key))
-        values = value if isinstance(value, list) else [value]
-        for item in values:
-            # A null value is sent as a bare name, as Camunda does.
-            pairs.append(name if item is None else f"{name}={quote_plus(form_value(item))}")
-    return "&".join(pairs)
+    # One field per entry, its value in String.valueOf form ("[a, b]", "{k=v}"); null: the
+    # bare name (ApacheRequestBodyBuilder.createUrlEncodedFormEntity).
+    return form_encode(
+        [
+            (java_text(key), None if value is None else java_text(value))
+            for key, value in body.items()
+        ]
+    )
 
 
 def _multipart(body: Mapping[str, Any], boundary: str) -> bytes:
+    """Apache's multipart in LEGACY mode (DocumentAwareMultipartEntityBuilder.java): one text
+    part per entry and per list item, only a Content-Disposition header, text and names in
+    ISO-8859-1 (``?`` for what it cannot hold), null entries left out."""
     parts: list[bytes] = []
     for key, value in body.items():
         if value is None:
             continue
-        name = str(key).replace("\\", "\\\\").replace('"', "%22").replace("\r\n", " ")
-        header = f'Content-Disposition: form-data; name="{name}"\r\n'
-        if isinstance(value, dict | list):
-            header += f"Content-Type: {JSON_TYPE}\r\n"
-        else:
-            header += "Content-Type: text/plain; charset=UTF-8\r\n"
-        parts.append(
-            f"--{boundary}\r\n{header}\r\n".encode() + form_value(value).encode("utf-8") + b"\r\n"
-        )
-    parts.append(f"--{boundary}--\r\n".encode())
+        name = java_text(key).replace("\\", "\\\\").replace('"', '\\"')
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        for item in value if isinstance(value, list) else [value]:
+            parts.append(
+                head.encode("latin-1", "replace")
+                + java_text(item).encode("latin-1", "replace")
+                + b"\r\n"
+            )
+    parts.append(f"--{boundary}--\r\n".encode("latin-1", "replace"))
     return b"".join(parts)

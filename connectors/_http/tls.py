@@ -6,7 +6,7 @@ import hashlib
 import os
 import ssl
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -19,8 +19,8 @@ class JobTls:
     """PEM material from a job's ``clientTls`` inputs (all optional)."""
 
     client_certificate: str | None = None
-    client_private_key: str | None = None
-    private_key_password: str | None = None
+    client_private_key: str | None = field(default=None, repr=False)
+    private_key_password: str | None = field(default=None, repr=False)
     trusted_certificate: str | None = None
 
     @property
@@ -39,9 +39,6 @@ class JobTls:
             digest.update((part or "").encode())
             digest.update(b"\0")
         return digest.hexdigest()
-
-    def __repr__(self) -> str:
-        return "JobTls(<redacted>)"
 
 
 def environment_context(config: HttpConfig) -> ssl.SSLContext:

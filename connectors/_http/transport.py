@@ -1,146 +1,126 @@
-"""The transport behind the shared client: proxy routing, host rules and the body-size cap."""
+"""What the HTTP connectors need from an HTTP client, and the errors a client raises.
+
+The connectors build the exact request (URL already encoded, headers, body), decide on
+redirects, proxies and host rules themselves, and hand one hop at a time to a
+:class:`Transport`. Two transports exist: :mod:`connectors._http.aiohttp_transport`
+(HTTP/1.1, the default) and :mod:`connectors._http.h2_transport` (httpx with HTTP/2, opt-in).
+
+Errors (every transport raises only these, plus the connectors' own
+``HostNotAllowed``/``ResponseTooLarge``)::
+
+    TransportError
+    +-- TransportTimeout        connect, pool or read timeout
+    +-- TransportTlsError       handshake failed (untrusted, rejected client certificate, ...)
+    +-- TransportIoError        refused, reset, DNS failure, truncated body, other I/O
+    +-- TunnelRefused           the proxy answered CONNECT with an error status
+    +-- RequestNotSendable      the request cannot be put on the wire as given
+"""
 
 from __future__ import annotations
 
-import re
 import ssl
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import NoReturn, Protocol
 
-import httpcore
-import httpx
+from connectors._http.config import ProxySettings
 
-from connectors._http.config import ENV_DENIED_NETWORKS, HttpConfig, ProxySettings
-from connectors._http.errors import HostNotAllowed, ResponseTooLarge
-from connectors._http.hostrules import GuardedBackend, HostRules
-from connectors._http.request import TARGET_URL_EXTENSION
-
-KEEPALIVE_EXPIRY = 30.0
+Header = tuple[str, str]
 
 
-class RoutingTransport(httpx.AsyncBaseTransport):
-    """Sends each request (and each redirect hop) directly or through the configured proxy.
+@dataclass(slots=True)  # one per hop; not frozen, whose __init__ is slower
+class Exchange:
+    """One request hop as it goes on the wire."""
 
-    Every hop is checked against the host rules, and every response stream is capped at
-    ``max_body_bytes`` of wire data (redirect bodies included).
-    """
-
-    def __init__(self, config: HttpConfig, ssl_context: ssl.SSLContext) -> None:
-        self._rules = HostRules(config)
-        self._max_body = config.max_body_bytes
-        limits = httpx.Limits(
-            max_connections=config.max_connections,
-            max_keepalive_connections=config.max_connections,
-            keepalive_expiry=KEEPALIVE_EXPIRY,
-        )
-        self._direct = _direct_transport(ssl_context, limits, self._rules)
-        self._proxies: dict[str, httpx.AsyncHTTPTransport] = {}
-        for scheme, settings in (("http", config.http_proxy), ("https", config.https_proxy)):
-            if settings is not None:
-                self._proxies[scheme] = _proxy_transport(settings, ssl_context, limits)
-        self._non_proxy = _non_proxy_pattern(config.non_proxy_hosts)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        target_url = request.extensions.get(TARGET_URL_EXTENSION)
-        if target_url is not None and target_url != str(request.url):
-            # A redirect hop of a skipEncoding request: its raw target was for the first URL.
-            request.extensions = {
-                k: v
-                for k, v in request.extensions.items()
-                if k not in ("target", TARGET_URL_EXTENSION)
-            }
-        host = request.url.host
-        self._rules.check_name(host)
-        proxy = self._proxy_for(request.url)
-        if proxy is not None and self._rules.denied:
-            # The proxy connects for us, so resolve here; unresolvable means unverifiable.
-            port = request.url.port or (443 if request.url.scheme == "https" else 80)
-            try:
-                await self._rules.resolve_checked(host, port)
-            except httpcore.ConnectError:
-                raise HostNotAllowed(
-                    f"Host '{host}' cannot be resolved to check it against {ENV_DENIED_NETWORKS}"
-                ) from None
-        target = request.extensions.get("target")
-        if proxy is not None and target is not None and request.url.scheme == "http":
-            # A forwarding proxy needs the absolute form of a raw (skipEncoding) target.
-            origin = b"http://" + request.url.netloc
-            request.extensions = {**request.extensions, "target": origin + target}
-        response = await (proxy or self._direct).handle_async_request(request)
-        response.stream = _CappedStream(response.stream, self._max_body)  # type: ignore[arg-type]
-        return response
-
-    def _proxy_for(self, url: httpx.URL) -> httpx.AsyncHTTPTransport | None:
-        proxy = self._proxies.get(url.scheme)
-        if proxy is None:
-            return None
-        if self._non_proxy is not None and self._non_proxy.fullmatch(url.host):
-            return None
-        return proxy
-
-    async def aclose(self) -> None:
-        await self._direct.aclose()
-        for proxy in self._proxies.values():
-            await proxy.aclose()
+    method: str
+    url: str  # absolute, already percent-encoded, without fragment; sent byte for byte
+    headers: list[Header]
+    body: bytes | None
+    connect_timeout: float | None
+    read_timeout: float | None
+    tls: ssl.SSLContext | None = None  # None: the environment's context
+    proxy: ProxySettings | None = None
 
 
-class _CappedStream(httpx.AsyncByteStream):
-    def __init__(self, inner: httpx.AsyncByteStream, limit: int) -> None:
-        self._inner = inner
-        self._limit = limit
+class Response(Protocol):
+    """A response whose body has not been read yet."""
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        total = 0
-        async for chunk in self._inner:
-            total += len(chunk)
-            if total > self._limit:
-                raise ResponseTooLarge(self._limit)
-            yield chunk
+    status: int
+    reason: str
+    raw_headers: list[tuple[bytes, bytes]]
+    decoded_codings: frozenset[str]  # content codings the transport decodes while reading
 
-    async def aclose(self) -> None:
-        await self._inner.aclose()
+    def chunks(self) -> AsyncIterator[bytes]: ...
+
+    async def aclose(self) -> None: ...
 
 
-class _DirectTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport over a connection pool whose network backend applies the rules."""
+class Transport(Protocol):
+    """A pooled HTTP client; ``send`` may be called concurrently."""
 
-    def __init__(self, ssl_context: ssl.SSLContext, limits: httpx.Limits, rules: HostRules) -> None:
-        super().__init__(verify=ssl_context, http1=True, http2=True, limits=limits)
-        if rules.denied:
-            # httpx offers no public hook for the network backend; swap in an equivalent pool.
-            self._pool = httpcore.AsyncConnectionPool(
-                ssl_context=ssl_context,
-                max_connections=limits.max_connections,
-                max_keepalive_connections=limits.max_keepalive_connections,
-                keepalive_expiry=limits.keepalive_expiry,
-                http1=True,
-                http2=True,
-                network_backend=GuardedBackend(rules),
-            )
+    @property
+    def is_closed(self) -> bool: ...
+
+    async def send(self, exchange: Exchange) -> Response: ...
+
+    async def aclose(self) -> None: ...
 
 
-def _direct_transport(
-    ssl_context: ssl.SSLContext, limits: httpx.Limits, rules: HostRules
-) -> httpx.AsyncHTTPTransport:
-    return _DirectTransport(ssl_context, limits, rules)
+class TransportError(Exception):
+    """Base of every error a transport raises for a failed exchange."""
 
 
-def _proxy_transport(
-    settings: ProxySettings, ssl_context: ssl.SSLContext, limits: httpx.Limits
-) -> httpx.AsyncHTTPTransport:
-    auth = (settings.user, settings.password or "") if settings.user else None
-    proxy = httpx.Proxy(
-        settings.url,
-        auth=auth,
-        ssl_context=ssl_context if settings.scheme == "https" else None,
-    )
-    return httpx.AsyncHTTPTransport(
-        verify=ssl_context, http1=True, http2=True, limits=limits, proxy=proxy
-    )
+class TransportTimeout(TransportError):
+    """Connecting, waiting for a pooled connection or reading took too long."""
 
 
-def _non_proxy_pattern(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    """Java ``http.nonProxyHosts`` syntax: ``|``-separated names, ``*`` as a wildcard."""
-    if not patterns:
-        return None
-    alternatives = [".*".join(re.escape(part) for part in p.split("*")) for p in patterns]
-    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.IGNORECASE)
+class TransportTlsError(TransportError):
+    """The TLS handshake failed; ``reason`` is a short description without key material."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class TransportIoError(TransportError):
+    """The connection could not be made or broke (refused, reset, DNS, truncated body)."""
+
+
+class TunnelRefused(TransportError):
+    """The proxy refused the CONNECT tunnel for an https:// target."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"proxy refused the tunnel with status {status}")
+        self.status = status
+
+
+class RequestNotSendable(TransportError):
+    """The request cannot be sent as given (for example an invalid raw URL)."""
+
+
+def tls_reason(error: BaseException) -> str:
+    """The verification message or reason of an ``ssl`` error, never its key material."""
+    verify = getattr(error, "verify_message", None)
+    if verify:
+        return str(verify)
+    reason = getattr(error, "reason", None)
+    return str(reason) if reason else type(error).__name__
+
+
+def find_tls_error(exc: BaseException) -> ssl.SSLError | ssl.CertificateError | None:
+    """The first ``ssl`` error in ``exc``'s cause/context chain."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLError | ssl.CertificateError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def raise_mapped(exc: Exception, mapped: Exception) -> NoReturn:
+    """Raise ``mapped`` (caused by ``exc``), or ``exc`` itself when nothing maps it."""
+    if mapped is exc:
+        raise exc
+    raise mapped from exc

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from connectors._http.clients import state as http_state
+from connectors._http.download import download
 from connectors.email import imap, pop3, smtp
 from connectors.email.attachments import resolve
 from connectors.email.compose import compose
@@ -42,7 +42,7 @@ NOT_FOUND_BY_ID = "No emails have been found with this ID"
 
 async def send_email(action: SmtpSendEmail, server: Server, login: Login) -> dict[str, Any]:
     needs_download = _has_external(action.attachments)
-    files = await resolve(action.attachments, http_state().client if needs_download else None)
+    files = await resolve(action.attachments, download if needs_download else None)
     outgoing = compose(action, files)
     await smtp.send(server, login, outgoing)
     return {"subject": outgoing.subject, "sent": True, "messageId": outgoing.message_id}

@@ -24,12 +24,14 @@ import binascii
 import json
 import mimetypes
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 
-import httpx
-
+from connectors._http.download import Downloaded
+from connectors._http.errors import ResponseTooLarge
+from connectors._http.transport import TransportError
 from connectors.email.errors import EmailError
 from connectors.sdk import ConnectorInputError
 
@@ -94,7 +96,10 @@ class Attachment:
         return f"Attachment({self.name!r}, {self.content_type!r}, {len(self.data)} bytes)"
 
 
-async def resolve(value: Any, client: httpx.AsyncClient | None) -> list[Attachment]:
+Download = Callable[[str], Awaitable[Downloaded]]
+
+
+async def resolve(value: Any, client: Download | None) -> list[Attachment]:
     """Turn the ``attachments`` input (a list of document references, or null) into files.
 
     Raises ``ConnectorInputError`` naming the entry for a reference Switchboard cannot use.
@@ -158,17 +163,15 @@ def _inline(item: dict[str, Any], where: str) -> Attachment:
     return Attachment(name, content_type_for(item.get("contentType"), name), data)
 
 
-async def _external(
-    item: dict[str, Any], where: str, client: httpx.AsyncClient | None
-) -> Attachment:
+async def _external(item: dict[str, Any], where: str, client: Download | None) -> Attachment:
     url = _text(item.get("url"))
     if url is None or not url.lower().startswith(("http://", "https://")):
         raise ConnectorInputError(f"{where}.url: must be an http:// or https:// URL")
     if client is None:
         raise ConnectorInputError(f"{where}.url: downloading documents is not available")
     try:
-        response = await client.get(url)
-    except httpx.HTTPError as exc:
+        response = await client(url)
+    except (TransportError, ResponseTooLarge) as exc:
         raise EmailError(
             f"Could not download the attachment from {url}: {type(exc).__name__}"
         ) from None
@@ -181,7 +184,7 @@ async def _external(
     return Attachment(name, content_type_for(header_type, name), response.content)
 
 
-def _disposition_name(response: httpx.Response) -> str | None:
+def _disposition_name(response: Downloaded) -> str | None:
     header = response.headers.get("content-disposition")
     if not header:
         return None

@@ -20,7 +20,9 @@ from connectors._http.models import (
     NonEmpty,
     Seconds,
     StringMap,
+    UrlText,
     blank_to_none,
+    lower_text,
     read_timeouts,
     timeout_property,
     url_constraint,
@@ -45,18 +47,16 @@ INPUT_VARIABLES = (
 )
 
 
-def _lower(value: Any) -> Any:
-    return value.strip().lower() if isinstance(value, str) else value
-
-
 class GraphQLQuery(BaseModel):
     """The ``graphql.*`` inputs."""
 
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
+    # Every method of Camunda's HttpMethod (connectors/http/http-base/.../model/HttpMethod.java,
+    # read case-insensitively); the template offers GET and POST.
     method: Annotated[
-        Literal["get", "post"],
-        BeforeValidator(_lower),
+        Literal["get", "post", "put", "patch", "delete"],
+        BeforeValidator(lower_text),
         Property(
             label="Method",
             group="endpoint",
@@ -75,7 +75,7 @@ class GraphQLQuery(BaseModel):
         ),
     ] = None
     url: Annotated[
-        NonEmpty,
+        UrlText,
         Property(label="URL", group="endpoint", feel="optional", extra=url_constraint()),
     ]
     query: Annotated[
@@ -127,7 +127,9 @@ def escaped_query(query: str) -> str:
 
 
 def request_spec(data: GraphQLInput, variables: dict[str, Any]) -> HttpRequestSpec:
-    """GET sends ``query`` and ``variables`` (JSON) as query parameters; POST as a JSON body."""
+    """POST, PUT and PATCH send ``{query, variables}`` as a JSON body; GET and DELETE send
+    them as query parameters (``variables`` as JSON text), as Camunda's GraphQLRequestMapper
+    does by ``HttpMethod.supportsBody``."""
     gql = data.graphql
     fmt, encoding = response_format(
         data.document_return_format,
@@ -140,7 +142,7 @@ def request_spec(data: GraphQLInput, variables: dict[str, Any]) -> HttpRequestSp
     connect, read = read_timeouts(gql.connection_timeout_in_seconds, gql.read_timeout_in_seconds)
     query: dict[str, str | list[str]] | None = None
     body: Any = None
-    if gql.method == "post":
+    if gql.method in ("post", "put", "patch"):
         body = payload
     else:
         query = {"query": payload["query"]}

@@ -16,13 +16,14 @@ from connectors._http.models import (
     DocumentReturnFormat,
     FlexBool,
     NoAuthentication,
-    NonEmpty,
     Seconds,
     SkipEncoding,
     StringMap,
+    UrlText,
     blank_to_none,
     read_timeouts,
     timeout_property,
+    upper_text,
     url_constraint,
 )
 from connectors._http.options import effective_authentication, job_tls, response_format
@@ -59,10 +60,6 @@ INPUT_VARIABLES = (
 )
 
 
-def _upper(value: Any) -> Any:
-    return value.strip().upper() if isinstance(value, str) else value
-
-
 class HttpJsonInput(BaseModel):
     """Inputs of the REST connector; aliases are the official template's binding names."""
 
@@ -77,7 +74,7 @@ class HttpJsonInput(BaseModel):
     ] = None
     method: Annotated[
         Literal["GET", "POST", "PUT", "PATCH", "DELETE"],
-        BeforeValidator(_upper),
+        BeforeValidator(upper_text),
         Property(
             label="Method",
             group="endpoint",
@@ -92,7 +89,7 @@ class HttpJsonInput(BaseModel):
         ),
     ]
     url: Annotated[
-        NonEmpty,
+        UrlText,
         Property(label="URL", group="endpoint", feel="optional", extra=url_constraint()),
     ]
     headers: Annotated[

@@ -140,18 +140,44 @@ async def test_secrets_in_authentication_reach_the_server(
 
 
 async def test_text_and_empty_bodies(runtime: ConnectorRuntime, http_server: HttpServer) -> None:
-    # [RES] a body that is not JSON stays text; an empty body is null.
+    # [RES] without documentReturnFormat (templates up to v16): a body that is not JSON stays
+    # text; an empty body is null (HttpCommonResultMapper.deserializeBody).
+    legacy = {"documentReturnFormat": None}
     text = await run(
-        runtime, REST_TYPE, template_job(http_server.url("/text")), {"resultVariable": "r"}
+        runtime,
+        REST_TYPE,
+        template_job(http_server.url("/text"), **legacy),
+        {"resultVariable": "r"},
     )
     assert isinstance(text, Complete)
     assert text.variables["r"]["body"] == "hello, world"
     empty = await run(
-        runtime, REST_TYPE, template_job(http_server.url("/empty")), {"resultVariable": "r"}
+        runtime,
+        REST_TYPE,
+        template_job(http_server.url("/empty"), **legacy),
+        {"resultVariable": "r"},
     )
     assert isinstance(empty, Complete)
     assert empty.variables["r"]["status"] == 204
     assert empty.variables["r"]["body"] is None
+
+
+async def test_json_return_format_fails_on_text_and_empty_bodies(
+    runtime: ConnectorRuntime, http_server: HttpServer
+) -> None:
+    # The template's default documentReturnFormat {choice: JSON} (v17): camunda/connectors
+    # connector-runtime/connector-runtime-core/.../document/DocumentReturnProcessor.java
+    # parseJson fails an empty or non-JSON payload, an ordinary failure.
+    text = await run(runtime, REST_TYPE, template_job(http_server.url("/text")), retries=3)
+    assert isinstance(text, Fail)
+    assert text.retries == 2
+    assert text.message.startswith("JSON response format selected but payload is not valid JSON")
+    empty = await run(runtime, REST_TYPE, template_job(http_server.url("/empty")), retries=3)
+    assert isinstance(empty, Fail)
+    assert empty.retries == 2
+    assert empty.message == (
+        "JSON response format selected but payload was empty or could not be parsed."
+    )
 
 
 async def test_error_status_fails_with_the_documented_error_variable(

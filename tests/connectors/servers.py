@@ -23,6 +23,8 @@ class Seen:
     target: str
     headers: list[tuple[str, str]]
     body: bytes
+    peer: tuple[str, int] = ("", 0)  # the client's address: one per TCP connection
+    alpn: str | None = None  # the protocol negotiated with ALPN (TLS only)
 
     @property
     def path(self) -> str:
@@ -85,7 +87,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        seen = Seen(self.command, self.path, list(self.headers.items()), body)
+        alpn = getattr(self.connection, "selected_alpn_protocol", None)
+        seen = Seen(
+            self.command,
+            self.path,
+            list(self.headers.items()),
+            body,
+            self.client_address[:2],
+            alpn() if alpn is not None else None,
+        )
         self.server.record(seen)
         route = self.server.routes.get(seen.path, echo)
         reply = route(seen)

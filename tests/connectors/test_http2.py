@@ -1,4 +1,4 @@
-"""HTTP/2: the shared client negotiates h2 with ALPN against a real h2 server on loopback."""
+"""HTTP/2 (opt-in): the client negotiates h2 with ALPN against a real h2 server on loopback."""
 
 from __future__ import annotations
 
@@ -93,7 +93,10 @@ async def h2_server(ca: trustme.CA) -> AsyncIterator[tuple[H2Server, int]]:
     await server.stop()
 
 
-async def test_http2_with_pooling(h2_server: tuple[H2Server, int], ca_pem: str) -> None:
+async def test_http2_with_pooling(
+    h2_server: tuple[H2Server, int], ca_pem: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SWITCHBOARD_HTTP_HTTP2", "true")  # HTTP/2 is opt-in
     server, port = h2_server
     variables = {
         "method": "POST",

@@ -189,7 +189,10 @@ async def test_tokens_expiring_soon_or_without_expiry_are_not_cached(
     assert len(tokens.token_requests) == 2
 
 
-async def test_a_401_drops_the_cached_token(server: LoopbackServer) -> None:
+async def test_a_401_keeps_the_cached_token(server: LoopbackServer) -> None:
+    """camunda/connectors connector-commons/http-client: nothing in the HTTP client calls
+    OAuthTokenCache.invalidate (CaffeineOAuthTokenCache.java); a 401 from the target is an
+    ordinary error and the cached token is used again."""
     tokens = TokenServer(server)
     await run(client_credentials(tokens))
     tokens.reject_next = 1
@@ -197,7 +200,8 @@ async def test_a_401_drops_the_cached_token(server: LoopbackServer) -> None:
         await run(client_credentials(tokens))
     assert info.value.code == "401"
     result = await run(client_credentials(tokens))
-    assert result["body"] == {"authorization": "Bearer token-2"}
+    assert result["body"] == {"authorization": "Bearer token-1"}
+    assert len(tokens.token_requests) == 1
 
 
 async def test_token_endpoint_errors(server: LoopbackServer) -> None:
@@ -257,9 +261,13 @@ async def test_oauth_refresh_token(server: LoopbackServer) -> None:
     ],
 )
 async def test_oauth_refresh_token_errors(server: LoopbackServer, error: str, code: str) -> None:
+    """Only a 2xx answer carrying ``error`` is an OAuth error (camunda/connectors
+    connector-commons/http-client/.../authentication/OAuthService.java
+    extractTokenFromRefreshTokenResponse; a status >= 400 never reaches it, see
+    test_a_4xx_from_the_token_endpoint_is_an_http_error)."""
     path = unique("refresh-error")
     server.routes[path] = lambda seen: Reply(
-        status=400,
+        status=200,
         body={"error": error, "error_description": "nope"},
         headers=[("Content-Type", "application/json")],
     )

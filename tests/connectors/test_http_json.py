@@ -55,7 +55,9 @@ async def test_output_shape_headers_keep_case_and_repeat_as_lists(server: Loopba
         ],
     )
     result = await run({"method": "POST", "url": server.url(path), "body": {}})
-    assert set(result) == {"status", "headers", "body", "reason"}
+    # HttpCommonResult's components (connectors/http/http-base/.../HttpCommonResult.java).
+    assert set(result) == {"status", "headers", "body", "reason", "document"}
+    assert result["document"] is None
     assert result["status"] == 201
     assert result["reason"] == "Created"
     assert result["body"] == {"id": 7, "tags": ["a"]}
@@ -155,8 +157,9 @@ async def test_multipart_body(server: LoopbackServer) -> None:
     )
     parts = {p.get_param("name", header="content-disposition"): p for p in message.iter_parts()}
     assert parts["title"].get_content() == "Report"
-    assert parts["meta"].get_content_type() == "application/json"
-    assert parts["meta"].get_payload(decode=True) == b'{"pages":2}'
+    # Camunda: a map value is one text part in String.valueOf form, no part Content-Type
+    # (DocumentAwareMultipartEntityBuilder.java, LEGACY mode); see test_http_bodies.py.
+    assert parts["meta"].get_payload(decode=True) == b"{pages=2}"
 
 
 async def test_string_body_is_sent_as_written(server: LoopbackServer) -> None:

@@ -236,7 +236,7 @@ async def test_job_from_the_official_rest_template(
     outcome = result.outcome
     assert isinstance(outcome, Complete), outcome
     response = outcome.variables["orderResponse"]
-    assert set(response) == {"status", "headers", "body", "reason"}
+    assert set(response) == {"status", "headers", "body", "reason", "document"}
     assert response["status"] == 201
     assert response["reason"] == "Created"
     assert response["headers"]["X-Order-Id"] == "123"
