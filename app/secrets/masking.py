@@ -19,6 +19,8 @@ import urllib.parse
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from connectors.sdk.encodings import declared_encodings
+
 MASK = "***"
 
 _log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ class SecretMasker:
         self._lock = threading.Lock()
         self._values: set[str] = set()
         self._stale = False
+        self._encodings_version = -1
         self._exact: frozenset[str] = frozenset()
         self._pattern: re.Pattern[str] | None = None
 
@@ -68,9 +71,11 @@ class SecretMasker:
             self._stale = True
 
     def _matcher(self) -> tuple[re.Pattern[str] | None, frozenset[str]]:
-        if self._stale:
+        version = declared_encodings()[0]
+        if self._stale or version != self._encodings_version:
             with self._lock:
-                if self._stale:
+                if self._stale or version != self._encodings_version:
+                    self._encodings_version = version
                     forms: set[str] = set()
                     for value in self._values:
                         forms.update(_variants(value))
@@ -191,6 +196,11 @@ def _variants(value: str) -> set[str]:
     forms.add(urllib.parse.quote_plus(value, safe=""))
     forms.add(_percent(value, _FORM_SAFE, space="+"))
     forms.update(_base64_cores(value))
+    for encode in declared_encodings()[1]:
+        try:
+            forms.add(encode(value))
+        except Exception:  # a connector's encoder must never cost masking the others
+            continue
     return {f for f in forms if f}
 
 

@@ -19,11 +19,13 @@ RFC 3986 unreserved characters left unescaped. Read, not copied.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
 from connectors.sdk import ConnectorInputError
+from connectors.sdk.encodings import declare_encoding
 
 _ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 # GenericUrl's escapers (PercentEscaper safe sets) and Apache's PercentCodec.UNRESERVED.
@@ -49,6 +51,26 @@ _UNRESERVED = _table(UNRESERVED)
 
 def escape(text: str, table: list[str]) -> str:
     return "".join([table[b] for b in text.encode("utf-8", "surrogatepass")])
+
+
+# Every form this encoder gives a value is masked like the value (a secret in a URL that a
+# server echoes in an error body, say).
+for _name, _table_of in (
+    ("path", _PATH),
+    ("query", _QUERY),
+    ("userinfo", _USERINFO),
+    ("unreserved", _UNRESERVED),
+):
+    declare_encoding(f"http-url-{_name}", functools.partial(escape, table=_table_of))
+
+
+def _path_segments(text: str) -> str:
+    return "/".join(escape(segment, _PATH) for segment in text.split("/"))
+
+
+declare_encoding("http-url-path-segments", _path_segments)  # "/" is the separator there
+# A raw query is decoded with "+" as a space, then written again (Apache's URIBuilder).
+declare_encoding("http-url-query-plus", lambda text: escape(text.replace("+", " "), _UNRESERVED))
 
 
 @dataclass(slots=True)

@@ -74,7 +74,7 @@ async def test_a_nan_body_completes_the_job_with_the_text(server: LoopbackServer
     runtime = ConnectorRuntime({REST_TYPE: http_json})
     try:
         result = await runtime.execute(
-            Job(
+            Job.create(
                 type=REST_TYPE,
                 variables={"method": "GET", "url": server.url(path)},
                 custom_headers={"resultVariable": "r"},
@@ -422,7 +422,7 @@ async def test_runtime_fail_for_a_return_format_failure_keeps_retries(
     runtime = ConnectorRuntime({REST_TYPE: http_json})
     try:
         result = await runtime.execute(
-            Job(
+            Job.create(
                 type=REST_TYPE,
                 variables={
                     "method": "GET",

@@ -191,3 +191,14 @@ def test_install_log_masking_attaches_to_root_handlers_once() -> None:
         root.setLevel(old_level)
     assert stream.getvalue() == "value ***\n"
     assert quiet_stream.getvalue() == "value ***\nafter removal hunter22\n"
+
+
+def test_an_encoding_a_connector_declares_is_masked_too() -> None:
+    from app.secrets.masking import SecretMasker
+    from connectors.sdk.encodings import declare_encoding
+
+    masker = SecretMasker()
+    masker.register("s3cret-v@lue")
+    assert masker.mask("got: eul@v-terc3s") == "got: eul@v-terc3s"
+    declare_encoding("test-reverse", lambda text: text[::-1])  # after the matcher was built
+    assert masker.mask("got: eul@v-terc3s") == "got: ***"
