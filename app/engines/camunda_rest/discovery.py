@@ -1,0 +1,163 @@
+"""Process-definition discovery over the Orchestration Cluster REST API, for inbound
+connectors.
+
+:class:`RestDefinitionSource` lists the latest version of every deployed process
+(``POST /v2/process-definitions/search`` with ``filter.isLatestVersion = true``, paged forward
+with ``page.after`` / ``page.limit``, the only paging the API allows with that filter) and
+fetches a definition's BPMN (``GET /v2/process-definitions/{processDefinitionKey}/xml``),
+through the SDK (camunda/camunda ``zeebe/gateway-protocol/src/main/proto/v2/
+process-definitions.yaml``). Camunda's connector runtime discovers definitions the same way
+(camunda/connectors ``connector-runtime-spring/.../inbound/importer/ProcessDefinitionSearch``).
+
+Its interface is the one the inbound service polls (``app.inbound`` ``DefinitionSource``):
+``name``, ``latest_definitions()``, ``definitions_with_subscriptions()`` and ``xml(ref)``.
+:class:`DefinitionWatcher` adds what a poller needs: the definitions not seen before, with
+their XML, each time it is called.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+from camunda_orchestration_sdk import CamundaAsyncClient, ProcessDefinitionKey
+from camunda_orchestration_sdk.errors import ApiError
+from camunda_orchestration_sdk.models import (
+    CursorBasedForwardPagination,
+    ProcessDefinitionSearchQuery,
+    ProcessDefinitionSearchQueryFilter,
+    ProcessDefinitionSearchQuerySortRequest,
+    ProcessDefinitionSearchQuerySortRequestField,
+)
+from camunda_orchestration_sdk.types import Unset
+
+from app.engines.camunda_rest.client import engine_error
+from app.runtime.engine import DEFAULT_TENANT
+
+log = logging.getLogger("switchboard.camunda_rest")
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGES = 10_000  # a bound on a misbehaving server's cursor loop
+
+
+@dataclass(frozen=True)
+class DiscoveredProcess:
+    """One process definition version, as the engine numbered it (the fields of the inbound
+    layer's ``DefinitionRef``)."""
+
+    process_definition_key: int
+    bpmn_process_id: str
+    version: int
+    tenant_id: str = DEFAULT_TENANT
+    resource_name: str = ""
+
+
+class HasDefinitionKey(Protocol):
+    @property
+    def process_definition_key(self) -> int: ...
+
+
+class RestDefinitionSource:
+    """Latest process definitions and their XML from the REST API (see the module doc)."""
+
+    name = "camunda-rest"
+
+    def __init__(self, client: CamundaAsyncClient, *, page_size: int = DEFAULT_PAGE_SIZE) -> None:
+        if not 1 <= page_size <= 10_000:
+            raise ValueError("page_size must be between 1 and 10000")
+        self._client = client
+        self._page_size = page_size
+
+    async def latest_definitions(self) -> list[DiscoveredProcess]:
+        """Every process's latest version (per tenant), all pages."""
+        found: list[DiscoveredProcess] = []
+        after: str | None = None
+        for _ in range(MAX_PAGES):
+            page = CursorBasedForwardPagination(limit=self._page_size)
+            if after is not None:
+                page.after = after  # type: ignore[assignment]
+            query = ProcessDefinitionSearchQuery(
+                filter_=ProcessDefinitionSearchQueryFilter(is_latest_version=True),
+                sort=[
+                    ProcessDefinitionSearchQuerySortRequest(
+                        field=ProcessDefinitionSearchQuerySortRequestField.PROCESSDEFINITIONID
+                    ),
+                    ProcessDefinitionSearchQuerySortRequest(
+                        field=ProcessDefinitionSearchQuerySortRequestField.TENANTID
+                    ),
+                ],
+                page=page,
+            )
+            try:
+                result = await self._client.search_process_definitions(data=query)
+            except (ApiError, httpx.HTTPError) as exc:
+                raise engine_error(exc, "SearchProcessDefinitions") from None
+            found.extend(
+                DiscoveredProcess(
+                    process_definition_key=int(item.process_definition_key),
+                    bpmn_process_id=str(item.process_definition_id),
+                    version=item.version,
+                    tenant_id=str(item.tenant_id) or DEFAULT_TENANT,
+                    resource_name=item.resource_name,
+                )
+                for item in result.items
+            )
+            cursor = result.page.end_cursor
+            if len(result.items) < self._page_size or not cursor or isinstance(cursor, Unset):
+                return found
+            after = str(cursor)
+        log.warning("process-definition search: stopped after %d pages", MAX_PAGES)
+        return found
+
+    async def definitions_with_subscriptions(self) -> set[int] | None:
+        """None: this source does not tell which older versions still have open message
+        subscriptions (their message elements then stay active, as the inbound layer
+        documents)."""
+        return None
+
+    async def xml(self, definition: HasDefinitionKey | int) -> bytes:
+        """The BPMN XML of one definition (UTF-8)."""
+        key = definition if isinstance(definition, int) else definition.process_definition_key
+        try:
+            text = await self._client.get_process_definition_xml(ProcessDefinitionKey(str(key)))
+        except (ApiError, httpx.HTTPError) as exc:
+            raise engine_error(exc, "GetProcessDefinitionXml") from None
+        # The SDK hands the body over decoded (httpx's .text); BPMN is UTF-8 as Zeebe stores it.
+        return (text or "").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class DiscoveredDefinitionXml:
+    definition: DiscoveredProcess
+    xml: bytes
+
+
+class DefinitionWatcher:
+    """Remembers what a source reported; :meth:`poll` returns only what is new."""
+
+    def __init__(self, source: RestDefinitionSource) -> None:
+        self.source = source
+        self._seen: set[int] = set()
+
+    async def poll(self) -> Sequence[DiscoveredDefinitionXml]:
+        """New latest definitions with their XML. A definition whose XML cannot be read now
+        is left for the next poll; a search failure raises the engine error."""
+        new: list[DiscoveredDefinitionXml] = []
+        for definition in await self.source.latest_definitions():
+            if definition.process_definition_key in self._seen:
+                continue
+            try:
+                xml = await self.source.xml(definition)
+            except Exception as exc:
+                log.warning(
+                    "process definition %s: XML not read (%s); trying again next poll",
+                    definition.process_definition_key,
+                    getattr(exc, "message", type(exc).__name__),
+                )
+                continue
+            self._seen.add(definition.process_definition_key)
+            new.append(DiscoveredDefinitionXml(definition, xml))
+        return new
