@@ -56,14 +56,11 @@ async def test_activation_request_carries_the_worker_options(
     )
     job = gateway.add_job("test:gated:1", {"n": 3, "other": "not fetched"})
     await eventually(lambda: job.state == "activated", what="the job to be activated")
-    activation = next(c for c in rest.calls_to("POST", "/jobs/activation") if c.status == 200)
-    body = activation.body
-    assert body["type"] in ("test:gated:1", ECHO, "test:needs:1", "test:retry:1")
-    gated = [
+    gated = next(
         c.body
         for c in rest.calls_to("POST", "/jobs/activation")
         if c.body["type"] == "test:gated:1"
-    ][0]
+    )
     assert gated["worker"] == "sb-rest"
     assert gated["timeout"] == 42_000 and gated["requestTimeout"] == 1_500
     assert gated["maxJobsToActivate"] == 7
@@ -103,7 +100,8 @@ async def test_bpmn_error_from_error_expression(
         ECHO,
         {"fail_code": "404", "fail_message": "nope"},
         {
-            "errorExpression": '=if error.code = "404" then bpmnError("NOT_FOUND", error.message) else null'
+            "errorExpression": '=if error.code = "404" then bpmnError("NOT_FOUND", error.message)'
+            " else null"
         },
     )
     await gateway.wait_for_state(job, "error_thrown")
