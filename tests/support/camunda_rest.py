@@ -41,7 +41,6 @@ import asyncio
 import base64
 import contextlib
 import json
-import socket
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -281,23 +280,23 @@ class CamundaRestStandIn:
 
     async def start(self) -> CamundaRestStandIn:
         self._stopping = False
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.host, self.port))
-        self.port = sock.getsockname()[1]
         config = uvicorn.Config(
             self.app,
+            host=self.host,
+            port=self.port,
             log_level="warning",
             access_log=False,
             lifespan="off",
             timeout_graceful_shutdown=1,
         )
         self._server = uvicorn.Server(config)
-        self._task = asyncio.create_task(self._server.serve(sockets=[sock]))
+        self._task = asyncio.create_task(self._server.serve())
         while not self._server.started:
             if self._task.done():
                 await self._task  # raises the start-up error
             await asyncio.sleep(0.005)
+        # Port 0: the port the server was given.
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
         return self
 
     async def stop(self) -> None:
