@@ -30,6 +30,7 @@ log = logging.getLogger("switchboard.camunda_rest")
 
 _TIMEOUT_MARGIN_MS = 5_000  # as the gRPC engine: a connector's own timeout plus this
 _READ_TIMEOUT_MARGIN_SECONDS = 10.0  # an activation's HTTP read outlasts its long poll
+COMMAND_CONNECTIONS = 8  # measured best of 4, 8, 24, 100+ (docs/performance.md)
 
 
 class _Connectivity:
@@ -73,6 +74,7 @@ class CamundaRestService:
         self.workers: list[RestTypeWorker] = []
         self.last_shutdown: dict[str, int] | None = None
         self._client: CamundaAsyncClient | None = None
+        self._poll_client: CamundaAsyncClient | None = None
         self._commands: RestProcessCommands | None = None
         self._connectivity = _Connectivity()
         self._tasks: list[asyncio.Task[None]] = []
@@ -103,10 +105,15 @@ class CamundaRestService:
             return
         s = self.settings
         connectors = self._connectors()
+        read_timeout = s.worker_request_timeout_seconds + _READ_TIMEOUT_MARGIN_SECONDS
+        # Two clients: long polls hold a connection each for up to the request timeout, and
+        # must never starve the commands of connections; commands share a small pool, which
+        # is cheaper per request than a large one (httpcore scans its pool on every request).
+        self._poll_client = create_client(
+            s, read_timeout_seconds=read_timeout, max_connections=len(connectors) + 1
+        )
         self._client = create_client(
-            s,
-            read_timeout_seconds=s.worker_request_timeout_seconds + _READ_TIMEOUT_MARGIN_SECONDS,
-            max_connections=max(100, 2 * s.worker_max_running_jobs * max(len(connectors), 1)),
+            s, read_timeout_seconds=read_timeout, max_connections=COMMAND_CONNECTIONS
         )
         self._commands = RestProcessCommands(self._client)
         self.workers = []
@@ -129,6 +136,7 @@ class CamundaRestService:
                 tenant_ids=tenant_ids,
             )
             worker = RestTypeWorker(
+                self._poll_client,
                 self._client,
                 connector.type,
                 tuple(connector.input_variables),
@@ -170,12 +178,14 @@ class CamundaRestService:
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
-        client, self._client, self._commands = self._client, None, None
-        if client is not None:
-            try:
-                await client.aclose()
-            except Exception as exc:
-                log.warning("closing the REST client failed: %s", describe_error(exc))
+        clients = (self._client, self._poll_client)
+        self._client, self._poll_client, self._commands = None, None, None
+        for client in clients:
+            if client is not None:
+                try:
+                    await client.aclose()
+                except Exception as exc:
+                    log.warning("closing the REST client failed: %s", describe_error(exc))
         self.last_shutdown = {"finished": len(done), "abandoned": len(pending)}
         if pending:
             log.warning(

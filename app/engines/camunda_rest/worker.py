@@ -59,10 +59,12 @@ class WorkerOptions:
 
 
 class RestTypeWorker:
-    """Activates and runs the jobs of one connector type over the REST API."""
+    """Activates and runs the jobs of one connector type over the REST API: activations on
+    ``poll_client``, job commands on ``client``."""
 
     def __init__(
         self,
+        poll_client: CamundaAsyncClient,
         client: CamundaAsyncClient,
         job_type: str,
         fetch_variables: tuple[str, ...],
@@ -70,6 +72,7 @@ class RestTypeWorker:
         runtime: Runtime,
         connectivity: Connectivity,
     ) -> None:
+        self.poll_client = poll_client
         self.client = client
         self.job_type = job_type
         self.fetch_variables = list(fetch_variables)
@@ -141,7 +144,7 @@ class RestTypeWorker:
             request.fetch_variable = self.fetch_variables
         if self.options.tenant_ids:
             request.tenant_ids = list(self.options.tenant_ids)
-        result = await self.client.activate_jobs(data=request)
+        result = await self.poll_client.activate_jobs(data=request)
         for job in result.jobs:
             self._spawn(job)
         return len(result.jobs)
