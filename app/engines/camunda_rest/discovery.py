@@ -6,8 +6,10 @@ connectors.
 with ``page.after`` / ``page.limit``, the only paging the API allows with that filter) and
 fetches a definition's BPMN (``GET /v2/process-definitions/{processDefinitionKey}/xml``),
 through the SDK (camunda/camunda ``zeebe/gateway-protocol/src/main/proto/v2/
-process-definitions.yaml``). Camunda's connector runtime discovers definitions the same way
-(camunda/connectors ``connector-runtime-spring/.../inbound/importer/ProcessDefinitionSearch``).
+process-definitions.yaml``). Camunda's connector runtime pages its search the same way, each
+request with the previous page's ``endCursor`` (camunda/connectors ``connector-runtime/
+connector-runtime-spring/.../inbound/importer/ProcessDefinitionSearch.java``); where it sorts
+by key and drops older versions itself, this asks the API for the latest versions only.
 
 Its interface is the one the inbound service polls (``app.inbound`` ``DefinitionSource``):
 ``name``, ``latest_definitions()``, ``definitions_with_subscriptions()`` and ``xml(ref)``.
