@@ -102,9 +102,14 @@ class RestStandInProcess:
             await self.proc.wait()
 
 
+def _run_limit(args: argparse.Namespace) -> float:
+    # The SDK's worker pauses 1 s after every activation: its runs take jobs / concurrency s.
+    return max(args.max_seconds, args.jobs / max(args.max_running, 1) * 1.5 + 30)
+
+
 async def run_bare_sdk(args: argparse.Namespace) -> dict[str, Any]:
     """(c): the SDK's own job worker, as its README shows it, with a no-op handler."""
-    async with RestStandInProcess(args.jobs, "noop", args.max_seconds) as stand_in:
+    async with RestStandInProcess(args.jobs, "noop", _run_limit(args)) as stand_in:
         client = CamundaAsyncClient(
             configuration={
                 "CAMUNDA_REST_ADDRESS": stand_in.address,
@@ -150,7 +155,7 @@ async def run_switchboard_rest(args: argparse.Namespace) -> dict[str, Any]:
     await history.start()
     runtime = ConnectorRuntime({echo.type: echo}, history=history)
     try:
-        async with RestStandInProcess(args.jobs, echo.type, args.max_seconds) as stand_in:
+        async with RestStandInProcess(args.jobs, echo.type, _run_limit(args)) as stand_in:
             settings = load_settings(
                 _env_file=None,
                 job_transport="rest",
