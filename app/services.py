@@ -23,6 +23,7 @@ from app.db.connectors_repo import upsert_connectors
 from app.db.history import HistoryWriter
 from app.db.inbound_repo import DatabaseRegistrationStore
 from app.db.session import create_engine, session_factory
+from app.engines.camunda_rest.discovery import RestDefinitionSource
 from app.engines.camunda_rest.service import CamundaRestService
 from app.engines.zeebe.service import ZeebeService
 from app.health import HealthRegistry
@@ -120,6 +121,13 @@ async def start_services(
         history=MetricsHistorySink(history, metrics),
     )
     stack.callback(runtime.close)
+
+    # Process-definition discovery for inbound connectors from the REST API, on its own client
+    # (whichever transport takes the jobs).
+    if settings.camunda_rest_address:
+        rest_source = RestDefinitionSource.from_settings(settings)
+        stack.push_async_callback(rest_source.aclose)
+        definition_sources = (*definition_sources, rest_source)
 
     # One job transport takes the jobs (SWITCHBOARD_JOB_TRANSPORT): both would race for them.
     jobs: Engine

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from camunda_orchestration_sdk import CamundaAsyncClient
 
-from app.engines.camunda_rest import DefinitionWatcher, DiscoveredProcess, RestDefinitionSource
+from app.engines.camunda_rest import RestDefinitionSource
+from app.inbound.model import DefinitionRef, DefinitionSource
 from app.runtime.engine import EngineRejectedError, EngineUnavailableError
 from tests.camunda_rest.test_standin import bpmn, deploy
 from tests.support.camunda_rest import CamundaRestStandIn
@@ -22,7 +23,8 @@ async def test_latest_definitions_across_pages_with_their_xml(
     found = await source.latest_definitions()
     assert sorted((d.bpmn_process_id, d.version) for d in found) == [("a", 1), ("b", 2), ("c", 1)]
     b2 = next(d for d in found if d.bpmn_process_id == "b")
-    assert b2 == DiscoveredProcess(gateway.processes["b"].key, "b", 2, "<default>", "b.bpmn")
+    assert isinstance(source, DefinitionSource)
+    assert b2 == DefinitionRef(gateway.processes["b"].key, "b", 2, "<default>", "b.bpmn")
     assert await source.xml(b2) == bpmn("b")
     assert await source.xml(b2.process_definition_key) == bpmn("b")
     searches = rest.calls_to("POST", "/process-definitions/search")
@@ -31,18 +33,6 @@ async def test_latest_definitions_across_pages_with_their_xml(
     assert "after" not in searches[0].body["page"]
     assert searches[1].body["page"]["after"] and searches[1].body["page"]["limit"] == 2
     assert await source.definitions_with_subscriptions() is None
-
-
-async def test_watcher_reports_only_new_definitions(sdk: CamundaAsyncClient) -> None:
-    watcher = DefinitionWatcher(RestDefinitionSource(sdk))
-    assert await watcher.poll() == []
-    await deploy(sdk, "orders")
-    [first] = await watcher.poll()
-    assert (first.definition.bpmn_process_id, first.xml) == ("orders", bpmn("orders"))
-    assert await watcher.poll() == []
-    await deploy(sdk, "orders")
-    [second] = await watcher.poll()
-    assert second.definition.version == 2
 
 
 async def test_errors_are_engine_errors(

@@ -11,18 +11,14 @@ request with the previous page's ``endCursor`` (camunda/connectors ``connector-r
 connector-runtime-spring/.../inbound/importer/ProcessDefinitionSearch.java``); where it sorts
 by key and drops older versions itself, this asks the API for the latest versions only.
 
-Its interface is the one the inbound service polls (``app.inbound`` ``DefinitionSource``):
-``name``, ``latest_definitions()``, ``definitions_with_subscriptions()`` and ``xml(ref)``.
-:class:`DefinitionWatcher` adds what a poller needs: the definitions not seen before, with
-their XML, each time it is called.
+It implements :class:`app.inbound.model.DefinitionSource`, which the inbound service polls
+every ``SWITCHBOARD_INBOUND_POLL_INTERVAL`` (``start_services`` adds one when
+``CAMUNDA_REST_ADDRESS`` is set).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
 
 import httpx
 from camunda_orchestration_sdk import CamundaAsyncClient, ProcessDefinitionKey
@@ -36,30 +32,16 @@ from camunda_orchestration_sdk.models import (
 )
 from camunda_orchestration_sdk.types import Unset
 
-from app.engines.camunda_rest.client import engine_error
+from app.engines.camunda_rest.client import create_client, engine_error
+from app.inbound.model import DefinitionRef
 from app.runtime.engine import DEFAULT_TENANT
+from app.settings.camunda_rest import CamundaRestSettings
 
 log = logging.getLogger("switchboard.camunda_rest")
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGES = 10_000  # a bound on a misbehaving server's cursor loop
-
-
-@dataclass(frozen=True)
-class DiscoveredProcess:
-    """One process definition version, as the engine numbered it (the fields of the inbound
-    layer's ``DefinitionRef``)."""
-
-    process_definition_key: int
-    bpmn_process_id: str
-    version: int
-    tenant_id: str = DEFAULT_TENANT
-    resource_name: str = ""
-
-
-class HasDefinitionKey(Protocol):
-    @property
-    def process_definition_key(self) -> int: ...
+DISCOVERY_TIMEOUT_SECONDS = 30.0
 
 
 class RestDefinitionSource:
@@ -67,15 +49,34 @@ class RestDefinitionSource:
 
     name = "camunda-rest"
 
-    def __init__(self, client: CamundaAsyncClient, *, page_size: int = DEFAULT_PAGE_SIZE) -> None:
+    def __init__(
+        self,
+        client: CamundaAsyncClient,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        owns_client: bool = False,
+    ) -> None:
         if not 1 <= page_size <= 10_000:
             raise ValueError("page_size must be between 1 and 10000")
         self._client = client
         self._page_size = page_size
+        self._owns_client = owns_client
 
-    async def latest_definitions(self) -> list[DiscoveredProcess]:
+    @classmethod
+    def from_settings(cls, settings: CamundaRestSettings) -> RestDefinitionSource:
+        """A source with a client of its own (closed by :meth:`aclose`)."""
+        return cls(
+            create_client(settings, read_timeout_seconds=DISCOVERY_TIMEOUT_SECONDS),
+            owns_client=True,
+        )
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def latest_definitions(self) -> list[DefinitionRef]:
         """Every process's latest version (per tenant), all pages."""
-        found: list[DiscoveredProcess] = []
+        found: list[DefinitionRef] = []
         after: str | None = None
         for _ in range(MAX_PAGES):
             page = CursorBasedForwardPagination(limit=self._page_size)
@@ -98,7 +99,7 @@ class RestDefinitionSource:
             except (ApiError, httpx.HTTPError) as exc:
                 raise engine_error(exc, "SearchProcessDefinitions") from None
             found.extend(
-                DiscoveredProcess(
+                DefinitionRef(
                     process_definition_key=int(item.process_definition_key),
                     bpmn_process_id=str(item.process_definition_id),
                     version=item.version,
@@ -120,7 +121,7 @@ class RestDefinitionSource:
         documents)."""
         return None
 
-    async def xml(self, definition: HasDefinitionKey | int) -> bytes:
+    async def xml(self, definition: DefinitionRef | int) -> bytes:
         """The BPMN XML of one definition (UTF-8)."""
         key = definition if isinstance(definition, int) else definition.process_definition_key
         try:
@@ -129,37 +130,3 @@ class RestDefinitionSource:
             raise engine_error(exc, "GetProcessDefinitionXml") from None
         # The SDK hands the body over decoded (httpx's .text); BPMN is UTF-8 as Zeebe stores it.
         return (text or "").encode("utf-8")
-
-
-@dataclass(frozen=True)
-class DiscoveredDefinitionXml:
-    definition: DiscoveredProcess
-    xml: bytes
-
-
-class DefinitionWatcher:
-    """Remembers what a source reported; :meth:`poll` returns only what is new."""
-
-    def __init__(self, source: RestDefinitionSource) -> None:
-        self.source = source
-        self._seen: set[int] = set()
-
-    async def poll(self) -> Sequence[DiscoveredDefinitionXml]:
-        """New latest definitions with their XML. A definition whose XML cannot be read now
-        is left for the next poll; a search failure raises the engine error."""
-        new: list[DiscoveredDefinitionXml] = []
-        for definition in await self.source.latest_definitions():
-            if definition.process_definition_key in self._seen:
-                continue
-            try:
-                xml = await self.source.xml(definition)
-            except Exception as exc:
-                log.warning(
-                    "process definition %s: XML not read (%s); trying again next poll",
-                    definition.process_definition_key,
-                    getattr(exc, "message", type(exc).__name__),
-                )
-                continue
-            self._seen.add(definition.process_definition_key)
-            new.append(DiscoveredDefinitionXml(definition, xml))
-        return new

@@ -11,7 +11,6 @@ from typing import Any
 from camunda_orchestration_sdk import CamundaAsyncClient
 
 from app.engines.camunda_rest.client import create_client, describe_error
-from app.engines.camunda_rest.discovery import RestDefinitionSource
 from app.engines.camunda_rest.process_commands import RestProcessCommands
 from app.engines.camunda_rest.worker import RestTypeWorker, Runtime, WorkerOptions
 from app.runtime.engine import (
@@ -89,12 +88,6 @@ class CamundaRestService:
     def client(self) -> CamundaAsyncClient | None:
         """The SDK client while running (for discovery and tests)."""
         return self._client
-
-    def definition_source(self) -> RestDefinitionSource:
-        """Process-definition discovery on this engine's client (while running)."""
-        if self._client is None:
-            raise EngineUnavailableError("the Camunda REST engine is not running")
-        return RestDefinitionSource(self._client)
 
     async def start(self) -> None:
         """Create the client and start polling; returns at once (no waiting for the API).
