@@ -3,7 +3,8 @@
 The variable names are the ones Camunda's own clients read (``camunda-orchestration-sdk``'s
 configuration reference; camunda-docs "Orchestration Cluster REST API" authentication):
 ``CAMUNDA_REST_ADDRESS``, ``CAMUNDA_CLIENT_ID``, ``CAMUNDA_CLIENT_SECRET``,
-``CAMUNDA_OAUTH_URL``, ``CAMUNDA_TOKEN_AUDIENCE``.
+``CAMUNDA_OAUTH_URL``, ``CAMUNDA_TOKEN_AUDIENCE``, ``CAMUNDA_BASIC_AUTH_USERNAME``,
+``CAMUNDA_BASIC_AUTH_PASSWORD``.
 """
 
 from __future__ import annotations
@@ -55,6 +56,20 @@ class CamundaRestSettings(BaseModel):
         description="OAuth audience of the REST API token (the SDK's default is Camunda SaaS's).",
     )
 
+    camunda_basic_auth_username: str | None = Field(
+        None,
+        validate_default=True,
+        validation_alias="CAMUNDA_BASIC_AUTH_USERNAME",
+        description="Basic authentication user for the REST API (Self-Managed Helm's default). "
+        "Not together with CAMUNDA_CLIENT_ID.",
+    )
+    camunda_basic_auth_password: SecretStr | None = Field(
+        None,
+        validate_default=True,
+        validation_alias="CAMUNDA_BASIC_AUTH_PASSWORD",
+        description="Basic authentication password for the REST API. Never logged.",
+    )
+
     @field_validator("camunda_rest_address")
     @classmethod
     def _check_rest_address(cls, value: str | None) -> str | None:
@@ -82,6 +97,25 @@ class CamundaRestSettings(BaseModel):
             value = None
         if value is None and info.data.get("camunda_client_id"):
             raise ValueError("required when CAMUNDA_CLIENT_ID is set")
+        return value
+
+    @field_validator("camunda_basic_auth_username")
+    @classmethod
+    def _rest_basic_user(cls, value: str | None, info: ValidationInfo) -> str | None:
+        value = value.strip() or None if value else None
+        if value and info.data.get("camunda_client_id"):
+            raise ValueError("not together with CAMUNDA_CLIENT_ID: choose OAuth or Basic")
+        return value
+
+    @field_validator("camunda_basic_auth_password")
+    @classmethod
+    def _rest_basic_password(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        if value is not None and not value.get_secret_value():
+            value = None
+        if value is None and info.data.get("camunda_basic_auth_username"):
+            raise ValueError("required when CAMUNDA_BASIC_AUTH_USERNAME is set")
         return value
 
     @property

@@ -5,6 +5,7 @@ runtime, two transports); the REST shapes are camunda/camunda
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import time
@@ -348,3 +349,16 @@ async def test_a_wrong_token_is_refused_and_reported(gateway: TestGateway) -> No
         finally:
             await service.stop()
             runtime.close()
+
+
+async def test_basic_authentication_is_sent_with_every_call(
+    start_engine: Start, gateway: TestGateway
+) -> None:
+    """CAMUNDA_BASIC_AUTH_USERNAME/PASSWORD: the SDK's BASIC strategy (Self-Managed Helm's
+    default authentication, camunda-docs "Orchestration Cluster REST API authentication")."""
+    await start_engine(camunda_basic_auth_username="demo", camunda_basic_auth_password="pw")
+    job = gateway.add_job(ECHO, {"a": 1})
+    await gateway.wait_for_state(job, "completed")
+    expected = "Basic " + base64.b64encode(b"demo:pw").decode()
+    sent = {c.metadata.get("authorization") for c in gateway.calls if c.method == "CompleteJob"}
+    assert sent == {expected}

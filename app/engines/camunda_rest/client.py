@@ -4,7 +4,8 @@ The client is ``camunda_orchestration_sdk.CamundaAsyncClient``. Its configuratio
 explicitly (the SDK also reads ``CAMUNDA_*`` from the environment; explicit values win), so
 what Switchboard's settings say is what the client does:
 
-- ``CAMUNDA_AUTH_STRATEGY`` is ``OAUTH`` when ``CAMUNDA_CLIENT_ID`` is set, else ``NONE``;
+- ``CAMUNDA_AUTH_STRATEGY`` is ``OAUTH`` when ``CAMUNDA_CLIENT_ID`` is set, ``BASIC`` when
+  ``CAMUNDA_BASIC_AUTH_USERNAME`` is, else ``NONE``;
 - the OAuth token is never cached on disk (``CAMUNDA_TOKEN_DISK_CACHE_DISABLE``);
 - the SDK's adaptive back-pressure gate is observe-only (``LEGACY``): the worker backs off
   itself, with the same rules as the gRPC engine;
@@ -67,6 +68,16 @@ def sdk_configuration(settings: CamundaRestSettings) -> dict[str, str]:
                 "CAMUNDA_CLIENT_SECRET": settings.camunda_client_secret.get_secret_value(),
                 "CAMUNDA_OAUTH_URL": settings.camunda_oauth_url,
                 "CAMUNDA_TOKEN_AUDIENCE": settings.camunda_token_audience,
+            }
+        )
+    elif settings.camunda_basic_auth_username and settings.camunda_basic_auth_password:
+        config.update(
+            {
+                "CAMUNDA_AUTH_STRATEGY": "BASIC",
+                "CAMUNDA_BASIC_AUTH_USERNAME": settings.camunda_basic_auth_username,
+                "CAMUNDA_BASIC_AUTH_PASSWORD": (
+                    settings.camunda_basic_auth_password.get_secret_value()
+                ),
             }
         )
     return config
