@@ -56,11 +56,14 @@ async def test_activation_request_carries_the_worker_options(
         worker_request_timeout_seconds=1.5,
     )
     job = gateway.add_job("test:gated:1", {"n": 3, "other": "not fetched"})
-    await eventually(lambda: job.state == "activated", what="the job to be activated")
-    gated = next(
-        c.body
-        for c in rest.calls_to("POST", "/jobs/activation")
-        if c.body["type"] == "test:gated:1"
+    # Recorded once answered, which is just after the gateway activated the job.
+    [gated, *_] = await eventually(
+        lambda: [
+            c.body
+            for c in rest.calls_to("POST", "/jobs/activation")
+            if c.body["type"] == "test:gated:1" and c.status == 200
+        ],
+        what="the answered activation for test:gated:1",
     )
     assert gated["worker"] == "sb-rest"
     assert gated["timeout"] == 42_000 and gated["requestTimeout"] == 1_500

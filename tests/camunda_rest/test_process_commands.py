@@ -95,3 +95,31 @@ async def test_not_configured_and_not_running() -> None:
     )
     with pytest.raises(EngineUnavailableError):
         await idle.deploy_resources([Resource("a.bpmn", b"")])
+
+
+async def test_create_an_instance_and_wait_for_its_result(
+    gateway: TestGateway, start_engine: Start
+) -> None:
+    """awaitCompletion (process-instances.yaml): the answer carries the completed instance's
+    variables, as CreateProcessInstanceWithResult does on gRPC (synchronous webhooks)."""
+    service = (await start_engine()).service
+    straight = (
+        b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">'
+        b'<bpmn:process id="quick" isExecutable="true"><bpmn:startEvent id="s"/>'
+        b'<bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e"/><bpmn:endEvent id="e"/>'
+        b"</bpmn:process></bpmn:definitions>"
+    )
+    await service.deploy_resources([Resource("quick.bpmn", straight)])
+    created = await service.create_process_instance(
+        InstanceToCreate(
+            bpmn_process_id="quick",
+            version=1,
+            variables={"x": 1},
+            await_result=True,
+            request_timeout_ms=2000,
+        )
+    )
+    assert created.variables == {"x": 1}
+    assert gateway.instances[created.process_instance_key].state == "completed"
+    plain = await service.create_process_instance(InstanceToCreate(bpmn_process_id="quick"))
+    assert plain.variables is None

@@ -774,6 +774,9 @@ class CamundaRestStandIn:
                     "operationReference": _is_int,
                     "tags": _is_str_list,
                     "businessId": _is_str,
+                    "awaitCompletion": _is_bool,
+                    "fetchVariables": _is_str_list,
+                    "requestTimeout": _is_int,
                 },
             )
             by_key, by_id = "processDefinitionKey" in body, "processDefinitionId" in body
@@ -794,14 +797,27 @@ class CamundaRestStandIn:
                 variables=_variables_text(body),
                 tenantId=body.get("tenantId", ""),
             )
-            answer = await self._gateway_call("CreateProcessInstance", message, request)
+            variables: dict[str, Any] = {}
+            if body.get("awaitCompletion"):
+                answer = await self._gateway_call(
+                    "CreateProcessInstanceWithResult",
+                    pb.CreateProcessInstanceWithResultRequest(
+                        request=message,
+                        requestTimeout=body.get("requestTimeout", 0),
+                        fetchVariables=body.get("fetchVariables", []),
+                    ),
+                    request,
+                )
+                variables = json.loads(answer.variables or "{}")
+            else:
+                answer = await self._gateway_call("CreateProcessInstance", message, request)
             return (
                 JSONResponse(
                     {
                         "processDefinitionId": answer.bpmnProcessId,
                         "processDefinitionVersion": answer.version,
                         "tenantId": answer.tenantId or DEFAULT_TENANT,
-                        "variables": {},
+                        "variables": variables,
                         "processDefinitionKey": str(answer.processDefinitionKey),
                         "processInstanceKey": str(answer.processInstanceKey),
                         "tags": body.get("tags", []),

@@ -97,6 +97,11 @@ class RestProcessCommands:
             raise EngineRejectedError(
                 f"CreateProcessInstance: {exc}", reason="INVALID_ARGUMENT"
             ) from None
+        if instance.await_result:
+            # awaitCompletion: the answer comes when the instance completed (or 504).
+            data.await_completion = True
+            if instance.request_timeout_ms:
+                data.request_timeout = instance.request_timeout_ms
         result = await _call(
             self._client.create_process_instance(data=data), "CreateProcessInstance"
         )
@@ -106,6 +111,7 @@ class RestProcessCommands:
             bpmn_process_id=str(result.process_definition_id),
             version=result.process_definition_version,
             tenant_id=str(result.tenant_id) or DEFAULT_TENANT,
+            variables=result.variables.to_dict() if instance.await_result else None,
         )
 
     async def deploy_resources(

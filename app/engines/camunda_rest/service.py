@@ -105,8 +105,13 @@ class CamundaRestService:
         self._poll_client = create_client(
             s, read_timeout_seconds=read_timeout, max_connections=len(connectors) + 1
         )
+        # Creating an instance with its result waits for the instance (inbound webhooks with
+        # a synchronous response), so commands may take that long to be answered.
+        sync_wait = float(getattr(s, "inbound_sync_timeout_seconds", 30.0))
         self._client = create_client(
-            s, read_timeout_seconds=read_timeout, max_connections=COMMAND_CONNECTIONS
+            s,
+            read_timeout_seconds=max(read_timeout, sync_wait + _READ_TIMEOUT_MARGIN_SECONDS),
+            max_connections=COMMAND_CONNECTIONS,
         )
         self._commands = RestProcessCommands(self._client)
         self.workers = []
