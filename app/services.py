@@ -23,6 +23,8 @@ from app.db.connectors_repo import upsert_connectors
 from app.db.history import HistoryWriter
 from app.db.inbound_repo import DatabaseRegistrationStore
 from app.db.session import create_engine, session_factory
+from app.engines.camunda_rest.discovery import RestDefinitionSource
+from app.engines.camunda_rest.service import CamundaRestService
 from app.engines.zeebe.service import ZeebeService
 from app.health import HealthRegistry
 from app.inbound.model import DefinitionSource
@@ -120,8 +122,20 @@ async def start_services(
     )
     stack.callback(runtime.close)
 
-    zeebe = ZeebeService(settings, runtime, registry)
-    engines: tuple[Engine, ...] = (zeebe,)
+    # Process-definition discovery for inbound connectors from the REST API, on its own client
+    # (whichever transport takes the jobs).
+    if settings.camunda_rest_address:
+        rest_source = RestDefinitionSource.from_settings(settings)
+        stack.push_async_callback(rest_source.aclose)
+        definition_sources = (*definition_sources, rest_source)
+
+    # One job transport takes the jobs (SWITCHBOARD_JOB_TRANSPORT): both would race for them.
+    jobs: Engine
+    if settings.job_transport == "rest":
+        jobs = CamundaRestService(settings, runtime, registry)
+    else:
+        jobs = ZeebeService(settings, runtime, registry)
+    engines: tuple[Engine, ...] = (jobs,)
     inbound = InboundService(
         store=DatabaseRegistrationStore(sessions),
         registry=inbound_registry,
@@ -157,7 +171,7 @@ async def start_services(
         engines=engines,
         inbound=inbound,
     )
-    metrics.watch_gateway(lambda: gateway_state(zeebe.status()))
+    metrics.watch_gateway(lambda: gateway_state(jobs.status()))
     metrics.watch_worker_jobs(services.running_jobs)
     for engine in engines:
         health.add(engine.name, _status_check(engine))

@@ -7,7 +7,9 @@ completion, and the activation-to-complete latency of each job.
 
 (a) bare pyzeebe ZeebeWorker, a no-op async task, job type ``noop``;
 (b) Switchboard's ZeebeService + ConnectorRuntime running the ``echo`` connector, with
-    execution history written to PostgreSQL by app.db.history.HistoryWriter.
+    execution history written to PostgreSQL by app.db.history.HistoryWriter;
+(c)/(d) the REST transport: a bare camunda-orchestration-sdk worker and Switchboard's REST
+    engine against the REST stand-in (bench/rest_transport.py), ``ratio rest / bare sdk``.
 
 Usage (from the repository root)::
 
@@ -41,6 +43,7 @@ from app.db.session import create_engine  # noqa: E402
 from app.engines.zeebe import ZeebeService  # noqa: E402
 from app.runtime.executor import ConnectorRuntime  # noqa: E402
 from app.settings import load_settings  # noqa: E402
+from bench.rest_transport import rest_section  # noqa: E402
 from connectors.echo import echo  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -206,6 +209,16 @@ async def main_async(args: argparse.Namespace) -> int:
         f"database {args.database_url}",
         flush=True,
     )
+    transports = {t.strip() for t in args.transports.split(",")}
+    if "grpc" in transports:
+        await grpc_section(args)
+    if "rest" in transports:
+        await rest_section(args, _line)
+    print(f"total bench time {time.monotonic() - started:.1f} s", flush=True)
+    return 0
+
+
+async def grpc_section(args: argparse.Namespace) -> float:
     bare_runs: list[dict[str, Any]] = []
     sb_runs: list[dict[str, Any]] = []
     for round_no in range(1, args.rounds + 1):
@@ -226,10 +239,9 @@ async def main_async(args: argparse.Namespace) -> int:
     ratio = sb["jobs_per_s"] / bare["jobs_per_s"] if bare["jobs_per_s"] else 0.0
     verdict = "OK" if ratio >= 0.9 else "BELOW TARGET"
     print(f"ratio b/a = {ratio:.3f} (target >= 0.9: {verdict})", flush=True)
-    print(f"total bench time {time.monotonic() - started:.1f} s", flush=True)
     if args.json:
         print(json.dumps({"bare": bare_runs, "switchboard": sb_runs, "ratio": round(ratio, 3)}))
-    return 0
+    return ratio
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,6 +259,12 @@ def main(argv: list[str] | None = None) -> int:
         "--rounds", type=int, default=2, help="alternating (a)/(b) rounds; the best of each counts"
     )
     parser.add_argument("--json", action="store_true", help="also print one JSON line")
+    parser.add_argument(
+        "--transports",
+        default="grpc,rest",
+        help="comma list of sections to run: grpc (pyzeebe vs Switchboard), rest (bare SDK "
+        "worker vs Switchboard's REST engine)",
+    )
     args = parser.parse_args(argv)
     return asyncio.run(main_async(args))
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.settings.api import ApiSettings
+from app.settings.camunda_rest import CamundaRestSettings
 from app.settings.email import EmailSettings
 from app.settings.http import HttpSettings
 from app.settings.inbound import InboundSettings
@@ -27,6 +28,7 @@ class Settings(
     RuntimeSettings,
     SecretsSettings,
     ZeebeSettings,
+    CamundaRestSettings,
     HttpSettings,
     EmailSettings,
     RabbitMqSettings,

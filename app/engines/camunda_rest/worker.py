@@ -1,0 +1,239 @@
+"""One job type's poll loop over the REST API: activate jobs (``POST /v2/jobs/activation``,
+long polling) while below the concurrency limit, run each in its own task through the
+runtime, send the outcome. The same shape and rules as the gRPC engine's worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+import httpx
+from camunda_orchestration_sdk import CamundaAsyncClient
+from camunda_orchestration_sdk.errors import ApiError
+from camunda_orchestration_sdk.models import ActivatedJobResult, JobActivationRequest
+
+from app.engines.camunda_rest.client import describe_error, reason_of
+from app.engines.camunda_rest.commands import send_outcome, update_timeout
+from app.engines.camunda_rest.jobs import to_runtime_job
+from app.runtime.headers import job_timeout
+from app.runtime.model import Fail, Job, Outcome, Source
+
+log = logging.getLogger("switchboard.camunda_rest")
+
+INITIAL_BACKOFF = 0.1
+SOURCE: Source = "camunda-rest"
+
+
+class ExecutionResultLike(Protocol):
+    @property
+    def outcome(self) -> Outcome: ...
+
+
+class Runtime(Protocol):
+    """What the worker needs from ``app.runtime.executor.ConnectorRuntime``."""
+
+    async def execute(self, job: Job, *, source: Source = "zeebe") -> ExecutionResultLike: ...
+
+
+class Connectivity(Protocol):
+    def reachable(self) -> None: ...
+
+    def unreachable(self, reason: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    name: str
+    max_jobs_to_activate: int
+    max_running_jobs: int
+    job_timeout_ms: int
+    request_timeout_ms: int
+    poll_interval: float
+    max_backoff: float
+    tenant_ids: tuple[str, ...] = ()
+
+
+class RestTypeWorker:
+    """Activates and runs the jobs of one connector type over the REST API: activations on
+    ``poll_client``, job commands on ``client``."""
+
+    def __init__(
+        self,
+        poll_client: CamundaAsyncClient,
+        client: CamundaAsyncClient,
+        job_type: str,
+        fetch_variables: tuple[str, ...],
+        options: WorkerOptions,
+        runtime: Runtime,
+        connectivity: Connectivity,
+    ) -> None:
+        self.poll_client = poll_client
+        self.client = client
+        self.job_type = job_type
+        self.fetch_variables = list(fetch_variables)
+        self.options = options
+        self.runtime = runtime
+        self.connectivity = connectivity
+        self.running: set[asyncio.Task[None]] = set()
+        self.activated = 0
+        self.finished = 0
+        self._capacity = asyncio.Event()
+        self._capacity.set()
+        self._stopping = asyncio.Event()
+
+    # ------------------------------------------------------------ poll loop
+
+    async def poll(self) -> None:
+        """Poll until :meth:`stop_polling`; never raises (errors back off and retry)."""
+        backoff = INITIAL_BACKOFF
+        while not self._stopping.is_set():
+            await self._wait_for_capacity()
+            if self._stopping.is_set():
+                return
+            free = self.options.max_running_jobs - len(self.running)
+            try:
+                got = await self._activate(min(free, self.options.max_jobs_to_activate))
+            except (ApiError, httpx.HTTPError) as exc:
+                reason = reason_of(exc)
+                if reason in ("INVALID_ARGUMENT", "UNAUTHENTICATED", "PERMISSION_DENIED"):
+                    # No retry soon can help; keep trying at the slowest pace.
+                    self.connectivity.unreachable(describe_error(exc))
+                    log.error(
+                        "the REST API refused activating %s jobs: %s",
+                        self.job_type,
+                        describe_error(exc),
+                    )
+                    await self._pause(self.options.max_backoff)
+                    continue
+                self.connectivity.unreachable(describe_error(exc))
+                log.log(
+                    logging.WARNING if backoff == INITIAL_BACKOFF else logging.DEBUG,
+                    "activating %s jobs failed (%s); retrying in %.1fs",
+                    self.job_type,
+                    describe_error(exc),
+                    backoff,
+                )
+                await self._pause(backoff)
+                backoff = min(backoff * 2, self.options.max_backoff)
+                continue
+            except Exception as exc:  # a bug must not end polling for good
+                log.error(
+                    "unexpected error activating %s jobs: %s", self.job_type, type(exc).__name__
+                )
+                await self._pause(self.options.max_backoff)
+                continue
+            self.connectivity.reachable()
+            backoff = INITIAL_BACKOFF
+            if got == 0 and self.options.poll_interval > 0:
+                await self._pause(self.options.poll_interval)
+
+    async def _activate(self, count: int) -> int:
+        request = JobActivationRequest(
+            type_=self.job_type,
+            timeout=self.options.job_timeout_ms,
+            max_jobs_to_activate=count,
+            worker=self.options.name,
+            request_timeout=self.options.request_timeout_ms,
+        )
+        if self.fetch_variables:
+            request.fetch_variable = self.fetch_variables
+        if self.options.tenant_ids:
+            request.tenant_ids = list(self.options.tenant_ids)
+        result = await self.poll_client.activate_jobs(data=request)
+        for job in result.jobs:
+            self._spawn(job)
+        return len(result.jobs)
+
+    def _spawn(self, job: ActivatedJobResult) -> None:
+        self.activated += 1
+        task = asyncio.create_task(self._run(job), name=f"camunda-rest-job-{job.job_key}")
+        self.running.add(task)
+        if len(self.running) >= self.options.max_running_jobs:
+            self._capacity.clear()
+        task.add_done_callback(self._job_done)
+
+    def _job_done(self, task: asyncio.Task[None]) -> None:
+        self.running.discard(task)
+        self.finished += 1
+        if len(self.running) < self.options.max_running_jobs:
+            self._capacity.set()
+
+    async def _wait_for_capacity(self) -> None:
+        if self._capacity.is_set():
+            return
+        stop = asyncio.ensure_future(self._stopping.wait())
+        room = asyncio.ensure_future(self._capacity.wait())
+        try:
+            await asyncio.wait({stop, room}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            room.cancel()
+
+    async def _pause(self, seconds: float) -> None:
+        # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._stopping.wait()
+
+    def stop_polling(self) -> None:
+        self._stopping.set()
+
+    # ------------------------------------------------------------ one job
+
+    async def _run(self, activated: ActivatedJobResult) -> None:
+        job = await self._apply_job_timeout(to_runtime_job(activated))
+        if job is None:
+            return
+        try:
+            result = await self.runtime.execute(job, source=SOURCE)
+            outcome = result.outcome
+        except Exception as exc:
+            # Only the class name: messages can carry variable values.
+            log.error(
+                "job %s (%s): the runtime raised %s",
+                job.info.key,
+                job.info.type,
+                type(exc).__name__,
+            )
+            outcome = Fail(
+                message=f"Switchboard internal error: {type(exc).__name__}",
+                retries=max(job.info.retries - 1, 0),
+            )
+        await send_outcome(
+            self.client,
+            job.info.key,
+            outcome,
+            deadline_ms=job.info.deadline,
+            max_backoff=self.options.max_backoff,
+        )
+
+    async def _apply_job_timeout(self, job: Job) -> Job | None:
+        """Extend the job's deadline from the ``jobTimeout`` header before running.
+
+        Returns the job (with its new deadline when extended), or None when the engine no
+        longer knows it (404) or it is no longer activated (409). An invalid header is left
+        to the runtime, which fails the job.
+        """
+        try:
+            timeout = job_timeout(job)
+        except ValueError:
+            return job
+        if timeout is None:
+            return job
+        millis = max(int(timeout / timedelta(milliseconds=1)), 1)
+        try:
+            await update_timeout(self.client, job.info.key, millis)
+        except (ApiError, httpx.HTTPError) as exc:
+            if reason_of(exc) in ("NOT_FOUND", "FAILED_PRECONDITION"):
+                log.warning("job %s: no longer active, not running it", job.info.key)
+                return None
+            log.warning(
+                "job %s: could not extend its timeout (%s)", job.info.key, describe_error(exc)
+            )
+            return job
+        return job.with_deadline(int(time.time() * 1000) + millis)
