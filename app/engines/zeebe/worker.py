@@ -1,5 +1,7 @@
-"""One job type's poll loop: activate jobs while below the concurrency limit, run each in
-its own task, send the outcome. Drives pyzeebe's ZeebeAdapter directly (see docs/zeebe.md)."""
+"""One job type's worker: a job stream (StreamActivatedJobs) for new jobs plus a poll loop
+(ActivateJobs) as the backstop for jobs the stream missed, sharing one concurrency limit.
+Runs each job in its own task and sends its outcome. Drives pyzeebe's adapter (activation,
+streaming) and the generated stub (commands) directly; see docs/zeebe.md."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import contextlib
 import dataclasses
 import logging
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -19,10 +22,16 @@ from pyzeebe.errors import (
     JobAlreadyDeactivatedError,
     JobNotFoundError,
     PyZeebeError,
+    StreamActivateJobsRequestInvalidError,
+    UnknownGrpcStatusCodeError,
+    ZeebeBackPressureError,
+    ZeebeDeadlineExceeded,
+    ZeebeGatewayUnavailableError,
+    ZeebeInternalError,
 )
 from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
 
-from app.engines.zeebe.commands import TRANSIENT, send_outcome
+from app.engines.zeebe.commands import CommandSender
 from app.engines.zeebe.jobs import to_runtime_job
 from app.runtime.headers import job_timeout
 from app.runtime.model import Fail, Job, Outcome, Source
@@ -30,6 +39,14 @@ from app.runtime.model import Fail, Job, Outcome, Source
 log = logging.getLogger("switchboard.zeebe")
 
 INITIAL_BACKOFF = 0.1
+STREAM_TIMEOUT_SECONDS = 3600.0  # a stream is re-created after this long (as Java's streamTimeout)
+TRANSIENT = (
+    ZeebeGatewayUnavailableError,
+    ZeebeBackPressureError,
+    ZeebeInternalError,
+    ZeebeDeadlineExceeded,
+    UnknownGrpcStatusCodeError,
+)
 
 
 class ExecutionResultLike(Protocol):
@@ -53,6 +70,7 @@ class WorkerOptions:
     poll_interval: float
     max_backoff: float
     tenant_ids: tuple[str, ...] = ()
+    stream: bool = True
 
 
 class Connectivity(Protocol):
@@ -62,7 +80,16 @@ class Connectivity(Protocol):
 
 
 class TypeWorker:
-    """Activates and runs the jobs of one connector type."""
+    """Activates and runs the jobs of one connector type.
+
+    As Camunda's Java client (``JobWorkerImpl`` + ``JobStreamerImpl``): with streaming on, a
+    long-lived StreamActivatedJobs call receives jobs as they become activatable, and the poll
+    loop keeps running for the jobs the stream missed (those activatable before the stream
+    opened, or yielded back by the gateway while the stream could not take them), backing off
+    after each empty poll while the stream is open. Both share one limit: no more than
+    ``max_running_jobs`` jobs run at once (the stream stops reading while at the limit, so
+    gRPC flow control holds the gateway back; Zeebe then yields pushed jobs to polling).
+    """
 
     def __init__(
         self,
@@ -72,6 +99,8 @@ class TypeWorker:
         options: WorkerOptions,
         runtime: Runtime,
         connectivity: Connectivity,
+        commands: CommandSender | None = None,
+        channel: grpc.aio.Channel | None = None,
     ) -> None:
         self.adapter = adapter
         self.job_type = job_type
@@ -79,9 +108,15 @@ class TypeWorker:
         self.options = options
         self.runtime = runtime
         self.connectivity = connectivity
+        self.commands = commands or CommandSender(
+            adapter._gateway_stub, max_backoff=options.max_backoff
+        )
+        self.channel = channel
         self.running: set[asyncio.Task[None]] = set()
         self.activated = 0
+        self.streamed = 0
         self.finished = 0
+        self.stream_open = False
         self._capacity = asyncio.Event()
         self._capacity.set()
         self._stopping = asyncio.Event()
@@ -91,6 +126,7 @@ class TypeWorker:
     async def poll(self) -> None:
         """Poll until :meth:`stop_polling`; never raises (errors back off and retry)."""
         backoff = INITIAL_BACKOFF
+        idle = self.options.poll_interval
         while not self._stopping.is_set():
             await self._wait_for_capacity()
             if self._stopping.is_set():
@@ -108,7 +144,7 @@ class TypeWorker:
                     describe_error(exc),
                     backoff,
                 )
-                await self._pause(backoff)
+                await self._reconnect_pause(backoff)
                 backoff = min(backoff * 2, self.options.max_backoff)
                 continue
             except ActivateJobsRequestInvalidError:
@@ -121,7 +157,14 @@ class TypeWorker:
                 continue
             self.connectivity.reachable()
             backoff = INITIAL_BACKOFF
-            if got == 0 and self.options.poll_interval > 0:
+            if got:
+                idle = self.options.poll_interval
+            elif self.stream_open:
+                # JobWorkerImpl.onPollSuccess: with the stream open, an empty poll backs off,
+                # keeping polls to a minimum; the stream delivers the new jobs.
+                idle = min(max(idle * 2, INITIAL_BACKOFF), self.options.max_backoff)
+                await self._pause(idle)
+            elif self.options.poll_interval > 0:
                 await self._pause(self.options.poll_interval)
 
     async def _activate(self, count: int) -> int:
@@ -139,8 +182,67 @@ class TypeWorker:
             self._spawn(job)
         return got
 
-    def _spawn(self, job: ZeebeJob) -> None:
+    # ------------------------------------------------------------ job stream
+
+    async def stream(self) -> None:
+        """Keep one job stream open until :meth:`stop_polling`; re-open it after errors (a
+        gateway restart) with backoff; never raises."""
+        backoff = INITIAL_BACKOFF
+        while not self._stopping.is_set():
+            try:
+                async for job in self._open_stream():
+                    backoff = INITIAL_BACKOFF
+                    self._spawn(job, streamed=True)
+                    # Back-pressure: read no further while at the limit.
+                    await self._wait_for_capacity()
+                    if self._stopping.is_set():
+                        return
+            except (asyncio.CancelledError, GeneratorExit):
+                raise
+            except StreamActivateJobsRequestInvalidError:
+                log.error("the gateway rejected the job stream for %s", self.job_type)
+                await self._pause(self.options.max_backoff)
+            except TRANSIENT as exc:
+                self.connectivity.unreachable(describe_error(exc))
+                log.log(
+                    logging.WARNING if backoff == INITIAL_BACKOFF else logging.DEBUG,
+                    "job stream for %s closed (%s); re-opening",
+                    self.job_type,
+                    describe_error(exc),
+                )
+            except Exception as exc:  # a bug must not end streaming for good
+                log.exception("unexpected error in the %s job stream: %s", self.job_type, exc)
+                await self._pause(self.options.max_backoff)
+            finally:
+                self.stream_open = False
+            if self._stopping.is_set():
+                return
+            await self._reconnect_pause(backoff)
+            backoff = min(backoff * 2, self.options.max_backoff)
+
+    async def _open_stream(self) -> AsyncIterator[ZeebeJob]:
+        jobs = self.adapter.stream_activate_jobs(
+            task_type=self.job_type,
+            worker=self.options.name,
+            timeout=self.options.job_timeout_ms,
+            variables_to_fetch=self.fetch_variables,
+            stream_request_timeout=STREAM_TIMEOUT_SECONDS,  # type: ignore[arg-type]
+            tenant_ids=list(self.options.tenant_ids) or None,
+        )
+        self.stream_open = True
+        try:
+            async for job in jobs:
+                yield job
+        finally:
+            self.stream_open = False
+            await jobs.aclose()
+
+    # ------------------------------------------------------------ shared limit
+
+    def _spawn(self, job: ZeebeJob, *, streamed: bool = False) -> None:
         self.activated += 1
+        if streamed:
+            self.streamed += 1
         task = asyncio.create_task(self._run(job), name=f"zeebe-job-{job.key}")
         self.running.add(task)
         if len(self.running) >= self.options.max_running_jobs:
@@ -170,6 +272,19 @@ class TypeWorker:
             async with asyncio.timeout(seconds):
                 await self._stopping.wait()
 
+    async def _reconnect_pause(self, seconds: float) -> None:
+        """After a connection error: wait until the channel is READY again (its own reconnect
+        backoff is the only one, so a restarted gateway is used at once), at most ``seconds``
+        plus the channel's backoff cap; a plain pause when there is no channel to watch."""
+        if self.channel is None:
+            await self._pause(seconds)
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.options.max_backoff):
+                await _channel_ready(self.channel, self._stopping)
+        if not self._stopping.is_set():
+            await self._pause(min(seconds, INITIAL_BACKOFF))
+
     def stop_polling(self) -> None:
         self._stopping.set()
 
@@ -189,13 +304,7 @@ class TypeWorker:
                 message=f"Switchboard internal error: {type(exc).__name__}",
                 retries=max(job.retries - 1, 0),
             )
-        await send_outcome(
-            self.adapter,
-            job.key,
-            outcome,
-            deadline_ms=job.deadline,
-            max_backoff=self.options.max_backoff,
-        )
+        await self.commands.send(job.key, outcome, deadline_ms=job.deadline)
 
     async def _apply_job_timeout(self, job: Job) -> Job | None:
         """Extend the job's deadline from the ``jobTimeout`` header before running.
@@ -231,3 +340,17 @@ def describe_error(exc: BaseException) -> str:
         text = f"{type(exc).__name__}: {grpc_error.code().name}"
         return f"{text}: {details[:300]}" if details else text
     return type(exc).__name__
+
+
+async def _channel_ready(channel: grpc.aio.Channel, stopping: asyncio.Event) -> None:
+    """Return once ``channel`` is READY (asking it to connect) or ``stopping`` is set."""
+    state = channel.get_state(try_to_connect=True)
+    while state is not grpc.ChannelConnectivity.READY and not stopping.is_set():
+        change = asyncio.ensure_future(channel.wait_for_state_change(state))
+        stop = asyncio.ensure_future(stopping.wait())
+        try:
+            await asyncio.wait({change, stop}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            change.cancel()
+            stop.cancel()
+        state = channel.get_state(try_to_connect=True)
