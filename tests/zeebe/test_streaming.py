@@ -82,8 +82,7 @@ async def test_stream_is_reopened_after_a_gateway_restart(
     opened = len(gateway.calls_to("StreamActivatedJobs"))
     await gateway.restart()
     await gateway.wait_for(
-        lambda: gateway.streams.get(ECHO)
-        and len(gateway.calls_to("StreamActivatedJobs")) > opened,
+        lambda: gateway.streams.get(ECHO) and len(gateway.calls_to("StreamActivatedJobs")) > opened,
         timeout=10,
         what="the stream re-opened",
     )
@@ -216,7 +215,11 @@ async def test_tenants_are_refused_while_multi_tenancy_is_off(
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "but multi-tenancy is disabled" in (caught.value.details() or "")
     default = pb.ActivateJobsRequest(
-        type="t", worker="w", timeout=1000, maxJobsToActivate=1, tenantIds=["<default>"],
+        type="t",
+        worker="w",
+        timeout=1000,
+        maxJobsToActivate=1,
+        tenantIds=["<default>"],
         requestTimeout=-1,
     )
     assert [r async for r in stub.ActivateJobs(default)] == []
