@@ -10,29 +10,17 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
 import grpc
-from pyzeebe import Job as ZeebeJob
-from pyzeebe.errors import (
-    ActivateJobsRequestInvalidError,
-    JobAlreadyDeactivatedError,
-    JobNotFoundError,
-    PyZeebeError,
-    StreamActivateJobsRequestInvalidError,
-    UnknownGrpcStatusCodeError,
-    ZeebeBackPressureError,
-    ZeebeDeadlineExceeded,
-    ZeebeGatewayUnavailableError,
-    ZeebeInternalError,
-)
+from pyzeebe.errors import JobAlreadyDeactivatedError, JobNotFoundError, PyZeebeError
 from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
+from pyzeebe.proto import gateway_pb2 as pb
 
 from app.engines.zeebe.commands import CommandSender
-from app.engines.zeebe.jobs import to_runtime_job
+from app.engines.zeebe.jobs import from_activated
 from app.runtime.headers import job_timeout
 from app.runtime.model import Fail, Job, Outcome, Source
 
@@ -40,13 +28,7 @@ log = logging.getLogger("switchboard.zeebe")
 
 INITIAL_BACKOFF = 0.1
 STREAM_TIMEOUT_SECONDS = 3600.0  # a stream is re-created after this long (as Java's streamTimeout)
-TRANSIENT = (
-    ZeebeGatewayUnavailableError,
-    ZeebeBackPressureError,
-    ZeebeInternalError,
-    ZeebeDeadlineExceeded,
-    UnknownGrpcStatusCodeError,
-)
+DEFAULT_GRPC_TIMEOUT = 20.0  # ActivateJobs deadline when its long polling is off
 
 
 class ExecutionResultLike(Protocol):
@@ -108,9 +90,8 @@ class TypeWorker:
         self.options = options
         self.runtime = runtime
         self.connectivity = connectivity
-        self.commands = commands or CommandSender(
-            adapter._gateway_stub, max_backoff=options.max_backoff
-        )
+        self.stub = adapter._gateway_stub  # the generated stub: no per-job pyzeebe objects
+        self.commands = commands or CommandSender(self.stub, max_backoff=options.max_backoff)
         self.channel = channel
         self.running: set[asyncio.Task[None]] = set()
         self.activated = 0
@@ -134,7 +115,15 @@ class TypeWorker:
             free = self.options.max_running_jobs - len(self.running)
             try:
                 got = await self._activate(min(free, self.options.max_jobs_to_activate))
-            except TRANSIENT as exc:
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() is grpc.StatusCode.INVALID_ARGUMENT:
+                    log.error(
+                        "the gateway rejected the ActivateJobs request for %s: %s",
+                        self.job_type,
+                        (exc.details() or "")[:300],
+                    )
+                    await self._pause(self.options.max_backoff)
+                    continue
                 self.connectivity.unreachable(describe_error(exc))
                 # Warn once per outage; the retries that follow are debug noise.
                 log.log(
@@ -146,10 +135,6 @@ class TypeWorker:
                 )
                 await self._reconnect_pause(backoff)
                 backoff = min(backoff * 2, self.options.max_backoff)
-                continue
-            except ActivateJobsRequestInvalidError:
-                log.error("the gateway rejected the ActivateJobs request for %s", self.job_type)
-                await self._pause(self.options.max_backoff)
                 continue
             except Exception as exc:  # a bug must not end polling for good
                 log.exception("unexpected error activating %s jobs: %s", self.job_type, exc)
@@ -168,18 +153,25 @@ class TypeWorker:
                 await self._pause(self.options.poll_interval)
 
     async def _activate(self, count: int) -> int:
+        o = self.options
+        request = pb.ActivateJobsRequest(
+            type=self.job_type,
+            worker=o.name,
+            timeout=o.job_timeout_ms,
+            maxJobsToActivate=count,
+            fetchVariable=self.fetch_variables,
+            requestTimeout=o.request_timeout_ms,
+            tenantIds=o.tenant_ids,
+        )
+        # The call's own deadline: twice the long-polling time, as pyzeebe's adapter sets it.
+        deadline = o.request_timeout_ms / 1000 * 2 if o.request_timeout_ms > 0 else None
         got = 0
-        async for job in self.adapter.activate_jobs(
-            task_type=self.job_type,
-            worker=self.options.name,
-            timeout=self.options.job_timeout_ms,
-            max_jobs_to_activate=count,
-            variables_to_fetch=self.fetch_variables,
-            request_timeout=self.options.request_timeout_ms,
-            tenant_ids=list(self.options.tenant_ids) or None,
+        async for response in self.stub.ActivateJobs(
+            request, timeout=deadline or DEFAULT_GRPC_TIMEOUT
         ):
-            got += 1
-            self._spawn(job)
+            for raw in response.jobs:
+                got += 1
+                self._spawn(raw)
         return got
 
     # ------------------------------------------------------------ job stream
@@ -190,20 +182,21 @@ class TypeWorker:
         backoff = INITIAL_BACKOFF
         while not self._stopping.is_set():
             try:
-                async for job in self._open_stream():
+                if await self._consume_stream():
                     backoff = INITIAL_BACKOFF
-                    self._spawn(job, streamed=True)
-                    # Back-pressure: read no further while at the limit.
-                    await self._wait_for_capacity()
-                    if self._stopping.is_set():
-                        return
-            except (asyncio.CancelledError, GeneratorExit):
-                raise
-            except StreamActivateJobsRequestInvalidError:
-                log.error("the gateway rejected the job stream for %s", self.job_type)
-                await self._pause(self.options.max_backoff)
-            except TRANSIENT as exc:
-                self.connectivity.unreachable(describe_error(exc))
+                if self._stopping.is_set():
+                    return
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() is grpc.StatusCode.INVALID_ARGUMENT:
+                    log.error(
+                        "the gateway rejected the job stream for %s: %s",
+                        self.job_type,
+                        (exc.details() or "")[:300],
+                    )
+                    await self._pause(self.options.max_backoff)
+                    continue
+                if exc.code() is not grpc.StatusCode.CANCELLED or not self._stopping.is_set():
+                    self.connectivity.unreachable(describe_error(exc))
                 log.log(
                     logging.WARNING if backoff == INITIAL_BACKOFF else logging.DEBUG,
                     "job stream for %s closed (%s); re-opening",
@@ -220,26 +213,36 @@ class TypeWorker:
             await self._reconnect_pause(backoff)
             backoff = min(backoff * 2, self.options.max_backoff)
 
-    async def _open_stream(self) -> AsyncIterator[ZeebeJob]:
-        jobs = self.adapter.stream_activate_jobs(
-            task_type=self.job_type,
-            worker=self.options.name,
-            timeout=self.options.job_timeout_ms,
-            variables_to_fetch=self.fetch_variables,
-            stream_request_timeout=STREAM_TIMEOUT_SECONDS,  # type: ignore[arg-type]
-            tenant_ids=list(self.options.tenant_ids) or None,
+    async def _consume_stream(self) -> int:
+        """Read one stream until it ends; returns how many jobs it delivered."""
+        o = self.options
+        request = pb.StreamActivatedJobsRequest(
+            type=self.job_type,
+            worker=o.name,
+            timeout=o.job_timeout_ms,
+            fetchVariable=self.fetch_variables,
+            tenantIds=o.tenant_ids,
         )
+        call = self.stub.StreamActivatedJobs(request, timeout=STREAM_TIMEOUT_SECONDS)
         self.stream_open = True
+        delivered = 0
         try:
-            async for job in jobs:
-                yield job
+            while not self._stopping.is_set():
+                raw = await call.read()
+                if raw is grpc.aio.EOF:
+                    break  # the gateway ended the stream: re-open it
+                delivered += 1
+                self._spawn(raw, streamed=True)
+                # Back-pressure: read no further while at the limit.
+                await self._wait_for_capacity()
         finally:
             self.stream_open = False
-            await jobs.aclose()
+            call.cancel()
+        return delivered
 
     # ------------------------------------------------------------ shared limit
 
-    def _spawn(self, job: ZeebeJob, *, streamed: bool = False) -> None:
+    def _spawn(self, job: pb.ActivatedJob, *, streamed: bool = False) -> None:
         self.activated += 1
         if streamed:
             self.streamed += 1
@@ -290,8 +293,8 @@ class TypeWorker:
 
     # ------------------------------------------------------------ one job
 
-    async def _run(self, zeebe_job: ZeebeJob) -> None:
-        job = await self._apply_job_timeout(to_runtime_job(zeebe_job))
+    async def _run(self, raw: pb.ActivatedJob) -> None:
+        job = await self._apply_job_timeout(from_activated(raw))
         if job is None:
             return
         try:
@@ -331,7 +334,11 @@ class TypeWorker:
 
 
 def describe_error(exc: BaseException) -> str:
-    """``Class: GRPC_CODE: details`` for a pyzeebe error (gateway details carry no job data)."""
+    """``Class: GRPC_CODE: details`` for a pyzeebe error, ``GRPC_CODE: details`` for a gRPC
+    error (gateway details carry no job data)."""
+    if isinstance(exc, grpc.aio.AioRpcError):
+        details = (exc.details() or "").strip()
+        return f"{exc.code().name}: {details[:300]}" if details else exc.code().name
     grpc_error = getattr(exc, "grpc_error", None)
     if grpc_error is None and isinstance(exc.__cause__, grpc.aio.AioRpcError):
         grpc_error = exc.__cause__
