@@ -232,6 +232,8 @@ async def run_replicas(args: argparse.Namespace, replicas: int) -> dict[str, Any
                 str(args.request_timeout_ms),
                 "--database-url",
                 args.database_url,
+                "--loop",
+                args.loop,
                 cwd=ROOT,
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
@@ -302,7 +304,8 @@ async def main_async(args: argparse.Namespace) -> int:
     # pyzeebe warns on every poll that finds max_running_jobs in flight.
     logging.getLogger("pyzeebe").setLevel(logging.ERROR)
     print(
-        f"{args.jobs} jobs per run, {args.rounds} round(s) of (a) (b) (c); arrival "
+        f"{args.jobs} jobs per run, {args.rounds} round(s) of (a) (b) (c); Switchboard on "
+        f"{args.loop}, bare pyzeebe on {args.bare_loop}; arrival "
         f"{args.arrival}; max_jobs_to_activate={args.max_activate}, "
         f"max_running_jobs={args.max_running}; database {args.database_url}; {_load()}",
         flush=True,
@@ -315,13 +318,18 @@ async def main_async(args: argparse.Namespace) -> int:
         "stream": "(b) Switchboard streaming, echo+history",
         "poll": "(c) Switchboard polling, echo+history",
     }
-    modes = (args.only,) if args.only else ("bare", "stream", "poll")
+    if args.only:  # one run in this process (a child of the orchestrating run)
+        if args.only == "bare":
+            stats = await run_bare_pyzeebe(args)
+        else:
+            stats = await run_switchboard(args, stream=args.only == "stream")
+        print(_line(labels[args.only], stats), flush=True)
+        print("RESULT " + json.dumps(stats), flush=True)
+        return 0
     for round_no in range(1, args.rounds + 1):
-        for key in modes:
-            if key == "bare":
-                stats = await run_bare_pyzeebe(args)
-            else:
-                stats = await run_switchboard(args, stream=key == "stream")
+        for key in ("bare", "stream", "poll"):
+            # Each run in a process of its own, on the event loop it is meant to run on.
+            stats = await _child_run(args, key)
             runs[key].append(stats)
             print(_line(f"[{round_no}] {labels[key]}", stats), flush=True)
             if key != "bare":
@@ -331,8 +339,6 @@ async def main_async(args: argparse.Namespace) -> int:
                     f"after the last job; jobs taken from the stream {stats['streamed']}",
                     flush=True,
                 )
-    if args.only:
-        return 0
     best = {key: _best(value) for key, value in runs.items()}
     print(f"best of {args.rounds} round(s); {_load()}:", flush=True)
     for key in ("bare", "stream", "poll"):
@@ -354,6 +360,45 @@ async def main_async(args: argparse.Namespace) -> int:
             )
         )
     return 0
+
+
+async def _child_run(args: argparse.Namespace, mode: str) -> dict[str, Any]:
+    loop = args.bare_loop if mode == "bare" else args.loop
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "throughput.py"),
+        "--only",
+        mode,
+        "--loop",
+        loop,
+        "--jobs",
+        str(args.jobs),
+        "--arrival",
+        args.arrival,
+        "--max-activate",
+        str(args.max_activate),
+        "--max-running",
+        str(args.max_running),
+        "--request-timeout-ms",
+        str(args.request_timeout_ms),
+        "--max-seconds",
+        str(args.max_seconds),
+        "--database-url",
+        args.database_url,
+    ]
+    proc = await asyncio.create_subprocess_exec(
+        *command,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    out, _ = await proc.communicate()
+    for line in out.decode().splitlines():
+        if line.startswith("RESULT "):
+            stats: dict[str, Any] = json.loads(line[len("RESULT ") :])
+            stats["loop"] = loop
+            return stats
+    raise RuntimeError(f"{mode} run failed (exit {proc.returncode})")
 
 
 async def replicas_main(args: argparse.Namespace, started: float) -> int:
@@ -404,12 +449,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=("bare", "stream", "poll"), help="run one worker only (profiling)"
     )
+    parser.add_argument(
+        "--loop",
+        choices=("asyncio", "uvloop"),
+        default="uvloop",
+        help="event loop of the Switchboard runs (uvloop: as `switchboard serve` runs, "
+        "uvicorn picks it when installed)",
+    )
+    parser.add_argument(
+        "--bare-loop",
+        choices=("asyncio", "uvloop"),
+        default="asyncio",
+        help="event loop of the bare pyzeebe run (asyncio: as pyzeebe documents it)",
+    )
     parser.add_argument("--worker-process", metavar="ADDRESS", help=argparse.SUPPRESS)
     parser.add_argument("--polling", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker_process:
-        return asyncio.run(worker_process(args))
-    return asyncio.run(main_async(args))
+        return _run(worker_process(args), args.loop)
+    return _run(main_async(args), args.loop)
+
+
+def _run(main: Any, loop: str) -> int:
+    if loop == "uvloop":
+        import uvloop
+
+        return int(uvloop.run(main))
+    return asyncio.run(main)
 
 
 if __name__ == "__main__":
