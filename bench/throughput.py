@@ -245,14 +245,18 @@ async def run_replicas(args: argparse.Namespace, replicas: int) -> dict[str, Any
             stats = await gateway.report()
         finally:
             cpu_total = 0.0
+            split: list[int] = []
             for proc in procs:
                 assert proc.stdin is not None and proc.stdout is not None
                 proc.stdin.close()  # the worker stops, flushes its history, prints its CPU
                 line = await asyncio.wait_for(proc.stdout.readline(), 90)
-                with contextlib.suppress(ValueError):
-                    cpu_total += float(json.loads(line)["cpu_s"])
+                with contextlib.suppress(ValueError, KeyError):
+                    report = json.loads(line)
+                    cpu_total += float(report["cpu_s"])
+                    split.append(int(report["jobs"]))
                 await proc.wait()
         stats["worker_cpu_us_per_job"] = round(cpu_total / max(args.jobs, 1) * 1e6, 1)
+        stats["jobs_per_replica"] = split
         stats["replicas"] = replicas
     return stats
 
@@ -261,12 +265,14 @@ async def worker_process(args: argparse.Namespace) -> int:
     """One replica: run until stdin closes, then print ``{"cpu_s": ...}``."""
     logging.getLogger("pyzeebe").setLevel(logging.ERROR)
     cpu = time.process_time()
-    async with SwitchboardWorker(args, args.worker_process, stream=not args.polling):
+    worker = SwitchboardWorker(args, args.worker_process, stream=not args.polling)
+    async with worker:
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader()
         await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
         await reader.read()
-    print(json.dumps({"cpu_s": time.process_time() - cpu}), flush=True)
+        jobs = sum(w.finished for w in worker.service.workers)
+    print(json.dumps({"cpu_s": time.process_time() - cpu, "jobs": jobs}), flush=True)
     return 0
 
 
@@ -408,6 +414,7 @@ async def replicas_main(args: argparse.Namespace, started: float) -> int:
             stats = await run_replicas(args, count)
             results[count].append(stats)
             print(_line(f"[{round_no}] Switchboard x{count} process(es)", stats), flush=True)
+            print(f"    jobs run per replica: {stats['jobs_per_replica']}", flush=True)
     one, many = _best(results[1]), _best(results[args.replicas])
     print(f"best of {args.rounds} round(s); {_load()}:", flush=True)
     print(f"jobs/s with 1 replica: {one['jobs_per_s']:.1f}", flush=True)
