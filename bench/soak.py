@@ -21,6 +21,7 @@ import logging
 import os
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,13 +55,19 @@ async def soak(args: argparse.Namespace) -> int:
         worker = SwitchboardWorker(args, gw.address, stream=not args.polling)
         async with worker:
             report = asyncio.ensure_future(gw.report())
-            marks = sorted({min(args.first_mark, args.jobs), args.jobs})
+            marks = sorted(
+                {min(args.first_mark, args.jobs), args.jobs}
+                | set(range(args.every, args.jobs, args.every) if args.every else ())
+            )
+            snapshots: list[tracemalloc.Snapshot] = []
             while not report.done():
                 done = sum(w.finished for w in worker.service.workers)
                 for mark in marks:
                     if mark not in samples and done >= mark:
                         gc.collect()
                         samples[mark] = rss_mib()
+                        if args.trace and mark in (marks[0], marks[-1]):
+                            snapshots.append(tracemalloc.take_snapshot())
                         print(
                             f"{done:>7} jobs finished: worker RSS {samples[mark]:.1f} MiB",
                             flush=True,
@@ -74,6 +81,10 @@ async def soak(args: argparse.Namespace) -> int:
             f"{worker.stats['history_dropped']}",
             flush=True,
         )
+    if args.trace and len(snapshots) == 2:
+        print("top allocation growth between the first and the last mark:", flush=True)
+        for diff in snapshots[1].compare_to(snapshots[0], "lineno")[:15]:
+            print(f"  {diff}", flush=True)
     first, last = samples[marks[0]], samples[args.jobs]
     growth = (last - first) / first * 100 if first else 0.0
     verdict = "OK" if growth < 10 else "ABOVE 10 %"
@@ -101,7 +112,11 @@ def main(argv: list[str] | None = None) -> int:
         "--database-url",
         default=os.environ.get("SWITCHBOARD_BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
     )
+    parser.add_argument("--every", type=int, default=0, help="also print RSS every N jobs")
+    parser.add_argument("--trace", action="store_true", help="tracemalloc growth report")
     args = parser.parse_args(argv)
+    if args.trace:
+        tracemalloc.start(3)
     return _run(soak(args), args.loop)
 
 
