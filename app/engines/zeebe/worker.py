@@ -276,15 +276,17 @@ class TypeWorker:
                 await self._stopping.wait()
 
     async def _reconnect_pause(self, seconds: float) -> None:
-        """After a connection error: wait until the channel is READY again (its own reconnect
-        backoff is the only one, so a restarted gateway is used at once), at most ``seconds``
-        plus the channel's backoff cap; a plain pause when there is no channel to watch."""
-        if self.channel is None:
+        """After an error: when the connection is down, wait until the channel is READY
+        again (its own reconnect backoff is then the only one, so a restarted gateway is
+        used at once), at most the backoff cap; when the connection is up (the gateway
+        itself answered UNAVAILABLE, e.g. no broker leader yet), pause ``seconds``."""
+        channel = self.channel
+        if channel is None or channel.get_state() is grpc.ChannelConnectivity.READY:
             await self._pause(seconds)
             return
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.options.max_backoff):
-                await _channel_ready(self.channel, self._stopping)
+                await _channel_ready(channel, self._stopping)
         if not self._stopping.is_set():
             await self._pause(min(seconds, INITIAL_BACKOFF))
 
