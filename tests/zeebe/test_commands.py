@@ -173,18 +173,18 @@ async def test_unavailable_gateway_keeps_the_result_until_the_deadline(
 async def test_no_stacked_backoff_on_reconnect(start_worker, gateway: TestGateway) -> None:
     """The kept command waits for the channel to be READY (wait_for_ready) instead of
     sleeping a backoff of its own on top of the channel's reconnect backoff."""
-    await start_worker(connectors=(tc.gated,), worker_reconnect_max_backoff_seconds=1.0)
+    await start_worker(connectors=(tc.gated,), worker_reconnect_max_backoff_seconds=2.0)
     job = gateway.add_job("test:gated:1", {"n": 1})
     await eventually(lambda: tc.GATE.running == 1, what="the connector to run")
     await gateway.stop()
     tc.GATE.open.set()
-    await _sleep(3.0)  # both backoffs reach their cap
+    await _sleep(4.5)  # both backoffs reach their cap
     restarted = time.monotonic()
     await gateway.start()
     await gateway.wait_for_state(job, "completed", timeout=10)
     [call] = [c for c in gateway.calls_to("CompleteJob") if c.code == grpc.StatusCode.OK]
-    # One backoff (the channel's, capped at 1 s, plus jitter) at most; stacked ones are 2 s+.
-    assert call.at - restarted < 1.6
+    # One backoff (the channel's, capped at 2 s, +20 % jitter) at most; stacked ones reach 4 s.
+    assert call.at - restarted < 3.0
 
 
 async def test_job_lock_from_camundas_connector_timeout_variable(
