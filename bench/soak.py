@@ -60,8 +60,10 @@ async def soak(args: argparse.Namespace) -> int:
                 | set(range(args.every, args.jobs, args.every) if args.every else ())
             )
             snapshots: list[tracemalloc.Snapshot] = []
+            peak_queue = 0
             while not report.done():
                 done = sum(w.finished for w in worker.service.workers)
+                peak_queue = max(peak_queue, worker.history.queue_depth)
                 for mark in marks:
                     if mark not in samples and done >= mark:
                         gc.collect()
@@ -69,9 +71,11 @@ async def soak(args: argparse.Namespace) -> int:
                         if args.trace and mark in (marks[0], marks[-1]):
                             snapshots.append(tracemalloc.take_snapshot())
                         print(
-                            f"{done:>7} jobs finished: worker RSS {samples[mark]:.1f} MiB",
+                            f"{done:>7} jobs finished: worker RSS {samples[mark]:.1f} MiB "
+                            f"(history queue peak since the last line: {peak_queue} rows)",
                             flush=True,
                         )
+                        peak_queue = 0
                 await asyncio.wait({report}, timeout=0.05)
             stats = report.result()
             gc.collect()
