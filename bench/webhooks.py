@@ -32,6 +32,9 @@ from xml.sax.saxutils import quoteattr
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+# `python bench/<x>.py` puts bench/ first on sys.path, where bench/http.py would shadow the
+# standard library's http package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 BIN = Path(sys.executable).parent
 ADMIN_KEY = "sb_bench-admin-key-" + "b" * 32
 LOG = Path(tempfile.gettempdir()) / "bench-webhooks-serve.log"

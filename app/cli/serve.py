@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 
 from app.cli.common import registry_or_exit, settings_or_exit
 
@@ -58,5 +61,26 @@ def run(args: argparse.Namespace) -> int:
         forwarded_allow_ips=settings.trusted_proxy_list or [],
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds) + 5,
     )
-    uvicorn.Server(config).run()
+    _server_class()(config).run()
     return 0
+
+
+def _server_class() -> type:
+    import uvicorn
+
+    class DrainingServer(uvicorn.Server):
+        """uvicorn re-raises a captured SIGTERM once it has shut down, so the process ends
+        "killed by SIGTERM" (exit 143) even after a complete graceful drain (engines stopped,
+        running jobs finished within the grace period, history flushed). A drain is a normal
+        exit: SIGTERM is not re-raised; SIGINT (Ctrl-C) still is."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            with super().capture_signals():
+                try:
+                    yield
+                finally:
+                    captured = self._captured_signals  # uvicorn's record of the signals
+                    captured[:] = [s for s in captured if s != signal.SIGTERM]
+
+    return DrainingServer

@@ -2,9 +2,15 @@
 
 - Entry points in the group ``switchboard.connectors`` name ``@outbound_connector`` objects.
 - ``CONNECTOR_<NAME>_FUNCTION=module:attribute`` names a connector or a plain function,
-  with ``CONNECTOR_<NAME>_TYPE``, ``_INPUT_VARIABLES`` (comma list) and ``_TIMEOUT`` (seconds).
-- ``CONNECTOR_<NORMALISED_NAME>_TYPE`` / ``_TIMEOUT`` override a discovered connector, where the
-  normalised name is its name upper-cased with every run of other characters turned into ``_``.
+  with ``CONNECTOR_<NAME>_TYPE``, ``_INPUT_VARIABLES`` (comma list) and ``_TIMEOUT``.
+- ``CONNECTOR_<CAMUNDA_NAME>_TYPE`` / ``_TIMEOUT`` override a discovered connector, with the
+  name derived as Camunda derives it (:func:`camunda_name`: ``HTTP REST`` -> ``HTTP_REST``).
+- ``_TIMEOUT`` is what it is in Camunda's runtime: the job worker's timeout (the job lock) in
+  milliseconds, kept in ``extra["job_timeout_ms"]`` (camunda/connectors
+  ``connector-runtime-core/.../core/config/ConnectorConfigurationOverrides.java`` and
+  ``EnvVarsConnectorDiscovery.java``; ``OutboundConnectorManager`` sets it as the worker's
+  timeout with ``Duration.ofMillis``). The execution timeout is Switchboard's own setting,
+  ``SWITCHBOARD_CONNECTOR_<CAMUNDA_NAME>_EXECUTION_TIMEOUT_SECONDS``.
 - ``CONNECTOR_OUTBOUND_ENABLED`` / ``CONNECTOR_OUTBOUND_DISABLED``: comma lists of types or
   normalised names; at most one of them may be set.
 """
@@ -55,6 +61,14 @@ class DiscoveryResult:
 
 def normalised_name(name: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", name.upper()).strip("_")
+
+
+def camunda_name(name: str) -> str:
+    """A connector name as Camunda's runtime puts it into ``CONNECTOR_<NAME>_*`` variables:
+    trimmed, every character but letters, digits, ``_`` and space dropped, spaces turned into
+    ``_``, upper-cased (``My super-fancy connector`` -> ``MY_SUPERFANCY_CONNECTOR``;
+    ConnectorConfigurationOverrides.toNormalizedConnectorName)."""
+    return re.sub(r"[^a-zA-Z0-9_ ]", "", name.strip()).replace(" ", "_").upper()
 
 
 EntryPointLoader = Callable[[], Iterable[importlib.metadata.EntryPoint]]
@@ -139,9 +153,35 @@ def _from_environment(name: str, environ: Mapping[str, str]) -> OutboundConnecto
         changes["type"] = connector_type
     if variables := environ.get(prefix + "INPUT_VARIABLES"):
         changes["input_variables"] = tuple(v.strip() for v in variables.split(",") if v.strip())
-    if (timeout := environ.get(prefix + "TIMEOUT")) is not None:
-        changes["timeout"] = _parse_timeout(prefix + "TIMEOUT", timeout)
+    _timeouts(changes, connector, environ, name)
     return connector.with_overrides(**changes)
+
+
+def _timeouts(
+    changes: dict[str, object],
+    connector: OutboundConnector,
+    environ: Mapping[str, str],
+    name: str,
+) -> None:
+    lock = f"CONNECTOR_{name}_TIMEOUT"
+    if (value := environ.get(lock)) is not None:
+        changes["extra"] = {**connector.extra, "job_timeout_ms": _parse_millis(lock, value)}
+    execution = f"SWITCHBOARD_CONNECTOR_{name}_EXECUTION_TIMEOUT_SECONDS"
+    if (value := environ.get(execution)) is not None:
+        changes["timeout"] = _parse_timeout(execution, value)
+
+
+def _parse_millis(variable: str, value: str) -> int:
+    try:
+        millis = int(value.strip())
+    except ValueError:
+        raise DiscoveryError(
+            f"{variable}: expected the job timeout in milliseconds (an integer, as in "
+            f"Camunda), got {value!r}"
+        ) from None
+    if millis <= 0:
+        raise DiscoveryError(f"{variable}: must be greater than 0, got {value!r}")
+    return millis
 
 
 def _parse_timeout(variable: str, value: str) -> float:
@@ -155,14 +195,14 @@ def _parse_timeout(variable: str, value: str) -> float:
 
 
 def _apply_overrides(connector: OutboundConnector, environ: Mapping[str, str]) -> OutboundConnector:
-    prefix = f"CONNECTOR_{normalised_name(connector.name)}_"
-    if f"{prefix}FUNCTION" in environ:
+    name = camunda_name(connector.name)
+    prefix = f"CONNECTOR_{name}_"
+    if f"{prefix}FUNCTION" in environ or connector.source.startswith("CONNECTOR_"):
         return connector  # defined by the environment: its own variables already applied
     changes: dict[str, object] = {}
     if connector_type := environ.get(prefix + "TYPE", "").strip():
         changes["type"] = connector_type
-    if (timeout := environ.get(prefix + "TIMEOUT")) is not None:
-        changes["timeout"] = _parse_timeout(prefix + "TIMEOUT", timeout)
+    _timeouts(changes, connector, environ, name)
     return connector.with_overrides(**changes) if changes else connector
 
 

@@ -77,6 +77,13 @@ class ZeebeSettings(BaseModel):
         description="Comma list of tenant ids to activate jobs for (Zeebe multi-tenancy). "
         "Empty: the gateway's default tenant (<default>).",
     )
+    worker_stream_enabled: bool = Field(
+        True,
+        validation_alias="SWITCHBOARD_WORKER_STREAM_ENABLED",
+        description="Take jobs through a job stream (StreamActivatedJobs) as Camunda's runtime "
+        "does by default, with polling kept as the backstop for jobs the stream missed. false: "
+        "polling only.",
+    )
     worker_max_jobs_to_activate: int = Field(
         32,
         ge=1,

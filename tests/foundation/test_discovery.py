@@ -5,7 +5,7 @@ from importlib.metadata import EntryPoint
 
 import pytest
 
-from app.runtime.discovery import DiscoveryError, discover, normalised_name
+from app.runtime.discovery import DiscoveryError, camunda_name, discover, normalised_name
 from app.runtime.registry import ConnectorRegistry
 
 ECHO = EntryPoint("echo", "connectors.echo:echo", "switchboard.connectors")
@@ -40,12 +40,14 @@ def test_environment_plain_function_with_type_variables_and_timeout() -> None:
         "CONNECTOR_PLAIN_FUNCTION": "tests.foundation.sample_connectors:plain_function",
         "CONNECTOR_PLAIN_TYPE": "test:plain:1",
         "CONNECTOR_PLAIN_INPUT_VARIABLES": "a, b",
-        "CONNECTOR_PLAIN_TIMEOUT": "2.5",
+        "CONNECTOR_PLAIN_TIMEOUT": "45000",
+        "SWITCHBOARD_CONNECTOR_PLAIN_EXECUTION_TIMEOUT_SECONDS": "2.5",
     }
     (connector,) = discover(env, eps()).connectors
     assert connector.type == "test:plain:1"
     assert connector.input_variables == ("a", "b")
     assert connector.timeout == 2.5
+    assert connector.extra["job_timeout_ms"] == 45_000
     assert (
         connector.source
         == "CONNECTOR_PLAIN_FUNCTION=tests.foundation.sample_connectors:plain_function"
@@ -72,14 +74,37 @@ def test_bad_function_reference_is_an_error() -> None:
 
 def test_overrides_for_discovered_connectors() -> None:
     assert normalised_name("Order Sync") == "ORDER_SYNC"
-    env = {"CONNECTOR_ORDER_SYNC_TYPE": "renamed:1", "CONNECTOR_ORDER_SYNC_TIMEOUT": "9"}
+    env = {
+        "CONNECTOR_ORDER_SYNC_TYPE": "renamed:1",
+        "CONNECTOR_ORDER_SYNC_TIMEOUT": "9000",
+        "SWITCHBOARD_CONNECTOR_ORDER_SYNC_EXECUTION_TIMEOUT_SECONDS": "4",
+    }
     (connector,) = discover(env, eps(ORDER)).connectors
-    assert (connector.type, connector.timeout) == ("renamed:1", 9.0)
+    assert (connector.type, connector.timeout) == ("renamed:1", 4.0)
+    assert connector.extra["job_timeout_ms"] == 9000
+
+
+def test_connector_timeout_is_the_job_lock_in_milliseconds_as_in_camunda() -> None:
+    """``CONNECTOR_<NAME>_TIMEOUT`` is the job worker's timeout in milliseconds, with the name
+    derived as Camunda derives it (camunda/connectors connector-runtime-core/.../core/config/
+    ConnectorConfigurationOverrides.java: toNormalizedConnectorName; Long.parseLong; used as
+    Duration.ofMillis in connector-runtime-spring/.../OutboundConnectorManager.java)."""
+    assert camunda_name("HTTP REST") == "HTTP_REST"
+    assert camunda_name(" My super-fancy connector ") == "MY_SUPERFANCY_CONNECTOR"
+    assert camunda_name("my.connector") == "MYCONNECTOR"
+    (connector,) = discover({"CONNECTOR_ORDER_SYNC_TIMEOUT": "60000"}, eps(ORDER)).connectors
+    assert connector.extra["job_timeout_ms"] == 60_000
+    assert connector.timeout == ORDER.load().timeout  # the execution timeout is untouched
 
 
 def test_invalid_timeout_names_the_variable() -> None:
-    with pytest.raises(DiscoveryError, match="CONNECTOR_ORDER_SYNC_TIMEOUT: expected a number"):
+    with pytest.raises(DiscoveryError, match="CONNECTOR_ORDER_SYNC_TIMEOUT: expected the job"):
         discover({"CONNECTOR_ORDER_SYNC_TIMEOUT": "soon"}, eps(ORDER))
+    with pytest.raises(DiscoveryError, match="CONNECTOR_ORDER_SYNC_TIMEOUT: expected the job"):
+        discover({"CONNECTOR_ORDER_SYNC_TIMEOUT": "2.5"}, eps(ORDER))
+    variable = "SWITCHBOARD_CONNECTOR_ORDER_SYNC_EXECUTION_TIMEOUT_SECONDS"
+    with pytest.raises(DiscoveryError, match=f"{variable}: expected a number"):
+        discover({variable: "soon"}, eps(ORDER))
 
 
 def test_disabled_filter() -> None:

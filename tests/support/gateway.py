@@ -26,6 +26,7 @@ import contextlib
 import heapq
 import itertools
 import json
+import re
 import sys
 import time
 from collections import deque
@@ -44,14 +45,30 @@ T = TypeVar("T")
 
 ACTIVATABLE = "activatable"
 ACTIVATED = "activated"
-FAILED = "failed"  # failed with retries left: activatable again after its backoff
+FAILED = "failed"  # failed with retries left and a backoff: activatable once it ends
 COMPLETED = "completed"
 INCIDENT = "incident"  # failed with no retries left
 ERROR_THROWN = "error_thrown"
 CANCELED = "canceled"  # its task was left through an interrupting message boundary event
 FINAL_STATES = frozenset({COMPLETED, INCIDENT, ERROR_THROWN, CANCELED})
+# Zeebe's job processors accept Complete/Fail/ThrowError for these states only
+# (camunda/camunda zeebe/engine/.../processing/job/JobCompleteProcessor.java, JobFailProcessor,
+# JobThrowErrorProcessor: JobCommandPreconditionChecker with ACTIVATABLE and ACTIVATED); any
+# other state is INVALID_STATE, which the gateway answers FAILED_PRECONDITION
+# (zeebe/gateway-grpc/.../grpc/GrpcErrorMapper.java). A completed job is gone: NOT_FOUND.
+ANSWERABLE = frozenset({ACTIVATABLE, ACTIVATED})
+_ZEEBE_STATE_NAMES = {
+    ACTIVATABLE: "ACTIVATABLE",
+    ACTIVATED: "ACTIVATED",
+    FAILED: "FAILED",
+    INCIDENT: "FAILED",
+    ERROR_THROWN: "ERROR_THROWN",
+    CANCELED: "CANCELED",
+}
 
 DEFAULT_TENANT = "<default>"
+_TENANT_ID = re.compile(r"^[\w.-]{1,31}$")
+STREAM_BUFFER = 32  # jobs a stream holds before the gateway counts it as not ready
 
 
 @dataclass
@@ -94,6 +111,9 @@ class GatewayJob:
     error_code: str | None = None
     error_message: str | None = None
     error_variables: dict[str, Any] | None = None
+    error_caught: bool = False  # a boundary event caught the thrown error: the job is gone
+    pushed: int = 0  # how often it was pushed on a job stream
+    yielded: int = 0  # how often a push failed and the job went back to polling
     timeout_updates: list[int] = field(default_factory=list)
     _deadline: float = 0.0  # monotonic deadline of the current activation
     _deadline_version: int = 0
@@ -167,6 +187,21 @@ class _Fault:
     details: str
 
 
+@dataclass
+class JobStream:
+    """One open StreamActivatedJobs call (what Zeebe's broker calls a job stream)."""
+
+    request: pb.StreamActivatedJobsRequest
+    tenants: frozenset[str]
+    queue: asyncio.Queue[pb.ActivatedJob]
+    pushed: int = 0
+
+    @property
+    def ready(self) -> bool:
+        """False while the client does not read: Zeebe's ``responseObserver.isReady()``."""
+        return not self.queue.full()
+
+
 class GatewayTimeout(AssertionError):
     """``wait_for`` ran out of time; the message says what was awaited."""
 
@@ -185,15 +220,24 @@ class TestGateway:
         required_token: str | None = None,
         default_request_timeout_ms: int = 10_000,
         record_calls: bool = True,
+        multi_tenancy: bool = False,
+        stream_buffer: int = STREAM_BUFFER,
     ) -> None:
         """``tls`` is (private key PEM, certificate chain PEM); ``required_token`` makes every
-        call without ``authorization: Bearer <token>`` fail with UNAUTHENTICATED."""
+        call without ``authorization: Bearer <token>`` fail with UNAUTHENTICATED.
+        ``multi_tenancy`` False (Zeebe's default) refuses every tenant but ``<default>``;
+        ``stream_buffer`` is how many pushed jobs a stream holds while its client does not
+        read before further pushes fail and the jobs are yielded back to polling."""
         self.host = host
         self.port = port
         self.tls = tls
         self.required_token = required_token
         self.default_request_timeout_ms = default_request_timeout_ms
         self.record_calls = record_calls
+        self.multi_tenancy = multi_tenancy
+        self.stream_buffer = stream_buffer
+        self.streams: dict[str, list[JobStream]] = {}
+        self.on_finished: Callable[[GatewayJob], None] | None = None
         self.jobs: dict[int, GatewayJob] = {}
         self.calls: list[Call] = []
         self.incidents: list[Incident] = []
@@ -212,6 +256,7 @@ class TestGateway:
         self._delayed: list[tuple[float, int, int]] = []
         self._deadlines: list[tuple[float, int, int, int]] = []
         self._faults: list[_Fault] = []
+        self._stream_turn = itertools.count()
         self._changed = asyncio.Event()
         self._server: grpc.aio.Server | None = None
         self.running = False
@@ -290,8 +335,7 @@ class TestGateway:
             tenant_id=tenant_id,
         )
         self.jobs[key] = job
-        self._ready.setdefault(type, deque()).append(key)
-        self._notify()
+        self._publish(job)
         return job
 
     def add_jobs(self, type: str, count: int, **kwargs: Any) -> list[GatewayJob]:
@@ -400,7 +444,8 @@ class TestGateway:
             _, _, key = heapq.heappop(self._delayed)
             job = self.jobs.get(key)
             if job is not None and job.state == FAILED:
-                self._ready.setdefault(job.type, deque()).append(key)
+                job.state = ACTIVATABLE
+                self._publish(job)
                 changed = True
         while self._deadlines and self._deadlines[0][0] <= now:
             _, _, key, version = heapq.heappop(self._deadlines)
@@ -408,7 +453,7 @@ class TestGateway:
             if job is not None and job.state == ACTIVATED and job._deadline_version == version:
                 job.state = ACTIVATABLE
                 job.timeouts += 1
-                self._ready.setdefault(job.type, deque()).append(key)
+                self._publish(job)
                 changed = True
         if changed:
             self._notify()
@@ -425,19 +470,50 @@ class TestGateway:
         while ready and len(taken) < request.maxJobsToActivate:
             key = ready.popleft()
             job = self.jobs.get(key)
-            if job is None or job.state not in (ACTIVATABLE, FAILED) or job.available_at > now:
+            if job is None or job.state != ACTIVATABLE or job.available_at > now:
                 continue  # stale entry
             if job.tenant_id not in tenants:
                 skipped.append(key)
                 continue
-            job.state = ACTIVATED
-            job.worker = request.worker
-            job.activations += 1
-            job.activated_at = now
-            self._set_deadline(job, request.timeout)
+            self._activate_job(job, request.worker, request.timeout)
             taken.append(job)
         ready.extendleft(reversed(skipped))
         return taken
+
+    def _publish(self, job: GatewayJob) -> None:
+        """A job became activatable: push it on an open stream of its type, else leave it to
+        polling. As Zeebe's ``BpmnJobActivationBehavior.publishWork``: the job is activated for
+        the stream and pushed; a push the stream cannot take (``StreamJobsHandler``: the
+        client's stream is not ready) yields the job back to activatable
+        (``JobYieldProcessor``), where ActivateJobs finds it. Jobs that were activatable before
+        a stream opened are never pushed to it: polling picks them up."""
+        for stream in self._streams_for(job):
+            if not stream.ready:
+                continue
+            self._activate_job(job, stream.request.worker, stream.request.timeout)
+            job.pushed += 1
+            stream.pushed += 1
+            stream.queue.put_nowait(self._activated(job, stream.request.fetchVariable))
+            self._notify()
+            return
+        if self.streams.get(job.type):
+            job.yielded += 1  # every matching stream was blocked
+        self._ready.setdefault(job.type, deque()).append(job.key)
+        self._notify()
+
+    def _streams_for(self, job: GatewayJob) -> list[JobStream]:
+        streams = [s for s in self.streams.get(job.type, ()) if job.tenant_id in s.tenants]
+        if len(streams) > 1:  # spread pushes over the streams, as Zeebe picks one at random
+            turn = next(self._stream_turn) % len(streams)
+            streams = streams[turn:] + streams[:turn]
+        return streams
+
+    def _activate_job(self, job: GatewayJob, worker: str, timeout_ms: int) -> None:
+        job.state = ACTIVATED
+        job.worker = worker
+        job.activations += 1
+        job.activated_at = time.monotonic()
+        self._set_deadline(job, timeout_ms)
 
     def _set_deadline(self, job: GatewayJob, timeout_ms: int) -> None:
         job._deadline = time.monotonic() + timeout_ms / 1000
@@ -473,6 +549,8 @@ class TestGateway:
         job.state = state
         job.finished_at = time.monotonic()
         self.finished_count += 1
+        if self.on_finished is not None:
+            self.on_finished(job)
         self._notify()
 
     # ---- process simulation: linear walk along the first outgoing sequence flow
@@ -687,6 +765,7 @@ class TestGateway:
             instance.state = "incident"
             self._notify()
         else:
+            job.error_caught = True
             self._advance(instance, target)
 
 
@@ -747,6 +826,7 @@ class _Servicer(pb_grpc.GatewayServicer):
                 grpc.StatusCode.INVALID_ARGUMENT,
                 f"Expected job timeout to be greater than zero, but was {request.timeout}",
             )
+        await self._check_tenants(call, context, "ActivateJobs", request.tenantIds)
         wait_ms = request.requestTimeout or gw.default_request_timeout_ms
         deadline = time.monotonic() + max(wait_ms, 0) / 1000
         while True:
@@ -774,26 +854,101 @@ class _Servicer(pb_grpc.GatewayServicer):
                 gw._notify()
                 raise
 
+    async def _check_tenants(
+        self,
+        call: Call,
+        context: grpc.aio.ServicerContext,
+        method: str,
+        tenant_ids: Iterable[str],
+    ) -> None:
+        """As Zeebe's gateway (camunda/camunda ``zeebe/gateway/.../gateway/cmd/
+        InvalidTenantRequestException.java``): with multi-tenancy off only ``<default>`` may be
+        named; with it on, each id must be a valid tenant id."""
+        ids = list(tenant_ids)
+        if not self.gw.multi_tenancy:
+            if any(t != DEFAULT_TENANT for t in ids):
+                await self._reject(
+                    call,
+                    context,
+                    grpc.StatusCode.INVALID_ARGUMENT,
+                    f"Expected to handle gRPC request {method} with tenant identifiers "
+                    f"'[{', '.join(ids)}]', but multi-tenancy is disabled",
+                )
+            return
+        for tenant in ids:
+            if tenant != DEFAULT_TENANT and not _TENANT_ID.match(tenant):
+                await self._reject(
+                    call,
+                    context,
+                    grpc.StatusCode.INVALID_ARGUMENT,
+                    f"Expected to handle gRPC request {method} with tenant identifier "
+                    f"'{tenant}', but tenant identifier contains illegal characters or is "
+                    "longer than 31 characters",
+                )
+
+    async def StreamActivatedJobs(
+        self, request: pb.StreamActivatedJobsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.ActivatedJob]:
+        """Registers a job stream; jobs that become activatable from now on are pushed to it
+        (see ``TestGateway._publish``). Validation as Zeebe's ``StreamJobsHandler``."""
+        gw = self.gw
+        call = await self._enter("StreamActivatedJobs", request, context)
+        for field_name, bad, expected, actual in (
+            ("type", not request.type.strip(), "present", "blank"),
+            ("timeout", request.timeout < 1, "greater than zero", str(request.timeout)),
+        ):
+            if bad:
+                await self._reject(
+                    call,
+                    context,
+                    grpc.StatusCode.INVALID_ARGUMENT,
+                    f"Expected to stream activated jobs with {field_name} to be {expected}, "
+                    f"but it was {actual}",
+                )
+        await self._check_tenants(call, context, "StreamActivatedJobs", request.tenantIds)
+        stream = JobStream(
+            request,
+            frozenset(request.tenantIds) or frozenset({DEFAULT_TENANT}),
+            asyncio.Queue(maxsize=max(gw.stream_buffer, 1)),
+        )
+        gw.streams.setdefault(request.type, []).append(stream)
+        call.code = grpc.StatusCode.OK  # open: counted as answered for wait_for_calls
+        gw._notify()
+        try:
+            while True:
+                job = await stream.queue.get()
+                call.job_keys.append(job.key)
+                yield job
+        finally:
+            gw.streams[request.type].remove(stream)
+            # Pushed jobs the client never read stay activated until their timeout, as in
+            # Zeebe (the push succeeded from the broker's point of view).
+            call.code = grpc.StatusCode.CANCELLED
+            gw._notify()
+
     async def _job_for(
-        self, call: Call, context: grpc.aio.ServicerContext, key: int, verb: str
+        self, call: Call, context: grpc.aio.ServicerContext, key: int, intent: str
     ) -> GatewayJob:
+        """The job a command names, with Zeebe's precondition check (``ANSWERABLE``)."""
         job = self.gw.jobs.get(key)
-        if job is None or job.state in FINAL_STATES:
+        if job is None or job.state == COMPLETED or job.error_caught:
             await self._reject(
                 call,
                 context,
                 grpc.StatusCode.NOT_FOUND,
-                f"Command '{verb}' rejected with code 'NOT_FOUND': Expected to {verb.lower()} "
+                f"Command '{intent}' rejected with code 'NOT_FOUND': Expected to {intent} "
                 f"job with key '{key}', but no such job was found",
             )
         assert job is not None
-        if job.state != ACTIVATED:
+        allowed = (ACTIVATED,) if intent == "update the timeout of" else ANSWERABLE
+        if job.state not in allowed:
             await self._reject(
                 call,
                 context,
                 grpc.StatusCode.FAILED_PRECONDITION,
-                f"Expected to {verb.lower()} job with key '{key}', "
-                f"but it is in state '{job.state}'",
+                f"Command '{intent}' rejected with code 'INVALID_STATE': Expected to {intent} "
+                f"job with key '{key}', but it is in state "
+                f"'{_ZEEBE_STATE_NAMES.get(job.state, job.state.upper())}'",
             )
         return job
 
@@ -803,7 +958,8 @@ class _Servicer(pb_grpc.GatewayServicer):
         if not text:
             return {}
         try:
-            value = json.loads(text)
+            # NaN/Infinity are not JSON: Zeebe's JSON-to-MessagePack conversion refuses them.
+            value = json.loads(text, parse_constant=_refuse_constant)
         except ValueError:
             value = None
         if not isinstance(value, dict):
@@ -820,7 +976,7 @@ class _Servicer(pb_grpc.GatewayServicer):
         self, request: pb.CompleteJobRequest, context: grpc.aio.ServicerContext
     ) -> pb.CompleteJobResponse:
         call = await self._enter("CompleteJob", request, context)
-        job = await self._job_for(call, context, request.jobKey, "Complete")
+        job = await self._job_for(call, context, request.jobKey, "complete")
         variables = await self._variables(call, context, request.variables)
         job.completed_variables = variables
         self.gw._finish(job, COMPLETED)
@@ -833,7 +989,7 @@ class _Servicer(pb_grpc.GatewayServicer):
     ) -> pb.FailJobResponse:
         gw = self.gw
         call = await self._enter("FailJob", request, context)
-        job = await self._job_for(call, context, request.jobKey, "Fail")
+        job = await self._job_for(call, context, request.jobKey, "fail")
         variables = await self._variables(call, context, request.variables)
         job.failures.append(
             Failure(request.retries, request.errorMessage, request.retryBackOff, variables)
@@ -846,13 +1002,17 @@ class _Servicer(pb_grpc.GatewayServicer):
             if instance is not None:
                 instance.state = "incident"
             gw._finish(job, INCIDENT)
-        else:
+        elif request.retryBackOff > 0:
+            # FAILED until the backoff ends (JobBackoffChecker -> RECURRED_AFTER_BACKOFF).
             job.state = FAILED
-            job.available_at = time.monotonic() + max(request.retryBackOff, 0) / 1000
-            if request.retryBackOff > 0:
-                heapq.heappush(gw._delayed, (job.available_at, next(gw._seq), job.key))
-            else:
-                gw._ready.setdefault(job.type, deque()).append(job.key)
+            job.available_at = time.monotonic() + request.retryBackOff / 1000
+            heapq.heappush(gw._delayed, (job.available_at, next(gw._seq), job.key))
+        else:
+            # No backoff: activatable at once, and published (pushed) like a new job
+            # (JobFailProcessor: jobActivationBehavior.publishWork).
+            job.state = ACTIVATABLE
+            job.available_at = 0.0
+            gw._publish(job)
         self._ok(call)
         return pb.FailJobResponse()
 
@@ -860,7 +1020,7 @@ class _Servicer(pb_grpc.GatewayServicer):
         self, request: pb.ThrowErrorRequest, context: grpc.aio.ServicerContext
     ) -> pb.ThrowErrorResponse:
         call = await self._enter("ThrowError", request, context)
-        job = await self._job_for(call, context, request.jobKey, "Throw_Error")
+        job = await self._job_for(call, context, request.jobKey, "throw an error for")
         variables = await self._variables(call, context, request.variables)
         job.error_code = request.errorCode
         job.error_message = request.errorMessage
@@ -874,7 +1034,7 @@ class _Servicer(pb_grpc.GatewayServicer):
         self, request: pb.UpdateJobTimeoutRequest, context: grpc.aio.ServicerContext
     ) -> pb.UpdateJobTimeoutResponse:
         call = await self._enter("UpdateJobTimeout", request, context)
-        job = await self._job_for(call, context, request.jobKey, "Update_Timeout")
+        job = await self._job_for(call, context, request.jobKey, "update the timeout of")
         job.timeout_updates.append(request.timeout)
         self.gw._set_deadline(job, request.timeout)
         self._ok(call)
@@ -1054,6 +1214,10 @@ class _Servicer(pb_grpc.GatewayServicer):
         )
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 # --------------------------------------------------------------------- separate process
 
 
@@ -1090,24 +1254,39 @@ def job_statistics(jobs: Iterable[GatewayJob]) -> dict[str, Any]:
 async def _serve(args: argparse.Namespace) -> None:
     gw = TestGateway(host=args.host, port=args.port, record_calls=not args.report)
     await gw.start()
-    seeded = [
-        gw.add_job(
-            args.type,
-            variables=json.loads(args.variables),
-            headers=json.loads(args.headers),
-            retries=args.retries,
+    variables = json.loads(args.variables)
+    headers = json.loads(args.headers)
+    seeded: list[GatewayJob] = []
+
+    def create() -> None:
+        seeded.append(
+            gw.add_job(args.type, variables=variables, headers=headers, retries=args.retries)
         )
-        for _ in range(args.jobs)
-    ]
+
+    if args.chain:
+        # Process-like arrival: ``--chain K`` instances, each finished job creates the next
+        # one, so jobs keep becoming activatable while the worker runs (what streams carry).
+        def next_in_chain(job: GatewayJob) -> None:
+            if len(seeded) < args.jobs:
+                create()
+
+        gw.on_finished = next_in_chain
+        for _ in range(min(args.chain, args.jobs)):
+            create()
+    else:
+        for _ in range(args.jobs):
+            create()
     print(f"LISTENING {gw.address}", flush=True)
     cpu = time.process_time()
     if args.report:
         # O(1) predicate: it is re-checked after every command.
-        await gw.wait_for(lambda: gw.finished_count >= len(seeded), timeout=args.max_seconds)
+        await gw.wait_for(lambda: gw.finished_count >= args.jobs, timeout=args.max_seconds)
         stats = job_statistics(seeded)
         stats["gateway_cpu_us_per_job"] = round(
             (time.process_time() - cpu) / max(len(seeded), 1) * 1e6, 1
         )
+        stats["pushed"] = sum(j.pushed for j in seeded)
+        stats["yielded"] = sum(j.yielded for j in seeded)
         print(json.dumps(stats), flush=True)
         await gw.stop()
         return
@@ -1126,6 +1305,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--variables", default="{}", help="JSON object: each job's variables")
     parser.add_argument("--headers", default="{}", help="JSON object: each job's custom headers")
     parser.add_argument("--retries", type=int, default=3)
+    parser.add_argument(
+        "--chain",
+        type=int,
+        default=0,
+        help="K: seed K jobs and create the next one whenever one finishes, until --jobs",
+    )
     parser.add_argument(
         "--report",
         action="store_true",

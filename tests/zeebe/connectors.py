@@ -67,4 +67,9 @@ def crash(context: OutboundContext) -> None:
     raise RuntimeError("sync connector crashed for " + str(context.variables.get("who")))
 
 
-ALL = (gated, needs, retry, slow, crash)
+@outbound_connector(name="Not a number", type="test:nan:1", input_variables=())
+async def not_a_number(context: OutboundContext) -> dict[str, Any]:
+    return {"v": float("nan")}
+
+
+ALL = (gated, needs, retry, slow, crash, not_a_number)

@@ -145,11 +145,14 @@ async def test_fail_without_retries_raises_an_incident(
 
 
 async def test_throw_error_and_state_checks(gateway: TestGateway, adapter: ZeebeAdapter) -> None:
+    """Zeebe accepts ThrowError for an activatable or activated job
+    (camunda/camunda zeebe/engine/.../processing/job/JobThrowErrorProcessor.java); the
+    uncaught error leaves the job in ERROR_THROWN, which answers FAILED_PRECONDITION."""
     job = gateway.add_job("t")
-    with pytest.raises(JobAlreadyDeactivatedError):  # not activated yet: FAILED_PRECONDITION
-        await adapter.complete_job(job.key, {})
     await activate(adapter, "t")
     await adapter.throw_error(job.key, "not found", {"v": 1}, error_code="404")
+    with pytest.raises(JobAlreadyDeactivatedError):
+        await adapter.complete_job(job.key, {})
     assert (job.state, job.error_code, job.error_message, job.error_variables) == (
         "error_thrown",
         "404",

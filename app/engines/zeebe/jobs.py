@@ -1,28 +1,32 @@
-"""Translate between pyzeebe's job and the runtime's engine-agnostic job."""
+"""Translate Zeebe's ActivatedJob (the gateway's message) into the runtime's job."""
 
 from __future__ import annotations
 
-from pyzeebe import Job as ZeebeJob
+import json
+
+from pyzeebe.proto import gateway_pb2 as pb
 
 from app.runtime.model import Job
 from connectors.sdk.context import JobInfo
 
 
-def to_runtime_job(job: ZeebeJob) -> Job:
-    """The runtime's view of an activated Zeebe job."""
+def from_activated(raw: pb.ActivatedJob) -> Job:
+    """The runtime's view of an activated Zeebe job, straight from the gateway's message
+    (one JSON decode each for the variables and the headers, no intermediate objects)."""
+    headers = json.loads(raw.customHeaders) if raw.customHeaders else {}
     info = JobInfo(
-        type=job.type,
-        custom_headers={str(k): v for k, v in job.custom_headers.items()},
-        retries=job.retries,
-        key=job.key,
-        process_instance_key=job.process_instance_key,
-        bpmn_process_id=job.bpmn_process_id,
-        process_definition_key=job.process_definition_key,
-        process_definition_version=job.process_definition_version,
-        element_id=job.element_id,
-        element_instance_key=job.element_instance_key,
-        tenant_id=job.tenant_id or "<default>",
-        worker=job.worker,
-        deadline=job.deadline,
+        type=raw.type,
+        custom_headers={str(k): v for k, v in headers.items()},
+        retries=raw.retries,
+        key=raw.key,
+        process_instance_key=raw.processInstanceKey,
+        bpmn_process_id=raw.bpmnProcessId,
+        process_definition_key=raw.processDefinitionKey,
+        process_definition_version=raw.processDefinitionVersion,
+        element_id=raw.elementId,
+        element_instance_key=raw.elementInstanceKey,
+        tenant_id=raw.tenantId or "<default>",
+        worker=raw.worker,
+        deadline=raw.deadline,
     )
-    return Job(info, dict(job.variables))
+    return Job(info, json.loads(raw.variables) if raw.variables else {})

@@ -12,6 +12,7 @@ import grpc
 from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
 
 from app.engines.zeebe.channel import ConnectionPlan, connection_plan, create_channel
+from app.engines.zeebe.commands import CommandSender
 from app.engines.zeebe.process_commands import ZeebeProcessCommands
 from app.engines.zeebe.worker import Runtime, TypeWorker, WorkerOptions, describe_error
 from app.runtime.engine import (
@@ -84,6 +85,7 @@ class ZeebeService:
         self._channel: grpc.aio.Channel | None = None
         self._adapter: ZeebeAdapter | None = None
         self._commands: ZeebeProcessCommands | None = None
+        self._sender: CommandSender | None = None
         self._connectivity = _Connectivity()
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False
@@ -112,13 +114,11 @@ class ZeebeService:
         )
         self.workers = []
         s = self.settings
-        base_timeout_ms = int(s.worker_job_timeout_seconds * 1000)
+        self._sender = CommandSender(
+            self._adapter._gateway_stub, max_backoff=s.worker_reconnect_max_backoff_seconds
+        )
         for connector in self._connectors():
-            job_timeout_ms = base_timeout_ms
-            if connector.timeout is not None:
-                job_timeout_ms = max(
-                    job_timeout_ms, int(connector.timeout * 1000) + _TIMEOUT_MARGIN_MS
-                )
+            job_timeout_ms = job_lock_ms(connector, s.worker_job_timeout_seconds)
             options = WorkerOptions(
                 name=s.worker_name,
                 max_jobs_to_activate=s.worker_max_jobs_to_activate,
@@ -128,6 +128,7 @@ class ZeebeService:
                 poll_interval=s.worker_poll_interval_seconds,
                 max_backoff=s.worker_reconnect_max_backoff_seconds,
                 tenant_ids=tuple(t.strip() for t in s.worker_tenant_ids.split(",") if t.strip()),
+                stream=s.worker_stream_enabled,
             )
             worker = TypeWorker(
                 self._adapter,
@@ -136,18 +137,25 @@ class ZeebeService:
                 options,
                 self.runtime,
                 self._connectivity,
+                commands=self._sender,
+                channel=self._channel,
             )
             self.workers.append(worker)
+            if options.stream:
+                self._tasks.append(
+                    asyncio.create_task(worker.stream(), name=f"zeebe-stream-{worker.job_type}")
+                )
             self._tasks.append(
                 asyncio.create_task(worker.poll(), name=f"zeebe-poll-{worker.job_type}")
             )
         self._tasks.append(asyncio.create_task(self._probe(), name="zeebe-topology-probe"))
         self._started = True
         log.info(
-            "Zeebe worker %r started against %s for %d job type(s)",
+            "Zeebe worker %r started against %s for %d job type(s) (%s)",
             s.worker_name,
             self._plan.describe(),
             len(self.workers),
+            "streaming + polling" if s.worker_stream_enabled else "polling",
         )
 
     async def stop(self) -> None:
@@ -197,6 +205,8 @@ class ZeebeService:
             "worker": self.settings.worker_name,
             "jobTypes": [w.job_type for w in self.workers],
             "runningJobs": sum(len(w.running) for w in self.workers),
+            "pendingCommands": self._sender.pending if self._sender else 0,
+            "streaming": self.settings.worker_stream_enabled,
             "since": c.since.isoformat(),
         }
         if not self._started:
@@ -263,6 +273,22 @@ class ZeebeService:
                 self._connectivity.brokers = len(topology.brokers)
                 self._connectivity.reachable()
             await asyncio.sleep(interval)
+
+
+def job_lock_ms(connector: OutboundConnector, default_seconds: float) -> int:
+    """The job timeout (lock) requested for a connector's jobs, in milliseconds.
+
+    ``CONNECTOR_<NAME>_TIMEOUT`` (milliseconds, as in Camunda's runtime, found by discovery
+    into ``extra["job_timeout_ms"]``) wins; otherwise the worker default, stretched to the
+    connector's execution timeout + 5 s when that is longer.
+    """
+    explicit = connector.extra.get("job_timeout_ms")
+    if isinstance(explicit, int) and explicit > 0:
+        return explicit
+    lock_ms = int(default_seconds * 1000)
+    if connector.timeout is not None:
+        lock_ms = max(lock_ms, int(connector.timeout * 1000) + _TIMEOUT_MARGIN_MS)
+    return lock_ms
 
 
 def _now() -> dt.datetime:

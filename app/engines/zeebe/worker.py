@@ -1,5 +1,7 @@
-"""One job type's poll loop: activate jobs while below the concurrency limit, run each in
-its own task, send the outcome. Drives pyzeebe's ZeebeAdapter directly (see docs/zeebe.md)."""
+"""One job type's worker: a job stream (StreamActivatedJobs) for new jobs plus a poll loop
+(ActivateJobs) as the backstop for jobs the stream missed, sharing one concurrency limit.
+Runs each job in its own task and sends its outcome. Drives pyzeebe's adapter (activation,
+streaming) and the generated stub (commands) directly; see docs/zeebe.md."""
 
 from __future__ import annotations
 
@@ -12,23 +14,20 @@ from datetime import timedelta
 from typing import Protocol
 
 import grpc
-from pyzeebe import Job as ZeebeJob
-from pyzeebe.errors import (
-    ActivateJobsRequestInvalidError,
-    JobAlreadyDeactivatedError,
-    JobNotFoundError,
-    PyZeebeError,
-)
+from pyzeebe.errors import JobAlreadyDeactivatedError, JobNotFoundError, PyZeebeError
 from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
+from pyzeebe.proto import gateway_pb2 as pb
 
-from app.engines.zeebe.commands import TRANSIENT, send_outcome
-from app.engines.zeebe.jobs import to_runtime_job
+from app.engines.zeebe.commands import CommandSender
+from app.engines.zeebe.jobs import from_activated
 from app.runtime.headers import job_timeout
 from app.runtime.model import Fail, Job, Outcome, Source
 
 log = logging.getLogger("switchboard.zeebe")
 
 INITIAL_BACKOFF = 0.1
+STREAM_TIMEOUT_SECONDS = 3600.0  # a stream is re-created after this long (as Java's streamTimeout)
+DEFAULT_GRPC_TIMEOUT = 20.0  # ActivateJobs deadline when its long polling is off
 
 
 class ExecutionResultLike(Protocol):
@@ -52,6 +51,7 @@ class WorkerOptions:
     poll_interval: float
     max_backoff: float
     tenant_ids: tuple[str, ...] = ()
+    stream: bool = True
 
 
 class Connectivity(Protocol):
@@ -61,7 +61,16 @@ class Connectivity(Protocol):
 
 
 class TypeWorker:
-    """Activates and runs the jobs of one connector type."""
+    """Activates and runs the jobs of one connector type.
+
+    As Camunda's Java client (``JobWorkerImpl`` + ``JobStreamerImpl``): with streaming on, a
+    long-lived StreamActivatedJobs call receives jobs as they become activatable, and the poll
+    loop keeps running for the jobs the stream missed (those activatable before the stream
+    opened, or yielded back by the gateway while the stream could not take them), backing off
+    after each empty poll while the stream is open. Both share one limit: no more than
+    ``max_running_jobs`` jobs run at once (the stream stops reading while at the limit, so
+    gRPC flow control holds the gateway back; Zeebe then yields pushed jobs to polling).
+    """
 
     def __init__(
         self,
@@ -71,6 +80,8 @@ class TypeWorker:
         options: WorkerOptions,
         runtime: Runtime,
         connectivity: Connectivity,
+        commands: CommandSender | None = None,
+        channel: grpc.aio.Channel | None = None,
     ) -> None:
         self.adapter = adapter
         self.job_type = job_type
@@ -78,9 +89,14 @@ class TypeWorker:
         self.options = options
         self.runtime = runtime
         self.connectivity = connectivity
+        self.stub = adapter._gateway_stub  # the generated stub: no per-job pyzeebe objects
+        self.commands = commands or CommandSender(self.stub, max_backoff=options.max_backoff)
+        self.channel = channel
         self.running: set[asyncio.Task[None]] = set()
         self.activated = 0
+        self.streamed = 0
         self.finished = 0
+        self.stream_open = False
         self._capacity = asyncio.Event()
         self._capacity.set()
         self._stopping = asyncio.Event()
@@ -90,6 +106,7 @@ class TypeWorker:
     async def poll(self) -> None:
         """Poll until :meth:`stop_polling`; never raises (errors back off and retry)."""
         backoff = INITIAL_BACKOFF
+        idle = self.options.poll_interval
         while not self._stopping.is_set():
             await self._wait_for_capacity()
             if self._stopping.is_set():
@@ -97,7 +114,15 @@ class TypeWorker:
             free = self.options.max_running_jobs - len(self.running)
             try:
                 got = await self._activate(min(free, self.options.max_jobs_to_activate))
-            except TRANSIENT as exc:
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() is grpc.StatusCode.INVALID_ARGUMENT:
+                    log.error(
+                        "the gateway rejected the ActivateJobs request for %s: %s",
+                        self.job_type,
+                        (exc.details() or "")[:300],
+                    )
+                    await self._pause(self.options.max_backoff)
+                    continue
                 self.connectivity.unreachable(describe_error(exc))
                 # Warn once per outage; the retries that follow are debug noise.
                 log.log(
@@ -107,12 +132,8 @@ class TypeWorker:
                     describe_error(exc),
                     backoff,
                 )
-                await self._pause(backoff)
+                await self._reconnect_pause(backoff)
                 backoff = min(backoff * 2, self.options.max_backoff)
-                continue
-            except ActivateJobsRequestInvalidError:
-                log.error("the gateway rejected the ActivateJobs request for %s", self.job_type)
-                await self._pause(self.options.max_backoff)
                 continue
             except Exception as exc:  # a bug must not end polling for good
                 log.exception("unexpected error activating %s jobs: %s", self.job_type, exc)
@@ -120,26 +141,110 @@ class TypeWorker:
                 continue
             self.connectivity.reachable()
             backoff = INITIAL_BACKOFF
-            if got == 0 and self.options.poll_interval > 0:
+            if got:
+                idle = self.options.poll_interval
+            elif self.stream_open:
+                # JobWorkerImpl.onPollSuccess: with the stream open, an empty poll backs off,
+                # keeping polls to a minimum; the stream delivers the new jobs.
+                idle = min(max(idle * 2, INITIAL_BACKOFF), self.options.max_backoff)
+                await self._pause(idle)
+            elif self.options.poll_interval > 0:
                 await self._pause(self.options.poll_interval)
 
     async def _activate(self, count: int) -> int:
+        o = self.options
+        request = pb.ActivateJobsRequest(
+            type=self.job_type,
+            worker=o.name,
+            timeout=o.job_timeout_ms,
+            maxJobsToActivate=count,
+            fetchVariable=self.fetch_variables,
+            requestTimeout=o.request_timeout_ms,
+            tenantIds=o.tenant_ids,
+        )
+        # The call's own deadline: twice the long-polling time, as pyzeebe's adapter sets it.
+        deadline = o.request_timeout_ms / 1000 * 2 if o.request_timeout_ms > 0 else None
         got = 0
-        async for job in self.adapter.activate_jobs(
-            task_type=self.job_type,
-            worker=self.options.name,
-            timeout=self.options.job_timeout_ms,
-            max_jobs_to_activate=count,
-            variables_to_fetch=self.fetch_variables,
-            request_timeout=self.options.request_timeout_ms,
-            tenant_ids=list(self.options.tenant_ids) or None,
+        async for response in self.stub.ActivateJobs(
+            request, timeout=deadline or DEFAULT_GRPC_TIMEOUT
         ):
-            got += 1
-            self._spawn(job)
+            for raw in response.jobs:
+                got += 1
+                self._spawn(raw)
         return got
 
-    def _spawn(self, job: ZeebeJob) -> None:
+    # ------------------------------------------------------------ job stream
+
+    async def stream(self) -> None:
+        """Keep one job stream open until :meth:`stop_polling`; re-open it after errors (a
+        gateway restart) with backoff; never raises."""
+        backoff = INITIAL_BACKOFF
+        while not self._stopping.is_set():
+            try:
+                if await self._consume_stream():
+                    backoff = INITIAL_BACKOFF
+                if self._stopping.is_set():
+                    return
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() is grpc.StatusCode.INVALID_ARGUMENT:
+                    log.error(
+                        "the gateway rejected the job stream for %s: %s",
+                        self.job_type,
+                        (exc.details() or "")[:300],
+                    )
+                    await self._pause(self.options.max_backoff)
+                    continue
+                if exc.code() is not grpc.StatusCode.CANCELLED or not self._stopping.is_set():
+                    self.connectivity.unreachable(describe_error(exc))
+                log.log(
+                    logging.WARNING if backoff == INITIAL_BACKOFF else logging.DEBUG,
+                    "job stream for %s closed (%s); re-opening",
+                    self.job_type,
+                    describe_error(exc),
+                )
+            except Exception as exc:  # a bug must not end streaming for good
+                log.exception("unexpected error in the %s job stream: %s", self.job_type, exc)
+                await self._pause(self.options.max_backoff)
+            finally:
+                self.stream_open = False
+            if self._stopping.is_set():
+                return
+            await self._reconnect_pause(backoff)
+            backoff = min(backoff * 2, self.options.max_backoff)
+
+    async def _consume_stream(self) -> int:
+        """Read one stream until it ends; returns how many jobs it delivered."""
+        o = self.options
+        request = pb.StreamActivatedJobsRequest(
+            type=self.job_type,
+            worker=o.name,
+            timeout=o.job_timeout_ms,
+            fetchVariable=self.fetch_variables,
+            tenantIds=o.tenant_ids,
+        )
+        call = self.stub.StreamActivatedJobs(request, timeout=STREAM_TIMEOUT_SECONDS)
+        self.stream_open = True
+        delivered = 0
+        try:
+            while not self._stopping.is_set():
+                raw = await call.read()
+                if raw is grpc.aio.EOF:
+                    break  # the gateway ended the stream: re-open it
+                delivered += 1
+                self._spawn(raw, streamed=True)
+                # Back-pressure: read no further while at the limit.
+                await self._wait_for_capacity()
+        finally:
+            self.stream_open = False
+            call.cancel()
+        return delivered
+
+    # ------------------------------------------------------------ shared limit
+
+    def _spawn(self, job: pb.ActivatedJob, *, streamed: bool = False) -> None:
         self.activated += 1
+        if streamed:
+            self.streamed += 1
         task = asyncio.create_task(self._run(job), name=f"zeebe-job-{job.key}")
         self.running.add(task)
         if len(self.running) >= self.options.max_running_jobs:
@@ -169,13 +274,28 @@ class TypeWorker:
             async with asyncio.timeout(seconds):
                 await self._stopping.wait()
 
+    async def _reconnect_pause(self, seconds: float) -> None:
+        """After an error: when the connection is down, wait until the channel is READY
+        again (its own reconnect backoff is then the only one, so a restarted gateway is
+        used at once), at most the backoff cap; when the connection is up (the gateway
+        itself answered UNAVAILABLE, e.g. no broker leader yet), pause ``seconds``."""
+        channel = self.channel
+        if channel is None or channel.get_state() is grpc.ChannelConnectivity.READY:
+            await self._pause(seconds)
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.options.max_backoff):
+                await _channel_ready(channel, self._stopping)
+        if not self._stopping.is_set():
+            await self._pause(min(seconds, INITIAL_BACKOFF))
+
     def stop_polling(self) -> None:
         self._stopping.set()
 
     # ------------------------------------------------------------ one job
 
-    async def _run(self, zeebe_job: ZeebeJob) -> None:
-        job = await self._apply_job_timeout(to_runtime_job(zeebe_job))
+    async def _run(self, raw: pb.ActivatedJob) -> None:
+        job = await self._apply_job_timeout(from_activated(raw))
         if job is None:
             return
         try:
@@ -193,13 +313,7 @@ class TypeWorker:
                 message=f"Switchboard internal error: {type(exc).__name__}",
                 retries=max(job.info.retries - 1, 0),
             )
-        await send_outcome(
-            self.adapter,
-            job.info.key,
-            outcome,
-            deadline_ms=job.info.deadline,
-            max_backoff=self.options.max_backoff,
-        )
+        await self.commands.send(job.info.key, outcome, deadline_ms=job.info.deadline)
 
     async def _apply_job_timeout(self, job: Job) -> Job | None:
         """Extend the job's deadline from the ``jobTimeout`` header before running.
@@ -228,7 +342,11 @@ class TypeWorker:
 
 
 def describe_error(exc: BaseException) -> str:
-    """``Class: GRPC_CODE: details`` for a pyzeebe error (gateway details carry no job data)."""
+    """``Class: GRPC_CODE: details`` for a pyzeebe error, ``GRPC_CODE: details`` for a gRPC
+    error (gateway details carry no job data)."""
+    if isinstance(exc, grpc.aio.AioRpcError):
+        details = (exc.details() or "").strip()
+        return f"{exc.code().name}: {details[:300]}" if details else exc.code().name
     grpc_error = getattr(exc, "grpc_error", None)
     if grpc_error is None and isinstance(exc.__cause__, grpc.aio.AioRpcError):
         grpc_error = exc.__cause__
@@ -237,3 +355,17 @@ def describe_error(exc: BaseException) -> str:
         text = f"{type(exc).__name__}: {grpc_error.code().name}"
         return f"{text}: {details[:300]}" if details else text
     return type(exc).__name__
+
+
+async def _channel_ready(channel: grpc.aio.Channel, stopping: asyncio.Event) -> None:
+    """Return once ``channel`` is READY (asking it to connect) or ``stopping`` is set."""
+    state = channel.get_state(try_to_connect=True)
+    while state is not grpc.ChannelConnectivity.READY and not stopping.is_set():
+        change = asyncio.ensure_future(channel.wait_for_state_change(state))
+        stop = asyncio.ensure_future(stopping.wait())
+        try:
+            await asyncio.wait({change, stop}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            change.cancel()
+            stop.cancel()
+        state = channel.get_state(try_to_connect=True)
