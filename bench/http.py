@@ -186,9 +186,9 @@ class Clients:
             self._closers.append(close_runtime)
 
             def rest_request(url: str) -> Request:
-                job = Job(
-                    type=TYPE,
-                    variables={"method": "GET", "url": url},
+                job = Job.create(
+                    TYPE,
+                    {"method": "GET", "url": url},
                     custom_headers={"resultVariable": "response"},
                 )
 

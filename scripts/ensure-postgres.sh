@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL answers on 127.0.0.1:5432 and the test database exists.
+# Make sure PostgreSQL answers on 127.0.0.1:5432 and the test database exists, empty.
 set -euo pipefail
 HOST=127.0.0.1 PORT=5432 DB=${SWITCHBOARD_TEST_DB:-switchboard_test}
 ready() { pg_isready -q -h "$HOST" -p "$PORT" 2>/dev/null; }
@@ -16,7 +16,8 @@ if ! ready; then
 fi
 ready || { echo "PostgreSQL does not answer on $HOST:$PORT" >&2; exit 1; }
 psql_() { psql -h "$HOST" -p "$PORT" -U postgres -tA "$@"; }
-if [ "$(psql_ -d postgres -c "SELECT 1 FROM pg_database WHERE datname='$DB'")" != "1" ]; then
-  psql_ -d postgres -c "CREATE DATABASE $DB" >/dev/null
-  echo "created database $DB"
-fi
+# A fresh test database on every run: a schema left behind by an earlier run (another branch's
+# migrations, an interrupted downgrade) must never decide what this run sees.
+psql_ -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
+psql_ -d postgres -c "CREATE DATABASE $DB" >/dev/null
+echo "created a fresh database $DB"

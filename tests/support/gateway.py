@@ -335,7 +335,7 @@ class TestGateway:
             tenant_id=tenant_id,
         )
         self.jobs[key] = job
-        self._publish(job)
+        self._offer_job(job)
         return job
 
     def add_jobs(self, type: str, count: int, **kwargs: Any) -> list[GatewayJob]:
@@ -445,7 +445,7 @@ class TestGateway:
             job = self.jobs.get(key)
             if job is not None and job.state == FAILED:
                 job.state = ACTIVATABLE
-                self._publish(job)
+                self._offer_job(job)
                 changed = True
         while self._deadlines and self._deadlines[0][0] <= now:
             _, _, key, version = heapq.heappop(self._deadlines)
@@ -453,7 +453,7 @@ class TestGateway:
             if job is not None and job.state == ACTIVATED and job._deadline_version == version:
                 job.state = ACTIVATABLE
                 job.timeouts += 1
-                self._publish(job)
+                self._offer_job(job)
                 changed = True
         if changed:
             self._notify()
@@ -480,7 +480,7 @@ class TestGateway:
         ready.extendleft(reversed(skipped))
         return taken
 
-    def _publish(self, job: GatewayJob) -> None:
+    def _offer_job(self, job: GatewayJob) -> None:
         """A job became activatable: push it on an open stream of its type, else leave it to
         polling. As Zeebe's ``BpmnJobActivationBehavior.publishWork``: the job is activated for
         the stream and pushed; a push the stream cannot take (``StreamJobsHandler``: the
@@ -676,7 +676,7 @@ class TestGateway:
         self.subscriptions.append(subscription)
         self._notify()
 
-    def _publish(self, request: pb.PublishMessageRequest) -> int:
+    def _publish_message(self, request: pb.PublishMessageRequest) -> int:
         key = next(self._keys)
         tenant = request.tenantId or DEFAULT_TENANT
         variables = json.loads(request.variables) if request.variables else {}
@@ -890,7 +890,7 @@ class _Servicer(pb_grpc.GatewayServicer):
         self, request: pb.StreamActivatedJobsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.ActivatedJob]:
         """Registers a job stream; jobs that become activatable from now on are pushed to it
-        (see ``TestGateway._publish``). Validation as Zeebe's ``StreamJobsHandler``."""
+        (see ``TestGateway._offer_job``). Validation as Zeebe's ``StreamJobsHandler``."""
         gw = self.gw
         call = await self._enter("StreamActivatedJobs", request, context)
         for field_name, bad, expected, actual in (
@@ -1012,7 +1012,7 @@ class _Servicer(pb_grpc.GatewayServicer):
             # (JobFailProcessor: jobActivationBehavior.publishWork).
             job.state = ACTIVATABLE
             job.available_at = 0.0
-            gw._publish(job)
+            gw._offer_job(job)
         self._ok(call)
         return pb.FailJobResponse()
 
@@ -1106,7 +1106,7 @@ class _Servicer(pb_grpc.GatewayServicer):
                 "already published",
             )
         gw.messages.append(request)
-        key = gw._publish(request)
+        key = gw._publish_message(request)
         self._ok(call)
         return pb.PublishMessageResponse(key=key, tenantId=tenant)
 
