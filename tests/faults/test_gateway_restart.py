@@ -67,13 +67,13 @@ async def test_gateway_killed_and_restarted_mid_run(migrated: str) -> None:
                 lambda: gateway.finished_count >= JOBS // 4, timeout=30, what="a quarter done"
             )
             done_at_kill = gateway.finished_count
-            await gateway.stop()  # kill: every running call is cancelled
             killed = readiness.now()
+            await gateway.stop()  # kill: every running call is cancelled
             await eventually(lambda: readiness.is_("down"), within=10, what="readiness down")
             down_code = readiness.latest[0] if readiness.latest else 0
             await asyncio.sleep(OUTAGE_SECONDS)  # the outage itself
-            await gateway.start()  # same port
             restarted = readiness.now()
+            await gateway.start()  # same port
             started = time.monotonic()
             await eventually(lambda: readiness.is_("up"), within=20, what="readiness up again")
             await feeder
@@ -120,7 +120,7 @@ async def test_gateway_killed_and_restarted_mid_run(migrated: str) -> None:
     assert figures.jobs_lost == 0
     assert all(accepted[j.key] == 1 for j in jobs), "a job was completed more than once"
     assert all(j.completed_variables == {"r": {"n": j.variables["n"]}} for j in jobs)
-    assert down_code == 503
+    assert down_code == 503 and went_down is not None and came_up is not None
     sequence = readiness.sequence()
     assert sequence[sequence.index("up") :][:3] == ["up", "down", "up"], readiness.changes
     # One history row per execution; every job has one (re-activated ones may have two).
