@@ -53,6 +53,19 @@ def _live(port: int) -> bool:
         return False
 
 
+def _serve(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    """``switchboard serve`` in a subprocess, its output in ``log_path``."""
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            [str(Path(sys.executable).parent / "switchboard"), "serve"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=log_path.parent,
+        )
+
+
 async def test_sigterm_drains_in_flight_jobs_and_exits_zero(migrated: str, tmp_path: Path) -> None:
     pid = unique_process_id("sigterm")
     port = free_port()
@@ -73,15 +86,7 @@ async def test_sigterm_drains_in_flight_jobs_and_exits_zero(migrated: str, tmp_p
             "SWITCHBOARD_WORKER_JOB_TIMEOUT_SECONDS": str(LOCK_SECONDS),
             "SWITCHBOARD_HISTORY_FLUSH_INTERVAL_SECONDS": "0.5",
         }
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [str(Path(sys.executable).parent / "switchboard"), "serve"],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                cwd=tmp_path,
-            )
+        process = _serve(env, log_path)
         try:
 
             async def live() -> bool:
