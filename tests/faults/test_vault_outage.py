@@ -6,11 +6,10 @@ the process (connections refused), starts it again (it answers "sealed", 503) an
 it. Jobs that needed the secret meanwhile fail transiently: FailJob with retries - 1 and the
 ``retryBackoff`` header's backoff, never retries 0 (no incident); Zeebe hands them out again
 after the backoff, and once Vault answers they complete with the secret, without restarting
-Switchboard. Camunda's rule that a failing secret provider is an ordinary connector failure
-(retries - 1) and a missing secret an input error: camunda/connectors
-``connector-runtime-core/src/main/java/io/camunda/connector/runtime/core/outbound/ConnectorJobHandler.java``
-(``prepareFailJobCommand`` with ``job.getRetries() - 1`` for exceptions other than
-``ConnectorInputException``).
+Switchboard. In Camunda's runtime too a secret provider that cannot answer costs one retry
+(``job.getRetries() - 1`` with the configured backoff) while a missing secret is an input
+error: camunda/connectors ``manageConnectorJobHandlerException`` in
+connector-runtime/connector-runtime-core/src/main/java/io/camunda/connector/runtime/core/outbound/OutboundConnectorExceptionHandler.java
 """
 
 from __future__ import annotations
