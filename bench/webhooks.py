@@ -23,18 +23,20 @@ import json
 import os
 import socket
 import sys
-import tempfile
-import time
-from collections.abc import AsyncIterator
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
-
-import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 # `python bench/<x>.py` puts bench/ first on sys.path, where bench/http.py would shadow the
 # standard library's http package.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import AsyncIterator  # noqa: E402
+from xml.sax.saxutils import quoteattr  # noqa: E402
+
+import httpx  # noqa: E402
+
 BIN = Path(sys.executable).parent
 ADMIN_KEY = "sb_bench-admin-key-" + "b" * 32
 LOG = Path(tempfile.gettempdir()) / "bench-webhooks-serve.log"

@@ -15,6 +15,7 @@ from app.runtime.durations import backoff_millis
 from app.runtime.masking import SecretMasker
 from app.runtime.model import Fail
 from connectors.sdk.errors import ConnectorError, ConnectorRetryError, InputError, error_type
+from connectors.sdk.javaforms import java_value_of
 
 MAX_ERROR_MESSAGE_LENGTH = 6000
 """Failure and BPMN error messages are cut to this many characters (as Camunda does)."""
@@ -84,3 +85,15 @@ def message(exc: BaseException) -> str:
 
 def cap(text: str) -> str:
     return text[:MAX_ERROR_MESSAGE_LENGTH]
+
+
+def fail_message(outcome: Fail) -> str:
+    """The error message of the engine's fail command, as Camunda's job handler writes it: the
+    failure message plus `` | Error variables: {...}`` (Java ``Map.toString`` form) whenever
+    the failure carries variables, capped at 6000 characters. Camunda builds it in one place
+    for every transport (``SpringConnectorJobHandler.prepareFailJobCommand``), so every
+    engine sends this text."""
+    message = outcome.message
+    if outcome.variables:
+        message = f"{message} | Error variables: {java_value_of(outcome.variables)}"
+    return cap(message)

@@ -8,7 +8,6 @@ from typing import Any
 from connectors._http import errors
 from connectors._http.clients import USER_AGENT, HttpState
 from connectors._http.hops import send
-from connectors._http.java_text import java_text
 from connectors._http.models import OAuthClientCredentials, OAuthRefreshToken
 from connectors._http.oauth_cache import TokenResponse, cache_key
 from connectors._http.request import form_encode
@@ -21,6 +20,7 @@ from connectors._http.response import (
 from connectors._http.transport import Exchange
 from connectors._http.url import parse, wire_url
 from connectors.sdk import ConnectorError
+from connectors.sdk.javaforms import java_value_of
 
 TOKEN_TIMEOUT_SECONDS = 20.0
 
@@ -191,4 +191,4 @@ def as_text(value: Any) -> str:
     """Jackson's ``JsonNode.asText``: containers give ``""``."""
     if isinstance(value, dict | list):
         return ""
-    return java_text(value)
+    return java_value_of(value)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote_plus
 
-from connectors._http.java_text import java_text
 from connectors._http.tls import JobTls
 from connectors.sdk import ConnectorInputError
+from connectors.sdk.javaforms import java_value_of
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 JSON_TYPE = "application/json"
@@ -166,7 +166,7 @@ def _form(body: Mapping[str, Any]) -> str:
     # bare name (ApacheRequestBodyBuilder.createUrlEncodedFormEntity).
     return form_encode(
         [
-            (java_text(key), None if value is None else java_text(value))
+            (java_value_of(key), None if value is None else java_value_of(value))
             for key, value in body.items()
         ]
     )
@@ -180,12 +180,12 @@ def _multipart(body: Mapping[str, Any], boundary: str) -> bytes:
     for key, value in body.items():
         if value is None:
             continue
-        name = java_text(key).replace("\\", "\\\\").replace('"', '\\"')
+        name = java_value_of(key).replace("\\", "\\\\").replace('"', '\\"')
         head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
         for item in value if isinstance(value, list) else [value]:
             parts.append(
                 head.encode("latin-1", "replace")
-                + java_text(item).encode("latin-1", "replace")
+                + java_value_of(item).encode("latin-1", "replace")
                 + b"\r\n"
             )
     parts.append(f"--{boundary}--\r\n".encode("latin-1", "replace"))

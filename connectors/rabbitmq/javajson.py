@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import math
-from decimal import Decimal
 from typing import Any
+
+from connectors.sdk.javaforms import java_double
 
 # Jackson's whitespace between tokens; Python's json accepts the same four.
 JSON_WHITESPACE = " \t\n\r"
@@ -28,26 +29,6 @@ _TRANSLATION = str.maketrans(_ESCAPES)
 
 class NotJson(ValueError):
     """The text is not JSON as Jackson's default parser reads it."""
-
-
-def java_double(value: float) -> str:
-    """``Double.toString``: shortest digits, plain for 1e-3 <= |x| < 1e7, else ``d.dddEn``."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value == 0:
-        return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"
-    magnitude = abs(value)
-    if 1e-3 <= magnitude < 1e7:
-        text = repr(value)  # Python uses positional notation throughout this range
-        return text if "." in text else f"{text}.0"
-    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
-    assert isinstance(exponent, int)
-    shown = "".join(map(str, digits))
-    power = exponent + len(digits) - 1
-    mantissa = f"{shown[0]}.{shown[1:] or '0'}"
-    return f"{'-' if sign else ''}{mantissa}E{power}"
 
 
 def java_string(value: Any) -> str:

@@ -81,7 +81,12 @@ async def test_connector_error_fails_with_retries_minus_one_and_header_backoff(
     call = await rest_call(rest, job, "/failure")
     assert call.status == 204
     assert call.body["retries"] == 2 and call.body["retryBackOff"] == 30_000
-    assert call.body["errorMessage"] == "echo failed with E1"
+    # The same message as on gRPC (SpringConnectorJobHandler.prepareFailJobCommand builds it
+    # for every transport): the error variables follow in Java's Map.toString form.
+    assert call.body["errorMessage"] == (
+        "echo failed with E1 | Error variables: {error={type=io.camunda.connector.api.error."
+        "ConnectorException, message=echo failed with E1, code=E1}}"
+    )
     assert call.body["variables"]["error"]["code"] == "E1"
     assert job.failures[0].retries == 2 and job.failures[0].backoff_ms == 30_000
 

@@ -180,7 +180,13 @@ async def test_a_missing_secret_fails_without_retries(
     job = await run_modelled(gateway, adapter, uri_values(scratch, **{"message.body": "x"}))
     assert job.state == INCIDENT
     assert job.failures[0].retries == 0
-    assert job.failures[0].message == "Secret with name 'RABBIT_URI' is not available"
+    # The fail command's message carries the error variables, as Camunda's job handler writes
+    # it (SpringConnectorJobHandler.prepareFailJobCommand); an input error has no code.
+    assert job.failures[0].message == (
+        "Secret with name 'RABBIT_URI' is not available | Error variables: {error={type="
+        "io.camunda.connector.api.error.ConnectorInputException, message=Secret with name "
+        "'RABBIT_URI' is not available}}"
+    )
     assert await scratch.count() == 0
 
 

@@ -9,9 +9,10 @@ import time
 import grpc
 import pytest
 
-from app.engines.zeebe.commands import fail_message, java_string
+from app.runtime.failures import fail_message
 from app.runtime.model import Fail
 from app.runtime.registry import ConnectorRegistry
+from connectors.sdk.javaforms import java_value_of as java_string
 from tests.support.gateway import TestGateway
 from tests.support.waiting import eventually
 from tests.zeebe import connectors as tc

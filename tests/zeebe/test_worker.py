@@ -120,8 +120,8 @@ async def test_connector_error_fails_with_retries_minus_one_and_header_backoff(
     # prepareFailJobCommand.
     assert (request.retries, request.retryBackOff) == (2, 2000)
     assert request.errorMessage == (
-        "upstream down | Error variables: {error={type=connectors.sdk.errors.ConnectorError, "
-        "message=upstream down, code=502}}"
+        "upstream down | Error variables: {error={type=io.camunda.connector.api.error."
+        "ConnectorException, message=upstream down, code=502}}"
     )
     error = json.loads(request.variables)["error"]
     assert error["code"] == "502" and error["message"] == "upstream down"

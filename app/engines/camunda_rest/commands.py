@@ -40,6 +40,7 @@ from camunda_orchestration_sdk.models import (
 )
 
 from app.engines.camunda_rest.client import describe_error, reason_of
+from app.runtime.failures import fail_message
 from app.runtime.model import Complete, Fail, Outcome, ThrowError
 
 log = logging.getLogger("switchboard.camunda_rest")
@@ -146,7 +147,7 @@ async def _send_once(client: CamundaAsyncClient, job_key: int, outcome: Outcome)
             key,
             data=JobFailRequest(
                 retries=max(outcome.retries, 0),
-                error_message=outcome.message,
+                error_message=fail_message(outcome),
                 retry_back_off=max(outcome.backoff_ms, 0),
                 variables=JobFailRequestVariables.from_dict(outcome.variables or {}),
             ),

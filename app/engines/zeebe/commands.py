@@ -27,16 +27,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import grpc
 from pyzeebe.proto import gateway_pb2 as pb
 
+from app.runtime.failures import fail_message
 from app.runtime.model import Complete, Fail, Outcome, ThrowError
 
 log = logging.getLogger("switchboard.zeebe")
@@ -79,57 +78,6 @@ def encode_variables(variables: Mapping[str, Any] | None) -> str:
         return json.dumps(variables, allow_nan=False, separators=(",", ":"))
     except ValueError as exc:
         raise VariablesNotJson(str(exc)) from None
-
-
-def fail_message(outcome: Fail) -> str:
-    """The FailJob error message as Camunda's job handler writes it: the failure message plus
-    `` | Error variables: {...}`` (Java ``Map.toString`` form) whenever the failure carries
-    variables, capped at 6000 characters (SpringConnectorJobHandler.prepareFailJobCommand)."""
-    message = outcome.message
-    if outcome.variables:
-        message = f"{message} | Error variables: {java_string(outcome.variables)}"
-    return message[:MAX_ERROR_MESSAGE_LENGTH]
-
-
-def java_string(value: Any) -> str:
-    """``String.valueOf`` of a JSON value as Jackson reads it (Map, List, String, Integer,
-    Double, Boolean, null)."""
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return _java_double(value)
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}={java_string(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(java_string(v) for v in value) + "]"
-    return str(value)
-
-
-def _java_double(value: float) -> str:
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value == 0:
-        return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"
-    magnitude = abs(value)
-    sign = "-" if value < 0 else ""
-    if 1e-3 <= magnitude < 1e7:
-        text = repr(magnitude)
-        return sign + (text if "." in text else text + ".0")
-    # Computerized scientific notation with the shortest round-trip digits: 1.0E7, 1.5E-5.
-    _, digit_tuple, exponent = Decimal(repr(magnitude)).normalize().as_tuple()
-    digits = "".join(map(str, digit_tuple))
-    power = len(digits) + int(exponent) - 1
-    return f"{sign}{digits[0]}.{digits[1:] or '0'}E{power}"
 
 
 def build_request(
