@@ -697,6 +697,7 @@ class Compiler:
             def call(state: EvalState, args: list[Any]) -> Any:
                 if len(args) > count:
                     raise Problem(f"expected {count} parameters but found {len(args)}")
+                state.tick()  # a user-defined call costs a step: recursion is bounded too
                 state.call_depth += 1
                 if state.call_depth > limits.MAX_CALL_DEPTH:
                     raise FeelLimitError(

@@ -49,11 +49,21 @@ _SPACED = sorted(
     key=len,
     reverse=True,
 )
-_SPACED_RE = "|".join(r"\s+".join(map(re.escape, n.split())) for n in _SPACED)
+# FEEL's whitespace (DMN 1.5 grammar rules 61-62), as feel-scala's FeelWhitespace.isWhitespace
+# lists it: not Python's \s, which lacks U+180E, U+200B and U+FEFF and adds U+001C-U+001F.
+WHITESPACE = (
+    "\u0009\u000a\u000b\u000c\u000d\u0020\u0085\u00a0\u1680\u180e"
+    + "".join(chr(c) for c in range(0x2000, 0x200C))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+_WS = "[" + re.escape(WHITESPACE) + "]"
+_SPACED_RE = "|".join((_WS + "+").join(map(re.escape, n.split())) for n in _SPACED)
 
 _TOKEN_RE = re.compile(
     r"""
-    (?P<ws>\s+|//[^\n]*|/\*.*?\*/)
+    (?P<ws>"""
+    + _WS
+    + r"""+|//[^\n]*|/\*.*?\*/)
   | (?P<spaced>(?:"""
     + _SPACED_RE
     + r""")(?![\w$]))
@@ -144,7 +154,7 @@ def tokenize(source: str) -> list[Token]:
         if kind == "ws":
             pass
         elif kind == "spaced":
-            tokens.append(Token("name", " ".join(text.split()), pos, end))
+            tokens.append(Token("name", " ".join(re.split(_WS + "+", text)), pos, end))
         elif kind == "num":
             tokens.append(Token("num", text, pos, end))
         elif kind == "str":

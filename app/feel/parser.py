@@ -11,6 +11,12 @@ from app.feel.values import D128
 
 _COMPARE = frozenset({"=", "!=", "<", "<=", ">", ">="})
 
+# feel-scala's reservedWord (FeelParser.scala): never a name, so never a path segment
+# (`{null: 1}.null` does not parse: InterpreterExpressionTest "not be a key-word").
+RESERVED_WORDS = frozenset(
+    ("null", "true", "false", "function", "in", "return", "then", "else", "satisfies", "and", "or")
+)
+
 
 def parse_expression(source: str) -> ast.Node:
     parser = _Parser(source)
@@ -257,7 +263,7 @@ class _Parser:
         tok = self.tok
         if tok.kind in ("name", "qname"):
             return self.name_words()
-        if tok.kind == "kw":
+        if tok.kind == "kw" and tok.value not in RESERVED_WORDS:
             return self.advance().value
         raise self.error(f"expected a name after '.' but found {self.describe(tok)}")
 

@@ -14,7 +14,12 @@ from app.feel.values import Problem, YearMonthDuration
 
 _DATE = r"(?P<y>-?\d{4,9})-(?P<mo>\d{2})-(?P<d>\d{2})"
 _TIME = r"(?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d{1,9}))?)?"
-_ZONE = r"(?P<z>Z|[+-]\d{2}:?\d{2}|[+-]\d{2})?(?:@(?P<zid>[A-Za-z][A-Za-z0-9_+\-/]*))?"
+# An offset, then a zone id as FEEL writes it (``@Europe/Berlin``) or as ISO-8601 / Java's
+# ZonedDateTime does (``+02:00[Europe/Berlin]``, feel-scala InterpreterLiteralExpressionTest).
+_ZONE = (
+    r"(?P<z>Z|[+-]\d{2}:?\d{2}|[+-]\d{2})?"
+    r"(?:@(?P<zid>[A-Za-z][A-Za-z0-9_+\-/]*)|\[(?P<bzid>[A-Za-z][A-Za-z0-9_+\-/]*)\])?"
+)
 DATE_RE = re.compile(_DATE + r"\Z")
 TIME_RE = re.compile("T?" + _TIME + _ZONE + r"\Z")
 DATETIME_RE = re.compile(_DATE + "T" + _TIME + _ZONE + r"\Z")
@@ -51,6 +56,8 @@ def _offset(text: str) -> dt.tzinfo:
 def _tz(m: re.Match[str]) -> dt.tzinfo | None:
     if m.group("zid"):
         return zone(m.group("zid"))
+    if m.group("bzid"):
+        return zone(m.group("bzid"))
     if m.group("z"):
         return _offset(m.group("z"))
     return None
@@ -94,9 +101,17 @@ def parse_datetime(text: str) -> dt.datetime:
         if h == 24 and mi == 0 and s == 0 and us == 0:
             base = dt.datetime(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
             return (base + dt.timedelta(days=1)).replace(tzinfo=_tz(m))
-        return dt.datetime(
+        value = dt.datetime(
             int(m.group("y")), int(m.group("mo")), int(m.group("d")), h, mi, s, us, tzinfo=_tz(m)
         )
+        if m.group("bzid") and m.group("z"):
+            # ZonedDateTime.parse: the offset picks between the two readings of a local time
+            # that occurs twice (the end of summer time); an offset the zone never has there
+            # is ignored and the zone's rules decide.
+            later = value.replace(fold=1)
+            if later.utcoffset() == _offset(m.group("z")).utcoffset(None) != value.utcoffset():
+                return later
+        return value
     except (ValueError, OverflowError) as exc:
         raise Problem(f"invalid date and time '{text}'") from exc
 

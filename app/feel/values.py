@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -112,15 +113,20 @@ class FeelFunction:
         return f"FeelFunction({self.name}({', '.join(self.params)}))"
 
 
+_CLOCK_EVERY = 2048
+
+
 class EvalState:
     """Mutable state of one evaluation: warnings and resource budgets."""
 
-    __slots__ = ("call_depth", "steps", "warnings")
+    __slots__ = ("_deadline", "_next_check", "call_depth", "steps", "warnings")
 
     def __init__(self) -> None:
         self.warnings: list[str] = []
         self.steps = 0
         self.call_depth = 0
+        self._deadline = time.monotonic() + limits.MAX_SECONDS
+        self._next_check = min(_CLOCK_EVERY, limits.MAX_STEPS)
 
     def warn(self, message: str) -> None:
         if len(self.warnings) < limits.MAX_WARNINGS:
@@ -128,10 +134,18 @@ class EvalState:
 
     def tick(self, count: int = 1) -> None:
         self.steps += count
+        if self.steps >= self._next_check:
+            self._check_budget()
+
+    def _check_budget(self) -> None:
         if self.steps > limits.MAX_STEPS:
             raise FeelLimitError(
                 f"evaluation exceeded the iteration budget of {limits.MAX_STEPS} steps"
             )
+        if time.monotonic() > self._deadline:
+            raise FeelLimitError(f"evaluation took longer than {limits.MAX_SECONDS:g} seconds")
+        # The clock is read every few thousand steps, not on every one.
+        self._next_check = min(self.steps + _CLOCK_EVERY, limits.MAX_STEPS + 1)
 
 
 class Scope:

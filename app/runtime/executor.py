@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from app.feel import limits as feel_limits
 from app.runtime.errors import ConnectorTimeoutError, UnknownJobTypeError
 from app.runtime.failures import MAX_ERROR_MESSAGE_LENGTH, Failure, classify
 from app.runtime.headers import ConnectorHeaders, read_headers, validated_backoff
@@ -111,12 +112,18 @@ class ConnectorRuntime:
         history: HistorySink | None = None,
         process_xml: ProcessXmlSource | None = None,
     ) -> ConnectorRuntime:
-        """A runtime with limits and the secret filter mode from ``settings`` and, unless
-        given, the environment secret resolver using ``settings.secret_env_prefix``.
+        """A runtime with limits (the process-wide FEEL limits too) and the secret filter mode
+        from ``settings`` and, unless given, the environment secret resolver using
+        ``settings.secret_env_prefix``.
         ``process_xml`` (from the engine) gives the secret filter the process definitions;
         ``STRICT`` without it raises ``SecretsConfigError``."""
         if secrets is None:
             secrets = EnvironmentSecretResolver(settings.secret_env_prefix)
+        feel_limits.configure(
+            max_steps=settings.feel_max_steps,
+            max_list_length=settings.feel_max_list_length,
+            max_seconds=settings.feel_timeout_seconds,
+        )
         return cls(
             connectors,
             secrets=secrets,

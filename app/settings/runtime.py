@@ -22,6 +22,27 @@ class RuntimeSettings(BaseModel):
         description="Timeout of a connector call when the connector declares none "
         "(0 = no timeout). A timed-out job fails with retries - 1.",
     )
+    feel_max_steps: int = Field(
+        3_000_000,
+        ge=1000,
+        validation_alias="SWITCHBOARD_FEEL_MAX_STEPS",
+        description="Iteration budget of one FEEL evaluation (loop items, filter items, list "
+        "built-ins, user-defined function calls); past it the evaluation fails. The default "
+        "lets a million-element `for` run.",
+    )
+    feel_max_list_length: int = Field(
+        2_000_000,
+        ge=1000,
+        validation_alias="SWITCHBOARD_FEEL_MAX_LIST_LENGTH",
+        description="Longest list or range a FEEL evaluation may build.",
+    )
+    feel_timeout_seconds: float = Field(
+        2.0,
+        gt=0,
+        validation_alias="SWITCHBOARD_FEEL_TIMEOUT_SECONDS",
+        description="Wall-clock limit of one FEEL evaluation; past it the evaluation fails "
+        "(a job fails as on any failing expression).",
+    )
     max_input_variables_bytes: int = Field(
         4 * MIB,
         ge=1024,

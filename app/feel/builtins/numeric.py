@@ -44,9 +44,17 @@ _MODES = {
 
 @builtin("decimal", ["n", "scale", "mode"])
 def decimal_mode(state: EvalState, n: Any, scale: Any, mode: Any) -> Any:
-    rounding = _MODES.get(string(mode, "mode").upper())
+    name = string(mode, "mode").upper()
+    if name == "UNNECESSARY":
+        # java.math.RoundingMode.UNNECESSARY: the value must already have that scale.
+        exact = _round(n, scale, decimal.ROUND_DOWN)
+        if to_decimal(exact) != to_decimal(num(n, "n")):
+            raise Problem(f"rounding {n} to scale {scale} is necessary (mode UNNECESSARY)")
+        return exact
+    rounding = _MODES.get(name)
     if rounding is None:
-        raise Problem(f"illegal rounding mode '{mode}', must be one of {', '.join(_MODES)}")
+        modes = ", ".join([*_MODES, "UNNECESSARY"])
+        raise Problem(f"illegal rounding mode '{mode}', must be one of {modes}")
     return _round(n, scale, rounding)
 
 

@@ -2,12 +2,48 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from app.feel import ops
 from app.feel.builtins.registry import builtin
-from app.feel.values import EvalState, Problem, Range
+from app.feel.values import EvalState, Problem, Range, YearMonthDuration
+
+
+def _point_kind(v: Any) -> str | None:
+    """The kind of a point value the range functions accept (feel-scala RangeBuiltinFunction
+    ``isPointValue``: numbers, dates, times, date-times, both durations; a local and a zoned
+    time or date-time are different kinds), None for anything else (strings, booleans...)."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int | Decimal | float):
+        return "number"
+    if isinstance(v, dt.datetime):
+        return "date-time" if v.tzinfo is not None else "local date-time"
+    if isinstance(v, dt.date):
+        return "date"
+    if isinstance(v, dt.time):
+        return "time" if v.tzinfo is not None else "local time"
+    if isinstance(v, YearMonthDuration):
+        return "years and months duration"
+    if isinstance(v, dt.timedelta):
+        return "days and time duration"
+    return None
+
+
+def _kind(v: Any) -> str | None:
+    if type(v) is Range:
+        return _point_kind(v.start if v.start is not None else v.end)
+    return _point_kind(v)
+
+
+def _check_comparable(a: Any, b: Any) -> None:
+    # feel-scala RangeBuiltinFunction.isComparable: anything else gives null.
+    kind = _kind(a)
+    if kind is None or kind != _kind(b):
+        raise Problem("the range functions compare points and ranges of one kind only")
 
 
 def _as_range(v: Any) -> Range:
@@ -86,6 +122,7 @@ def _coincides(a: Range, b: Range) -> bool:
 
 def _register(name: str, relation: Callable[[Range, Range], bool], swap: bool = False) -> None:
     def impl(state: EvalState, a: Any, b: Any) -> Any:
+        _check_comparable(a, b)
         ra, rb = _as_range(a), _as_range(b)
         return relation(rb, ra) if swap else relation(ra, rb)
 
