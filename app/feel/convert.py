@@ -87,8 +87,29 @@ def to_feel(value: Any, _depth: int = 0) -> Any:
     return None
 
 
+# Whole numbers of up to 1,000 digits become exact ints; beyond, a float (as a non-integral
+# number does), null past a double's range: an int of thousands of digits costs milliseconds to
+# build per occurrence and fails Python's int-to-string limit (4,300 digits) wherever it is
+# written as JSON.
+_EXACT_INT_DIGITS = 1000
+
+
 def to_json(value: Any, _depth: int = 0) -> Any:
-    """FEEL value -> JSON-ready Python value (int for integral numbers, ISO strings)."""
+    """FEEL value -> JSON-ready Python value (int for integral numbers, ISO strings).
+
+    A list or context that occurs several times in the value (``for i in 1..1000 return x``)
+    is converted once and shared, never copied per occurrence."""
+    return _to_json(value, _depth, {})
+
+
+def _number(value: Decimal) -> Any:
+    if value == value.to_integral_value() and value.adjusted() < _EXACT_INT_DIGITS:
+        return int(value)
+    f = float(value)
+    return f if math.isfinite(f) else None
+
+
+def _to_json(value: Any, _depth: int, seen: dict[int, Any]) -> Any:
     t = type(value)
     if t is str or t is bool or t is int or value is None:
         return value
@@ -97,16 +118,19 @@ def to_json(value: Any, _depth: int = 0) -> Any:
             return None
         return int(value) if value.is_integer() and abs(value) < 2**53 else value
     if t is Decimal:
-        if value == value.to_integral_value():
-            return int(value)
-        f = float(value)
-        return f if math.isfinite(f) else None
+        return _number(value)
     if _depth > limits.MAX_INPUT_DEPTH + 50:
         raise FeelLimitError("value nested too deeply")
-    if t is dict:
-        return {k: to_json(v, _depth + 1) for k, v in value.items()}
-    if t is list:
-        return [to_json(v, _depth + 1) for v in value]
+    if t is dict or t is list:
+        done = seen.get(id(value))
+        if done is not None:
+            return done
+        if t is dict:
+            converted: Any = {k: _to_json(v, _depth + 1, seen) for k, v in value.items()}
+        else:
+            converted = [_to_json(v, _depth + 1, seen) for v in value]
+        seen[id(value)] = converted  # value is alive for the whole call: its id stays unique
+        return converted
     if t is dt.datetime:
         return temporal.format_datetime_iso(value)
     if t is dt.date:
