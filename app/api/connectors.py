@@ -61,6 +61,11 @@ def connector_detail(services: Services, connector_type: str) -> dict[str, Any]:
     return detail
 
 
+# How long a test invocation waits for its execution row before answering anyway (the row
+# stays queued: with the database down the answer still comes, the row follows).
+INVOKE_HISTORY_WAIT_SECONDS = 2.0
+
+
 def _entry(services: Services, connector_type: str) -> RegistryEntry:
     for entry in services.registry.entries():
         if entry.type == connector_type:
@@ -93,6 +98,9 @@ async def invoke(services: Services, connector_type: str, body: InvokeRequest) -
     )
     with services.metrics.in_flight(connector_type):
         result = await services.runtime.execute(job, source="rest")
+    # Read your own writes: the execution is in the database before the caller hears of it
+    # (worker jobs keep the batched writer; this only makes the writer take its queue now).
+    await services.history.persisted(timeout=INVOKE_HISTORY_WAIT_SECONDS)
     outcome = outcome_to_json(result.masked_outcome)
     outcome["executionId"] = result.record.id
     outcome["durationMs"] = round(result.record.duration_ms, 3)

@@ -178,6 +178,12 @@ class HistoryWriter:
         self._wakeup = asyncio.Event()
         self._needed = batch_size
         self._stopping = False
+        # Read-your-own-writes for test invocations: records accepted into the queue and
+        # records the writer has finished with (written, rejected or dropped), in queue order.
+        self._accepted = 0
+        self._settled = 0
+        self._settled_changed = asyncio.Event()
+        self._flush_upto = 0  # someone waits for the records up to this count
         self.dropped = 0
         self.failed = 0
         self.written = 0
@@ -212,6 +218,7 @@ class HistoryWriter:
         """Queue ``record``; never blocks, never raises. A full queue drops it (counted)."""
         try:
             self._queue.put_nowait(record)
+            self._accepted += 1
             if self._queue.qsize() >= self._needed:
                 self._wakeup.set()
         except asyncio.QueueFull:
@@ -263,6 +270,7 @@ class HistoryWriter:
         self._inflight = 0
         # A fresh queue: the cancelled writer may have left unfinished-task counts behind.
         self._queue = asyncio.Queue(maxsize=self._queue.maxsize)
+        self._settled = self._flush_upto = self._accepted
 
     # -- writing --------------------------------------------------------------------------
 
@@ -275,6 +283,28 @@ class HistoryWriter:
                 self._inflight = 0
                 for _ in batch:
                     self._queue.task_done()
+                self._settled += len(batch)
+                self._settled_changed.set()
+
+    async def persisted(self, timeout: float = 2.0) -> bool:  # noqa: ASYNC109
+        """Wait until every record submitted so far has been dealt with by the writer (written
+        to the database, unless it was rejected as invalid), at most ``timeout`` seconds; the
+        writer takes them at once instead of at the next flush. False on timeout (the
+        database is down, say): the records stay queued, nothing is lost. The REST test
+        invocation calls this before answering, so its execution can be read at once."""
+        mark = self._accepted
+        if self._settled >= mark or not self.running:
+            return self._settled >= mark
+        self._flush_upto = max(self._flush_upto, mark)
+        self._wakeup.set()
+        try:
+            async with asyncio.timeout(timeout):
+                while self._settled < mark:
+                    self._settled_changed.clear()
+                    await self._settled_changed.wait()
+        except TimeoutError:
+            return False
+        return True
 
     async def _next_batch(self) -> list[AnyRecord]:
         batch = [await self._queue.get()]
@@ -286,7 +316,9 @@ class HistoryWriter:
                 batch.append(self._queue.get_nowait())
             self._inflight = len(batch)
             remaining = deadline - loop.time()
-            if len(batch) >= self._batch_size or self._stopping or remaining <= 0:
+            if len(batch) >= self._batch_size or self._stopping or self._flush_upto > self._settled:
+                break
+            if remaining <= 0:
                 break
             self._needed = self._batch_size - len(batch)
             self._wakeup.clear()
