@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import settings_or_exit
+from app.cli import exits
+from app.cli.common import settings_or_exit, shown_url
 
 LOCAL_KEY_NAME = "local-admin"
 
@@ -64,11 +65,11 @@ def _run(
         return asyncio.run(main())
     except (SQLAlchemyError, OSError) as exc:
         print(
-            f"switchboard apikey: database error ({type(exc).__name__}); "
-            "is the database up and migrated (`switchboard migrate`)?",
+            f"switchboard apikey: database error at {shown_url(settings.database_url)} "
+            f"({type(exc).__name__}); is the database up and migrated (`switchboard migrate`)?",
             file=sys.stderr,
         )
-        return 1
+        return exits.UNAVAILABLE
 
 
 def _describe(key: Any) -> dict[str, Any]:
@@ -91,7 +92,7 @@ async def _create(sessions: Any, args: argparse.Namespace) -> int:
         created, key = await apikeys.create_key(sessions, name=args.name, role=args.role)
     except ValueError as exc:
         print(f"switchboard apikey create: {exc}", file=sys.stderr)
-        return 2
+        return exits.DATA
     if args.json:
         print(json.dumps({**_describe(created), "key": key}, indent=2))
     else:
@@ -126,7 +127,7 @@ async def _revoke(sessions: Any, args: argparse.Namespace) -> int:
         revoked = await apikeys.revoke_key(sessions, args.key_id)
     except ValueError as exc:
         print(f"switchboard apikey revoke: {exc}", file=sys.stderr)
-        return 2
+        return exits.DATA
     if revoked is None:
         print(f"switchboard apikey revoke: no key matches {args.key_id!r}", file=sys.stderr)
         return 1

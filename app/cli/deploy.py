@@ -13,9 +13,8 @@ import json
 import sys
 from pathlib import Path
 
+from app.cli import exits
 from app.cli.common import settings_or_exit
-
-EXIT_USAGE = 64
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,12 +36,12 @@ def run(args: argparse.Namespace) -> int:
         path = Path(name)
         if not path.is_file():
             print(f"switchboard deploy: {name}: no such file", file=sys.stderr)
-            return EXIT_USAGE
+            return exits.USAGE
         resources.append((path.name, path.read_bytes()))
     settings = settings_or_exit()
     if not settings.zeebe_enabled:
         print("switchboard deploy: Zeebe is not configured: set ZEEBE_ADDRESS", file=sys.stderr)
-        return 2
+        return exits.CONFIG
     return asyncio.run(_deploy(settings, resources, args.tenant))
 
 

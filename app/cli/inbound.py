@@ -10,6 +10,7 @@ import os
 import sys
 from typing import Any
 
+from app.cli import exits
 from app.cli.common import settings_or_exit
 
 
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     key = _key()
     if key is None:
         print("switchboard inbound: set SWITCHBOARD_API_KEY to an API key", file=sys.stderr)
-        return 2
+        return exits.CONFIG
     try:
         response = httpx.get(
             url.rstrip("/") + "/api/v1/inbound",

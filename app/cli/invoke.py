@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli import exits
 from app.cli.common import registry_or_exit, settings_or_exit
-
-EXIT_USAGE = 64
 
 
 class _UsageError(Exception):
@@ -101,11 +100,15 @@ def run(args: argparse.Namespace) -> int:
             raise _UsageError("--retries: must be >= 0")
     except _UsageError as exc:
         print(f"switchboard invoke: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    registry = registry_or_exit("switchboard invoke", EXIT_USAGE)
+        return exits.USAGE
+    registry = registry_or_exit("switchboard invoke")
     if args.type not in registry:
         known = ", ".join(sorted(c.type for c in registry)) or "none"
-        print(f"switchboard invoke: unknown job type; known types: {known}", file=sys.stderr)
+        print(
+            f"switchboard invoke: unknown job type {args.type!r}; known types: {known}",
+            file=sys.stderr,
+        )
+        return exits.USAGE  # nothing was run, nothing recorded
     outcome = asyncio.run(_invoke(settings, registry, args, variables, headers))
     print(json.dumps(outcome_to_json(outcome), indent=2, ensure_ascii=False))
     return EXIT_CODES[outcome.command]

@@ -6,7 +6,8 @@ import argparse
 import asyncio
 import sys
 
-from app.cli.common import settings_or_exit
+from app.cli import exits
+from app.cli.common import settings_or_exit, shown_url
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,7 +32,10 @@ def run(args: argparse.Namespace) -> int:
             asyncio.run(migrate.upgrade(url, args.revision))
         revision = asyncio.run(migrate.current_revision(url))
     except Exception as exc:
-        print(f"switchboard migrate: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+        print(
+            f"switchboard migrate: failed at {shown_url(url)}: {type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
+        return exits.UNAVAILABLE if isinstance(exc, OSError | ConnectionError) else exits.FAILED
     print(f"database at revision {revision or 'base'}")
     return 0

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from app.cli import exits
 from app.cli.common import settings_or_exit
 from app.secrets import (
     InvalidSecretNameError,
@@ -27,8 +28,8 @@ from app.secrets import (
 
 T = TypeVar("T")
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+EXIT_FAILED = exits.FAILED
+EXIT_USAGE = exits.USAGE
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

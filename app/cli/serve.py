@@ -8,6 +8,7 @@ import signal
 import sys
 from collections.abc import Iterator
 
+from app.cli import exits
 from app.cli.common import registry_or_exit, settings_or_exit
 
 
@@ -34,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         settings.check_serving()
     except SettingsError as exc:
         print(f"switchboard: configuration error: {exc}", file=sys.stderr)
-        return 2
+        return exits.CONFIG
     setup_logging(settings.log_level, settings.log_format, settings.log_max_message_chars)
     # Discover before uvicorn starts: a bad CONNECTOR_* variable is then one line, not a
     # lifespan traceback.
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
                 check()
             except Exception as exc:
                 print(f"switchboard: configuration error: {exc}", file=sys.stderr)
-                return 2
+                return exits.CONFIG
     app = create_app(settings, registry)
     config = uvicorn.Config(
         app,

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.cli import exits
 from app.cli.common import registry_or_exit, settings_or_exit
 
 
@@ -18,6 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     one.add_argument("type", metavar="TYPE", help="the connector's job type")
     one.add_argument("--out", metavar="FILE", type=Path, help="write to FILE instead of stdout")
+    one.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     one.set_defaults(func=run_one)
 
     every = subparsers.add_parser(
@@ -26,7 +28,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     every.add_argument(
         "--out", metavar="DIR", type=Path, required=True, help="directory to write into"
     )
+    every.add_argument("--force", action="store_true", help="overwrite files that exist")
     every.set_defaults(func=run_all)
+
+
+class _OutRefused(Exception):
+    pass
+
+
+def _check_target(folder: Path, files: list[Path], force: bool) -> None:
+    """Refuse to create folders outside the current directory's tree (a typo must not scatter
+    files over the disk) and to overwrite files unless ``--force``."""
+    if not folder.exists():
+        try:
+            folder.resolve().relative_to(Path.cwd().resolve())
+        except ValueError:
+            raise _OutRefused(
+                f"{folder} does not exist and is outside the current directory; create it first"
+            ) from None
+    existing = [str(f) for f in files if f.exists()]
+    if existing and not force:
+        raise _OutRefused(f"{', '.join(existing)} exists; pass --force to overwrite")
 
 
 def file_name(connector_type: str) -> str:
@@ -56,7 +78,7 @@ def run_one(args: argparse.Namespace) -> int:
         reason = "is disabled" if args.type in disabled else "is not a known connector type"
         known = ", ".join(sorted(c.type for c in registry.connectors())) or "none"
         print(f"switchboard template: {args.type!r} {reason} (enabled: {known})", file=sys.stderr)
-        return 2
+        return exits.USAGE
     try:
         text = render(element_template(connector))
     except TemplateError as exc:
@@ -65,6 +87,11 @@ def run_one(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(text)
     else:
+        try:
+            _check_target(args.out.parent, [args.out], args.force)
+        except _OutRefused as exc:
+            print(f"switchboard template: --out: {exc}", file=sys.stderr)
+            return exits.USAGE
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text, encoding="utf-8")
         print(f"wrote {args.out}", file=sys.stderr)
@@ -75,6 +102,12 @@ def run_all(args: argparse.Namespace) -> int:
     from connectors.sdk.templates import TemplateError, element_template
 
     registry = _registry()
+    targets = [args.out / file_name(c.type) for c in registry.connectors()]
+    try:
+        _check_target(args.out, targets, args.force)
+    except _OutRefused as exc:
+        print(f"switchboard templates: --out: {exc}", file=sys.stderr)
+        return exits.USAGE
     args.out.mkdir(parents=True, exist_ok=True)
     status = 0
     for connector in registry.connectors():

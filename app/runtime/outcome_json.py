@@ -42,5 +42,5 @@ def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
     raise TypeError(f"not an outcome: {type(outcome).__name__}")
 
 
-EXIT_CODES = {"complete": 0, "fail": 1, "throw_error": 2}
+EXIT_CODES = {"complete": 0, "fail": 1, "throw_error": 3}
 """Process exit code per command, used by ``switchboard invoke``."""

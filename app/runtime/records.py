@@ -78,14 +78,19 @@ def mask_outcome(outcome: Outcome, masker: SecretMasker) -> Outcome:
     return replace(outcome, message=masker.mask(outcome.message), variables=variables)
 
 
+def _subject(job: Job) -> str:
+    # A REST or CLI test invocation has no engine job key (0): say what it is instead.
+    return f"job {job.info.key}" if job.info.key else "test invocation"
+
+
 def log_outcome(job: Job, record: ExecutionRecord) -> None:
     """One line per failed or BPMN-error job (debug for completions); never job data."""
     masked = record.outcome
     info = job.info
     if isinstance(masked, Fail):
         logger.warning(
-            "job %s of type %s failed (retries left %d, backoff %d ms): %s",
-            info.key,
+            "%s of type %s failed (retries left %d, backoff %d ms): %s",
+            _subject(job),
             info.type,
             masked.retries,
             masked.backoff_ms,
@@ -93,10 +98,10 @@ def log_outcome(job: Job, record: ExecutionRecord) -> None:
             masked.message.split(PREVIEW_MARKER, 1)[0],
         )
     elif isinstance(masked, ThrowError):
-        logger.info("job %s of type %s threw BPMN error %s", info.key, info.type, masked.code)
+        logger.info("%s of type %s threw BPMN error %s", _subject(job), info.type, masked.code)
     elif logger.isEnabledFor(logging.DEBUG):
         logger.debug(
-            "job %s of type %s completed in %.1f ms", info.key, info.type, record.duration_ms
+            "%s of type %s completed in %.1f ms", _subject(job), info.type, record.duration_ms
         )
 
 
@@ -107,9 +112,9 @@ def log_traceback(
     raised it), for operators."""
     logger.log(
         level,
-        "%s for job %s of type %s:\n%s",
+        "%s for %s of type %s:\n%s",
         what,
-        job.info.key,
+        _subject(job),
         job.info.type,
         masker.mask("".join(traceback.format_exception(exc))),
     )

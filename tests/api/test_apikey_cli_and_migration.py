@@ -65,7 +65,7 @@ async def test_revoke_by_name_after_rotation_picks_the_active_key(
 
 async def test_bad_role_is_refused(tmp_path: Path, migrated: str) -> None:
     result = _cli(tmp_path, migrated, "create", "--role", "root", "--name", "x")
-    assert result.returncode == 2
+    assert result.returncode == 2  # argparse: --role has fixed choices
     assert "invalid choice: 'root'" in result.stderr
 
 
@@ -89,8 +89,10 @@ async def test_ensure_local_creates_a_private_key_file_once(tmp_path: Path, migr
 
 async def test_database_down_is_one_line(tmp_path: Path) -> None:
     result = _cli(tmp_path, "postgresql+asyncpg://postgres@127.0.0.1:1/none", "list")
-    assert result.returncode == 1
-    assert result.stderr.strip().startswith("switchboard apikey: database error")
+    assert result.returncode == 69  # a service did not answer (docs/cli.md)
+    assert result.stderr.strip().startswith(
+        "switchboard apikey: database error at postgresql+asyncpg://postgres@127.0.0.1:1/none"
+    )
     assert len(result.stderr.strip().splitlines()) == 1
 
 

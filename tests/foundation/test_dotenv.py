@@ -65,7 +65,7 @@ def test_the_process_environment_wins_over_dotenv(tmp_path: Path) -> None:
 
 def test_serve_stops_with_one_line_on_a_bad_connector_variable(tmp_path: Path) -> None:
     served = _cli(tmp_path, "serve", "--port", "1", CONNECTOR_X_FUNCTION="nomodule")
-    assert served.returncode == 2
+    assert served.returncode == 78  # configuration error (docs/cli.md)
     assert served.stderr.strip().splitlines() == [
         "switchboard serve: CONNECTOR_X_FUNCTION: expected 'module:attribute', got 'nomodule'"
     ]
@@ -73,7 +73,7 @@ def test_serve_stops_with_one_line_on_a_bad_connector_variable(tmp_path: Path) -
 
 def test_serve_stops_with_one_line_on_a_bad_http_connector_variable(tmp_path: Path) -> None:
     served = _cli(tmp_path, "serve", "--port", "1", SWITCHBOARD_HTTP_DENIED_NETWORKS="10.0.0.0/8,x")
-    assert served.returncode == 2
+    assert served.returncode == 78  # configuration error (docs/cli.md)
     assert served.stderr.strip().splitlines() == [
         "switchboard: configuration error: SWITCHBOARD_HTTP_DENIED_NETWORKS: 'x' is not an IP "
         "network (CIDR) or address"
@@ -82,7 +82,7 @@ def test_serve_stops_with_one_line_on_a_bad_http_connector_variable(tmp_path: Pa
 
 def test_serve_stops_with_one_line_on_an_unreadable_http_ca_file(tmp_path: Path) -> None:
     served = _cli(tmp_path, "serve", "--port", "1", SWITCHBOARD_HTTP_CA_FILE=str(tmp_path / "no"))
-    assert served.returncode == 2
+    assert served.returncode == 78  # configuration error (docs/cli.md)
     assert served.stderr.strip().splitlines() == [
         "switchboard: configuration error: SWITCHBOARD_HTTP_CA_FILE: cannot load certificates "
         "(FileNotFoundError)"

@@ -74,7 +74,7 @@ def test_cli_stops_with_one_line_on_a_bad_setting(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
-    assert proc.returncode == 2
+    assert proc.returncode == 78  # configuration error (docs/cli.md)
     assert proc.stderr.strip().splitlines() == [
         "switchboard: configuration error: SWITCHBOARD_PORT: Input should be less than or equal "
         "to 65535"

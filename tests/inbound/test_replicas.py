@@ -189,5 +189,5 @@ async def test_switchboard_deploy_without_zeebe_is_one_line(tmp_path: Path) -> N
         stderr=asyncio.subprocess.PIPE,
     )
     _, err = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 2
+    assert process.returncode == 78  # configuration error (docs/cli.md)
     assert err.decode().strip() == "switchboard deploy: Zeebe is not configured: set ZEEBE_ADDRESS"

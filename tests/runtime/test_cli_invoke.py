@@ -82,7 +82,7 @@ def test_throw_error_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
         ]
     )
     out = json.loads(capsys.readouterr().out)
-    assert code == 2
+    assert code == 3  # a BPMN error (docs/cli.md: 2 is argparse's usage error)
     assert (out["command"], out["errorCode"], out["errorMessage"]) == (
         "throw_error",
         "CONFLICT",
@@ -110,11 +110,14 @@ def test_complete_output_is_masked(
     assert SECRET not in captured.out + captured.err
 
 
-def test_unknown_type_fails_and_lists_known_types(capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_type_stops_before_running_and_lists_known_types(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code = main(["invoke", "no:such:1"])
     captured = capsys.readouterr()
-    assert code == 1
-    assert json.loads(captured.out)["retries"] == 0
+    assert code == 64  # arguments the command refuses (docs/cli.md), nothing run
+    assert captured.out == ""
+    assert "unknown job type 'no:such:1'" in captured.err
     assert "switchboard:echo:1" in captured.err
 
 

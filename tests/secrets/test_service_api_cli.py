@@ -292,8 +292,8 @@ def test_cli_set_list_delete(
     assert run_cli(monkeypatch, ["secrets", "list", "--json"]) == 0
     assert run_cli(monkeypatch, ["secrets", "delete", "API_TOKEN"]) == 0
     assert run_cli(monkeypatch, ["secrets", "delete", "API_TOKEN"]) == 1
-    assert run_cli(monkeypatch, ["secrets", "set", "API_TOKEN"], "") == 2
-    assert run_cli(monkeypatch, ["secrets", "set", "bad name"], "x-value") == 2
+    assert run_cli(monkeypatch, ["secrets", "set", "API_TOKEN"], "") == 64
+    assert run_cli(monkeypatch, ["secrets", "set", "bad name"], "x-value") == 64
     out, err = capsys.readouterr()
     assert value not in out + err
     lines = out.splitlines()
@@ -311,7 +311,7 @@ def test_cli_read_only_without_vault(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("VAULT_ADDR", raising=False)
-    assert run_cli(monkeypatch, ["secrets", "set", "A"], "a-value") == 2
+    assert run_cli(monkeypatch, ["secrets", "set", "A"], "a-value") == 64
     assert "read-only" in capsys.readouterr().err
 
 
