@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.problems import ProblemError
 from app.settings import Settings
-from app.ui import keys
+from app.ui import keys, replay
 from app.ui.auth import HOME, LoginRequiredError, is_fragment, login_url
 from app.ui.routes import error_page, router
 from app.ui.session import SESSION_COOKIE, SessionSigner
@@ -92,6 +92,7 @@ def install(app: FastAPI) -> None:
     ui.add_middleware(SecurityHeaders)
     ui.include_router(router)
     ui.include_router(keys.router)
+    ui.include_router(replay.router)
     ui.mount("/static", StaticFiles(directory=STATIC), name="ui-static")
 
     async def ui_root() -> RedirectResponse:

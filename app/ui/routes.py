@@ -28,6 +28,7 @@ from app.ui.auth import HOME, check_csrf, current_user, is_fragment, safe_next, 
 from app.ui.charts import per_minute_chart, percentile_chart
 from app.ui.filters import SOURCES, parse_filters
 from app.ui.invoke_form import build_form
+from app.ui.replay import replay_context
 from app.ui.session import LOGIN_COOKIE, SESSION_COOKIE, new_nonce
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -337,7 +338,8 @@ async def execution_page(
         raise ProblemError(503, "The database is unavailable") from None
     if row is None:
         raise ProblemError(404, f"No execution with id '{execution_id}'")
-    return render(request, "execution.html", {"e": row}, user=user)
+    context = {"e": row, "can_replay": user.has("operator"), **replay_context(row, services)}
+    return render(request, "execution.html", context, user=user)
 
 
 # -- statistics ---------------------------------------------------------------------------

@@ -11,8 +11,10 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from app.db import apikeys
+from app.db import executions_repo as repo
 from tests.connectors.servers import LoopbackServer, Reply
 from tests.support.app import StartedApp
+from tests.support.waiting import eventually
 from tests.ui.test_browser import browser, page_for, playwright_api, shot, sign_in, site
 
 __all__ = ["browser", "site"]  # fixtures
@@ -232,3 +234,62 @@ def _copy(name: str) -> None:
     from tests.ui.test_browser import _copy_for_docs
 
     _copy_for_docs(name)
+
+
+async def test_replay_refills_a_masked_secret_on_the_server_and_shows_both_results(
+    site: tuple[StartedApp, str],
+    browser: object,
+    server: LoopbackServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app, url = site
+    expect = playwright_api.expect
+    token = f"tok-{uuid.uuid4().hex}"
+    secret = f"REPLAY_TOKEN_{uuid.uuid4().hex[:6].upper()}"
+    monkeypatch.setenv(f"SECRET_{secret}", token)
+    path = f"/replay-{uuid.uuid4().hex[:8]}"
+    answers = iter([Reply(status=503, body={"down": True}), Reply(status=200, body={"up": 1})])
+    server.routes[path] = lambda seen: next(answers)
+    _, key = await operator_key(app)
+    variables = {
+        "method": "GET",
+        "url": server.url(path),
+        "authentication": {"type": "bearer", "token": token},  # typed in literally
+    }
+    async with page_for(browser, url) as page:
+        first = await page.request.post(  # type: ignore[attr-defined]
+            f"/api/v1/connectors/{REST}/invoke",
+            data=json.dumps({"variables": variables, "retries": 1}),
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        )
+        recorded = await first.json()
+        assert recorded["command"] == "fail"
+        await sign_in(page, key)
+        await page.goto(f"/ui/executions/{recorded['executionId']}")
+        await expect(page.locator("#execution-input")).to_contain_text('"token": "***"')
+        await page.fill("[name='secret:authentication.token']", secret)
+        await page.fill("#replay-headers", json.dumps({"resultVariable": "answer"}))
+        await page.click("#replay-button")
+        await expect(page.locator("#replay-command")).to_have_text("complete")
+        await expect(page.locator("#replay-original")).to_contain_text("fail")
+        await expect(page.locator("#replay-new-output")).to_contain_text('"up": 1')
+        await expect(page.locator("#replay-new-output")).to_contain_text('"answer"')
+        # The server sent the secret's value; the page never showed it.
+        assert [s.header("Authorization") for s in server.requests_to(path)] == [
+            f"Bearer {token}",
+            f"Bearer {token}",
+        ]
+        assert token not in await page.content()
+        await shot(page, "replay")
+        # The replay is an execution of its own, recorded with the placeholder only
+        # (once the batched history writer has stored it).
+        replay_id = await page.locator("#replay-execution").inner_text()
+
+        async def stored() -> bool:
+            async with app.services.sessions() as session:
+                return await repo.get_execution(session, replay_id) is not None
+
+        await eventually(stored)
+        await page.click("#replay-execution")
+        await expect(page.locator("#execution-input")).to_contain_text("{{secrets." + secret + "}}")
+        assert token not in await page.content()
