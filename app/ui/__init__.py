@@ -25,7 +25,7 @@ from app.ui.auth import HOME, LoginRequiredError, is_fragment, login_url
 from app.ui.routes import error_page, router
 from app.ui.session import SESSION_COOKIE, SessionSigner
 
-__all__ = ["HOME", "UiState", "install"]
+__all__ = ["HOME", "PREFIX", "UiState", "install"]
 
 SIGN_IN_HEADER = "X-Sign-In"
 
