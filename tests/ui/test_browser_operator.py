@@ -32,6 +32,16 @@ def server() -> Iterator[LoopbackServer]:
     srv.stop()
 
 
+async def stored(app: StartedApp, execution_id: str) -> None:
+    """Wait for the batched history writer to have stored this execution."""
+
+    async def found() -> bool:
+        async with app.services.sessions() as session:
+            return await repo.get_execution(session, execution_id) is not None
+
+    await eventually(found)
+
+
 async def operator_key(app: StartedApp, role: str = "operator") -> tuple[str, str]:
     info, key = await apikeys.create_key(
         app.services.sessions, name=f"browser-{uuid.uuid4().hex[:6]}", role=role
@@ -197,6 +207,7 @@ async def test_every_page_fits_390_px(site: tuple[StartedApp, str], browser: obj
             headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
         )
         execution_id = (await invoked.json())["executionId"]
+        await stored(app, execution_id)
         pages = [
             "/ui/connectors",
             f"/ui/connectors/{ECHO}",
@@ -264,6 +275,7 @@ async def test_replay_refills_a_masked_secret_on_the_server_and_shows_both_resul
         )
         recorded = await first.json()
         assert recorded["command"] == "fail"
+        await stored(app, recorded["executionId"])
         await sign_in(page, key)
         await page.goto(f"/ui/executions/{recorded['executionId']}")
         await expect(page.locator("#execution-input")).to_contain_text('"token": "***"')
@@ -283,13 +295,7 @@ async def test_replay_refills_a_masked_secret_on_the_server_and_shows_both_resul
         await shot(page, "replay")
         # The replay is an execution of its own, recorded with the placeholder only
         # (once the batched history writer has stored it).
-        replay_id = await page.locator("#replay-execution").inner_text()
-
-        async def stored() -> bool:
-            async with app.services.sessions() as session:
-                return await repo.get_execution(session, replay_id) is not None
-
-        await eventually(stored)
+        await stored(app, await page.locator("#replay-execution").inner_text())
         await page.click("#replay-execution")
         await expect(page.locator("#execution-input")).to_contain_text("{{secrets." + secret + "}}")
         assert token not in await page.content()
