@@ -224,6 +224,8 @@ async def test_every_page_fits_390_px(site: tuple[StartedApp, str], browser: obj
             await page.goto(path)  # type: ignore[attr-defined]
             await expect(page.locator("h1").first).to_be_visible()  # type: ignore[attr-defined]
             await no_horizontal_scroll(page, path)
+            name = "mobile" + (path.replace("/", "-").replace(":", "_") or "-home")
+            await page.screenshot(path=str(_shot_path(name)), full_page=True)  # type: ignore[attr-defined]
         # The navigation collapses behind a menu button and opens on demand.
         await page.goto("/ui/health")  # type: ignore[attr-defined]
         nav = page.locator("#main-nav")  # type: ignore[attr-defined]
