@@ -60,6 +60,12 @@ class FormGroup:
     def visible(self) -> bool:
         return any(f.kind != "hidden" for f in self.fields)
 
+    @property
+    def essential(self) -> bool:
+        """Shown open: it has a required field or fields shown for a choice made elsewhere."""
+        shown = [f for f in self.fields if f.kind != "hidden"]
+        return any(f.required or f.condition for f in shown)
+
 
 @dataclass(frozen=True)
 class InvokeForm:
@@ -69,6 +75,7 @@ class InvokeForm:
     examples: list[dict[str, Any]]
     template_version: int | None
     problem: str | None = None
+    opened: frozenset[str] = frozenset()  # groups shown open; the others are collapsed
 
     @property
     def has_fields(self) -> bool:
@@ -108,7 +115,9 @@ def build_form(connector: OutboundConnector | None) -> InvokeForm:
     ordered = [g for g in groups.values() if g.fields]
     if loose.fields:
         ordered.insert(0, loose)
-    return InvokeForm(ordered, examples, connector.version)
+    first = next((g for g in ordered if g.visible), None)
+    opened = {g.id for g in ordered if g.essential or g is first}
+    return InvokeForm(ordered, examples, connector.version, opened=frozenset(opened))
 
 
 def _field(prop: dict[str, Any], shapes: dict[str, str]) -> FormField | None:

@@ -194,7 +194,7 @@ function setUpInvokeForm(form) {
   };
   const showConditions = () => {
     fields.forEach((f) => { f.node.hidden = f.kind === "hidden" || !isActive(f); });
-    form.querySelectorAll("fieldset.group").forEach((group) => {
+    form.querySelectorAll("details.group").forEach((group) => {
       group.hidden = Array.from(group.querySelectorAll("[data-field]")).every((n) => n.hidden);
     });
   };
@@ -217,7 +217,13 @@ function setUpInvokeForm(form) {
     ["variables", "headers"].forEach((target) => {
       const current = parseObject(areas[target].value);
       if (current === null) return;  // invalid JSON: the status line says so
-      fields.filter((f) => f.target === target).forEach((f) => showValue(f, getPath(current, f.path)));
+      fields.filter((f) => f.target === target).forEach((f) => {
+        const value = getPath(current, f.path);
+        showValue(f, value);
+        // A collapsed group opens when the JSON sets one of its fields.
+        const group = f.node.closest("details.group");
+        if (group && value !== undefined && f.kind !== "hidden" && value !== f.fallback) group.open = true;
+      });
     });
     showConditions();
   };
