@@ -306,3 +306,20 @@ async def test_replay_refills_a_masked_secret_on_the_server_and_shows_both_resul
         await page.click("#replay-execution")
         await expect(page.locator("#execution-input")).to_contain_text("{{secrets." + secret + "}}")
         assert token not in await page.content()
+
+
+async def test_invoke_after_the_session_ended_shows_the_notice_not_the_sign_in_page(
+    site: tuple[StartedApp, str], browser: object
+) -> None:
+    app, url = site
+    expect = playwright_api.expect
+    key_id, key = await operator_key(app)
+    async with page_for(browser, url, expected_status=401) as page:
+        await sign_in(page, key)
+        await page.goto(f"/ui/connectors/{ECHO}")
+        await apikeys.revoke_key(app.services.sessions, key_id, exact=True)
+        await page.click("#invoke-button")
+        await expect(page.locator("#session-notice")).to_be_visible()
+        await expect(page.locator("#invoke-button")).to_be_enabled()
+        assert await page.locator("#outcome-slot #login-form").count() == 0
+        assert await page.locator("#outcome-command").count() == 0
