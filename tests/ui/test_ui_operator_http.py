@@ -133,3 +133,12 @@ def test_form_follows_the_template_metadata() -> None:
     assert form.template_version == 18
     assert build_form(echo).examples[0]["name"] == "Echo a message"
     assert re.match(r"^\d+$", str(build_form(echo).template_version))
+
+
+@pytest.mark.parametrize("connector", [echo, http_json], ids=lambda c: c.type)
+def test_every_shipped_example_binds_to_its_connector(connector: object) -> None:
+    from connectors.sdk import bind
+
+    assert connector.examples  # type: ignore[attr-defined]
+    for example in connector.examples:  # type: ignore[attr-defined]
+        bind(connector.input_model, dict(example.variables))  # type: ignore[attr-defined]
