@@ -52,7 +52,8 @@ async def operator_key(app: StartedApp, role: str = "operator") -> tuple[str, st
 async def test_rest_connector_invoked_from_the_form_without_typing_json(
     site: tuple[StartedApp, str], browser: object, server: LoopbackServer
 ) -> None:
-    """The form shows the fields of Camunda's REST template (io.camunda.connectors.HttpJson.v2:
+    """The form shows the fields of Camunda's REST template (io.camunda.connectors.HttpJson.v2,
+    camunda/connectors connectors/http/rest/element-templates/http-json-connector.json:
     a method dropdown, the body only for POST/PUT/PATCH, the bearer token only for the bearer
     authentication) and the browser builds the variables and headers from them."""
     app, url = site

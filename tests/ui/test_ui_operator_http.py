@@ -114,10 +114,11 @@ async def test_replay_checks_role_and_secret_names(app: StartedApp, keys: dict[s
 
 
 def test_form_follows_the_template_metadata() -> None:
-    """Camunda's REST template (io.camunda.connectors.HttpJson.v2, element-templates/
-    http-json-connector.json in camunda/connectors) binds the method dropdown to ``method``
-    and shows the body only for POST, PUT and PATCH; the form follows our generated
-    template, which tests/templates compares with it."""
+    """Camunda's REST template (io.camunda.connectors.HttpJson.v2, camunda/connectors
+    connectors/http/rest/element-templates/http-json-connector.json) binds the method
+    dropdown to ``method``, shows the body only for POST, PUT and PATCH and marks the bearer
+    token ``"secret": true``; the form follows our generated template, which tests/templates
+    compares with Camunda's."""
     form = build_form(http_json)
     fields = {f.id: f for g in form.groups for f in g.fields}
     assert fields["method"].kind == "select" and fields["method"].value == "GET"
