@@ -85,6 +85,6 @@ def create_app(
 
         @app.get("/", include_in_schema=False)
         async def root() -> RedirectResponse:
-            return RedirectResponse(ui.HOME, status_code=307)
+            return RedirectResponse(ui.PREFIX + "/", status_code=307)
 
     return app

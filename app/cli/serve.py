@@ -19,6 +19,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def ui_address(host: str, port: int) -> str:
+    """The admin UI's address for a server bound to ``host``:``port`` (a wildcard bind is
+    shown as loopback, the address that works from this machine)."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}.get(host, host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/ui/"
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -50,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
                 print(f"switchboard: configuration error: {exc}", file=sys.stderr)
                 return exits.CONFIG
     app = create_app(settings, registry)
+    if settings.ui_enabled:
+        print(f"switchboard: admin UI at {ui_address(settings.host, settings.port)}", flush=True)
     config = uvicorn.Config(
         app,
         host=settings.host,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,12 +20,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.problems import ProblemError
 from app.settings import Settings
-from app.ui import keys
-from app.ui.auth import HOME, LoginRequiredError, login_url
+from app.ui import keys, replay
+from app.ui.auth import HOME, LoginRequiredError, is_fragment, login_url
 from app.ui.routes import error_page, router
 from app.ui.session import SESSION_COOKIE, SessionSigner
 
-__all__ = ["HOME", "UiState", "install"]
+__all__ = ["HOME", "PREFIX", "UiState", "install"]
+
+SIGN_IN_HEADER = "X-Sign-In"
 
 PREFIX = "/ui"
 STATIC = Path(__file__).parent / "static"
@@ -63,6 +65,8 @@ def install(app: FastAPI) -> None:
 
     async def on_login_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LoginRequiredError)
+        if is_fragment(request):
+            return session_ended()
         return RedirectResponse(login_url(exc.next_path), status_code=303)
 
     async def on_problem(request: Request, exc: Exception) -> Response:
@@ -88,6 +92,7 @@ def install(app: FastAPI) -> None:
     ui.add_middleware(SecurityHeaders)
     ui.include_router(router)
     ui.include_router(keys.router)
+    ui.include_router(replay.router)
     ui.mount("/static", StaticFiles(directory=STATIC), name="ui-static")
 
     async def ui_root() -> RedirectResponse:
@@ -95,6 +100,16 @@ def install(app: FastAPI) -> None:
 
     app.add_api_route(PREFIX, ui_root, include_in_schema=False)
     app.mount(PREFIX, ui)
+
+
+def session_ended() -> Response:
+    """The answer to a script's request when the session is over: 401 and where to sign in
+    (the page shows a notice; it never puts the sign-in page into itself)."""
+    return HTMLResponse(
+        '<p class="alert error" role="alert">Your session has ended.</p>',
+        status_code=401,
+        headers={SIGN_IN_HEADER: PREFIX + "/login"},
+    )
 
 
 class SessionGate:
@@ -114,7 +129,11 @@ class SessionGate:
             state = getattr(request.state, "ui", None)
             cookie = request.cookies.get(SESSION_COOKIE)
             if state is None or state.signer.verify(cookie) is None:
-                response = RedirectResponse(login_url(PREFIX + "/"), status_code=303)
+                response: Response = (
+                    session_ended()
+                    if is_fragment(request)
+                    else RedirectResponse(login_url(PREFIX + "/"), status_code=303)
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

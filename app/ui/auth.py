@@ -14,6 +14,9 @@ from app.db.executions_repo import DATABASE_ERRORS
 from app.ui.session import LOGIN_COOKIE, SESSION_COOKIE, SessionSigner
 
 HOME = "/ui/connectors"
+FRAGMENT_HEADER = "X-Switchboard-Fragment"
+"""Sent by app.js on its fetch requests: the answer is a piece of a page, and an ended
+session is a 401 with a ``X-Sign-In`` link instead of a redirect to the sign-in page."""
 
 
 class UiNotRunningError(RuntimeError):
@@ -78,6 +81,11 @@ async def check_csrf(request: Request) -> None:
     text = token if isinstance(token, str) else None
     if not any(signer(request).check_csrf(nonce, text) for nonce in nonces):
         raise ProblemError(403, "The form expired or did not come from this site; reload it.")
+
+
+def is_fragment(request: Request) -> bool:
+    """Whether the page's script asked for a fragment (see :data:`FRAGMENT_HEADER`)."""
+    return request.headers.get(FRAGMENT_HEADER) == "1"
 
 
 def login_url(next_path: str) -> str:

@@ -24,9 +24,11 @@ from app.db import ui_sessions
 from app.db.executions_repo import COMMANDS, DATABASE_ERRORS, InvalidCursorError
 from app.ratelimit import client_address
 from app.services import Services
-from app.ui.auth import HOME, check_csrf, current_user, safe_next, signer, ui_role
+from app.ui.auth import HOME, check_csrf, current_user, is_fragment, safe_next, signer, ui_role
 from app.ui.charts import per_minute_chart, percentile_chart
 from app.ui.filters import SOURCES, parse_filters
+from app.ui.invoke_form import build_form
+from app.ui.replay import replay_context
 from app.ui.session import LOGIN_COOKIE, SESSION_COOKIE, new_nonce
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -69,11 +71,10 @@ def _secure_cookies(request: Request, services: Services) -> bool:
 def error_page(
     request: Request, status: int, detail: str | None, headers: Any = None
 ) -> HTMLResponse:
-    """The HTML error page the UI answers its errors with."""
+    """The HTML error page the UI answers its errors with (a fragment to scripts)."""
     user = getattr(request.state, "ui_user", None)
-    response = render(
-        request, "error.html", {"status": status, "detail": detail}, status=status, user=user
-    )
+    name = "_error_fragment.html" if is_fragment(request) else "error.html"
+    response = render(request, name, {"status": status, "detail": detail}, status=status, user=user)
     for name, value in dict(headers or {}).items():
         if name.lower() != "www-authenticate":
             response.headers[name] = value
@@ -200,6 +201,7 @@ def _connector_view(
 ) -> HTMLResponse:
     detail = connector_detail(services, connector_type)
     values = form or {"variables": "{\n  \n}", "headers": "{}", "retries": 3}
+    connector = services.registry.get(connector_type)
     return render(
         request,
         "connector.html",
@@ -210,6 +212,7 @@ def _connector_view(
             "outcome": outcome,
             "error": error,
             "can_invoke": user.has("operator") and detail["state"] == "enabled",
+            "invoke_form": build_form(connector),
         },
         status=status,
         user=user,
@@ -237,10 +240,15 @@ async def invoke_from_form(
         )
     except (ValueError, ValidationError) as exc:
         message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+        if is_fragment(request):
+            return render(request, "_invoke_error.html", {"error": message}, status=422)
         return _connector_view(
             request, services, connector_type, user, form=values, error=message, status=422
         )
     outcome = await invoke(services, connector_type, body)
+    if is_fragment(request):
+        # The page asked with fetch: only the outcome card, so a reload never resends.
+        return render(request, "_outcome.html", {"outcome": outcome}, user=user)
     return _connector_view(request, services, connector_type, user, form=values, outcome=outcome)
 
 
@@ -330,7 +338,8 @@ async def execution_page(
         raise ProblemError(503, "The database is unavailable") from None
     if row is None:
         raise ProblemError(404, f"No execution with id '{execution_id}'")
-    return render(request, "execution.html", {"e": row}, user=user)
+    context = {"e": row, "can_replay": user.has("operator"), **replay_context(row, services)}
+    return render(request, "execution.html", context, user=user)
 
 
 # -- statistics ---------------------------------------------------------------------------

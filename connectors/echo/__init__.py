@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from connectors.sdk import ConnectorError, Group, Property, outbound_connector
+from connectors.sdk import ConnectorError, Example, Group, Property, outbound_connector
 
 
 class EchoInput(BaseModel):
@@ -40,6 +40,14 @@ class EchoInput(BaseModel):
     description="Returns its input variables; optionally waits or fails.",
     template_id="io.switchboard.connectors.Echo.v1",
     groups=(Group("behaviour", "Behaviour"),),
+    examples=(
+        Example("Echo a message", {"message": "hello"}, {"resultVariable": "echoed"}),
+        Example(
+            "Fail with a BPMN error",
+            {"fail_code": "NOT_FOUND", "fail_message": "no such order"},
+            {"errorExpression": "=bpmnError(error.code, error.message)"},
+        ),
+    ),
 )
 async def echo(data: EchoInput) -> dict[str, Any]:
     if data.sleep_ms:

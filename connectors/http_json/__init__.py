@@ -30,6 +30,7 @@ from connectors._http.options import effective_authentication, job_tls, response
 from connectors.sdk import (
     Choice,
     Condition,
+    Example,
     Group,
     OutboundContext,
     Property,
@@ -221,6 +222,24 @@ def request_spec(data: HttpJsonInput, variables: dict[str, Any]) -> HttpRequestS
         Group("endpoint", "HTTP endpoint"),
         Group("timeout", "Connection timeout"),
         Group("payload", "Payload"),
+    ),
+    examples=(
+        Example(
+            "GET a JSON document",
+            {"method": "GET", "url": "https://example.com/api/orders/42"},
+            {"resultExpression": "={order: response.body}"},
+        ),
+        Example(
+            "POST JSON with a bearer token from the secrets",
+            {
+                "method": "POST",
+                "url": "https://example.com/api/orders",
+                "authentication": {"type": "bearer", "token": "{{secrets.API_TOKEN}}"},
+                "headers": {"X-Request-Source": "switchboard"},
+                "body": {"item": "book", "quantity": 1},
+            },
+            {"resultVariable": "created"},
+        ),
     ),
 )
 async def http_json(data: HttpJsonInput, context: OutboundContext) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from connectors.sdk.errors import (
     InputError,
     SwitchboardError,
 )
+from connectors.sdk.examples import Example
 from connectors.sdk.fields import Choice, Condition, Configuration, Group, Property
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "ConnectorError",
     "ConnectorInputError",
     "ConnectorRetryError",
+    "Example",
     "FieldError",
     "Group",
     "InputError",

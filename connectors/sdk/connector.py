@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from connectors.sdk.binding import bind
 from connectors.sdk.context import OutboundContext
+from connectors.sdk.examples import Example
 from connectors.sdk.fields import Group
 from connectors.sdk.result import json_ready
 
@@ -36,6 +37,7 @@ class OutboundConnector:
     documentation_url: str | None = None
     template_id: str | None = None
     groups: tuple[Group, ...] = ()
+    examples: tuple[Example, ...] = ()
     model_parameter: str | None = None
     context_parameter: str | None = None
     source: str = ""
@@ -93,6 +95,7 @@ def outbound_connector(
     documentation_url: str | None = None,
     template_id: str | None = None,
     groups: Sequence[Group] = (),
+    examples: Sequence[Example] = (),
 ) -> Callable[[Callable[..., Any]], OutboundConnector]:
     """Declare a function as an outbound connector.
 
@@ -100,6 +103,7 @@ def outbound_connector(
     input), an :class:`OutboundContext` parameter, both, or neither. Its return value must
     be JSON-serialisable (a pydantic model is dumped by alias). The model's top-level
     fields (by alias) become the input variables unless ``input_variables`` is given.
+    ``examples`` are ready-made test invocations the admin UI offers.
     """
 
     def decorate(function: Callable[..., Any]) -> OutboundConnector:
@@ -127,6 +131,7 @@ def outbound_connector(
             documentation_url=documentation_url,
             template_id=template_id,
             groups=tuple(groups),
+            examples=tuple(examples),
             model_parameter=model_param,
             context_parameter=context_param,
             source=f"{function.__module__}:{function.__qualname__}",

@@ -110,7 +110,8 @@ async def test_sign_in_invoke_echo_and_follow_it_into_history(
         await page.click(f"a[href='/ui/connectors/{ECHO.replace(':', '%3A')}']")
         await expect(page.locator("h1")).to_contain_text("Echo")
 
-        # The JSON editor refuses invalid JSON before anything is sent.
+        # The JSON view refuses invalid JSON before anything is sent.
+        await page.click("#tab-json")
         await page.fill("#variables", '{"message": ')
         await expect(page.locator("#invoke-button")).to_be_disabled()
         await expect(page.locator('.json-status[data-for="variables"]')).to_contain_text(
