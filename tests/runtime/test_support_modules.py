@@ -100,7 +100,7 @@ def test_outcome_json() -> None:
         "retries": None,
         "backoffMs": None,
     }
-    assert EXIT_CODES == {"complete": 0, "fail": 1, "throw_error": 2}
+    assert EXIT_CODES == {"complete": 0, "fail": 1, "throw_error": 3}
     with pytest.raises(TypeError):
         outcome_to_json("complete")  # type: ignore[arg-type]
 
