@@ -28,9 +28,6 @@ from app.secrets import (
 
 T = TypeVar("T")
 
-EXIT_FAILED = exits.FAILED
-EXIT_USAGE = exits.USAGE
-
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -81,7 +78,7 @@ def _run(action: Callable[[SecretsService], Awaitable[T]]) -> tuple[int, T | Non
         service = SecretsService.from_settings(settings_or_exit())
     except SecretsConfigError as exc:
         print(f"switchboard: configuration error: {exc}", file=sys.stderr)
-        return EXIT_USAGE, None
+        return exits.USAGE, None
 
     async def go() -> T:
         await service.start()
@@ -94,17 +91,17 @@ def _run(action: Callable[[SecretsService], Awaitable[T]]) -> tuple[int, T | Non
         return 0, asyncio.run(go())
     except (InvalidSecretNameError, InvalidSecretValueError, SecretsReadOnlyError) as exc:
         print(f"switchboard: {service.masker.mask(str(exc))}", file=sys.stderr)
-        return EXIT_USAGE, None
+        return exits.USAGE, None
     except (SecretNotFoundError, SecretError) as exc:
         print(f"switchboard: {service.masker.mask(str(exc))}", file=sys.stderr)
-        return EXIT_FAILED, None
+        return exits.FAILED, None
 
 
 def _cmd_set(args: argparse.Namespace) -> int:
     value = _read_value()
     if not value:
         print("switchboard: no value on standard input", file=sys.stderr)
-        return EXIT_USAGE
+        return exits.USAGE
 
     async def action(service: SecretsService) -> tuple[Any, str | None]:
         info = await service.set_secret(args.name, value, args.tenant)

@@ -103,7 +103,7 @@ async def replay(
 ) -> HTMLResponse:
     from app.ui.routes import render
 
-    row = await _row(services, execution_id)
+    row = await load_execution(services, execution_id)
     form = await request.form()
     problem = replay_problem(row, services)
     names: dict[str, str] = {}
@@ -143,7 +143,8 @@ def _first_line(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-async def _row(services: Services, execution_id: str) -> ExecutionRow:
+async def load_execution(services: Services, execution_id: str) -> ExecutionRow:
+    """The execution row, or the UI's 404 / 503 problem (execution page and replay)."""
     try:
         async with services.sessions() as session:
             row = await repo.get_execution(session, execution_id[:36])

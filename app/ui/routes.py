@@ -28,7 +28,7 @@ from app.ui.auth import HOME, check_csrf, current_user, is_fragment, safe_next, 
 from app.ui.charts import per_minute_chart, percentile_chart
 from app.ui.filters import SOURCES, parse_filters
 from app.ui.invoke_form import build_form
-from app.ui.replay import replay_context
+from app.ui.replay import load_execution, replay_context
 from app.ui.session import LOGIN_COOKIE, SESSION_COOKIE, new_nonce
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -331,13 +331,7 @@ async def execution_rows(
 async def execution_page(
     request: Request, services: ServicesDep, execution_id: str, user: Principal = viewer
 ) -> HTMLResponse:
-    try:
-        async with services.sessions() as session:
-            row = await repo.get_execution(session, execution_id[:36])
-    except DATABASE_ERRORS:
-        raise ProblemError(503, "The database is unavailable") from None
-    if row is None:
-        raise ProblemError(404, f"No execution with id '{execution_id}'")
+    row = await load_execution(services, execution_id)
     context = {"e": row, "can_replay": user.has("operator"), **replay_context(row, services)}
     return render(request, "execution.html", context, user=user)
 
