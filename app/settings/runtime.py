@@ -104,3 +104,12 @@ class RuntimeSettings(BaseModel):
         validation_alias="SWITCHBOARD_HISTORY_CLEANUP_INTERVAL_SECONDS",
         description="How often the retention cleanup runs.",
     )
+    connector_control_refresh_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=300,
+        validation_alias="SWITCHBOARD_CONNECTOR_CONTROL_REFRESH_SECONDS",
+        description="How often each replica re-reads which connectors are paused (a pause "
+        "made through another replica is honoured within this time; the replica that took "
+        "the request applies it at once).",
+    )
