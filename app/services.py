@@ -168,6 +168,7 @@ async def start_services(
             history_limit=settings.history_max_payload_bytes,
         ),
         sources=definition_sources,
+        feel=runtime.feel,
     )
     services = Services(
         settings=settings,

@@ -129,9 +129,7 @@ async def test_a_pause_through_one_replica_stops_the_other(
         options = {**_worker_options(gateway, "replica-b")}
         async with (
             running_app(migrated) as replica_a,
-            running_app(
-                migrated, connector_control_refresh_seconds=0.2, **options
-            ) as replica_b,
+            running_app(migrated, connector_control_refresh_seconds=0.2, **options) as replica_b,
         ):
             try:
                 await gateway.wait_for(lambda: _taking(gateway, "replica-b"), timeout=20)
