@@ -16,7 +16,14 @@ from typing import Any
 from connectors.sdk.fields import Group
 from connectors.sdk.inbound import ElementKind, InboundConnector
 from connectors.sdk.templates.errors import TemplateError
-from connectors.sdk.templates.generator import CATEGORY, SCHEMA_URL, _groups, _properties
+from connectors.sdk.templates.generator import (
+    CATEGORY,
+    ENGINES_WITH_CONFIGURATIONS,
+    SCHEMA_URL,
+    _configuration_templates,
+    _groups,
+    _properties,
+)
 from connectors.sdk.templates.walk import Input, walk
 
 ENGINES = {"camunda": "^8.3"}
@@ -107,8 +114,14 @@ def inbound_element_template(connector: InboundConnector, kind: ElementKind) -> 
 def _build(connector: InboundConnector, kind: ElementKind) -> dict[str, Any]:
     inputs: list[Input] = walk(connector.properties) if connector.properties else []
     own = [_as_property_binding(p) for p in _properties(inputs, reserved=_RUNTIME_IDS)]
+    configurations = _configuration_templates(inputs)
     applies_to, element_type, _, label = _KINDS[kind]
-    runtime = _runtime_properties(kind)
+    omitted = set(connector.extra.get("runtime_properties_omitted", ()))
+    runtime = [p for p in _runtime_properties(kind) if p["id"] not in omitted]
+    for prop in runtime:
+        condition = prop.get("condition")
+        if isinstance(condition, dict) and condition.get("property") in omitted:
+            del prop["condition"]  # the omitted property would have its default value
     template: dict[str, Any] = {
         "$schema": SCHEMA_URL,
         "name": f"{connector.name} {label}",
@@ -124,11 +137,13 @@ def _build(connector: InboundConnector, kind: ElementKind) -> dict[str, Any]:
     template["category"] = dict(CATEGORY)
     template["appliesTo"] = applies_to
     template["elementType"] = element_type
-    template["engines"] = dict(ENGINES)
+    template["engines"] = dict(ENGINES_WITH_CONFIGURATIONS if configurations else ENGINES)
     groups = [g for g in _groups(connector.groups, own) if g["id"] not in _STANDARD_OUTBOUND]
     used = {p.get("group") for p in runtime}
     groups += [_group(g) for g in _RUNTIME_GROUPS if g.id in used]
     template["groups"] = groups
+    if configurations:
+        template["configurationTemplates"] = configurations
     template["properties"] = [
         {
             "value": connector.type,
