@@ -75,6 +75,15 @@ def parse_duration(value: Any) -> dt.timedelta | None:
 Duration = Annotated[dt.timedelta | None, BeforeValidator(parse_duration)]
 
 
+def _evaluated_url(value: Any) -> Any:
+    if value is None:
+        raise ValueError(
+            "the URL expression gave null; the HTTP polling connector evaluates it without "
+            "process variables (see docs/inbound.md, HTTP polling)"
+        )
+    return value
+
+
 class PollingProperties(BaseModel):
     """The element's properties; aliases are the official templates' binding names."""
 
@@ -103,6 +112,7 @@ class PollingProperties(BaseModel):
     ] = "GET"
     url: Annotated[
         UrlText,
+        BeforeValidator(_evaluated_url),
         FEEL,
         Property(label="URL", group="endpoint", feel="optional", extra=url_constraint()),
     ]

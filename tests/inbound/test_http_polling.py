@@ -299,7 +299,8 @@ async def test_process_variables_in_the_request_are_not_available(
     assert response.status_code == 200, response.text
     [element] = await served.inbound()
     assert element["state"] == "failed"
-    assert "url" in element["error"]
+    assert element["error"].startswith("Invalid properties (1): url: ")
+    assert "without process variables" in element["error"]
     assert server.requests_to("/job") == []
 
 
@@ -312,7 +313,7 @@ async def test_a_bad_interval_fails_the_element_with_a_clear_error(
     assert response.status_code == 200, response.text
     [element] = await served.inbound()
     assert element["state"] == "failed"
-    assert "httpRequestInterval" in element["error"]
+    assert element["error"].startswith("Invalid properties (1): httpRequestInterval: ")
     assert "ISO-8601" in element["error"]
 
 
