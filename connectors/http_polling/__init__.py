@@ -122,7 +122,10 @@ class HttpPolling:
     async def _run(self) -> None:
         delay = self.props.interval.total_seconds()
         while True:
-            await self.poll()
+            try:
+                await self.poll()
+            except Exception as exc:  # a bug must not end the polling for good
+                self._failed(f"Polling failed: {type(exc).__name__}", self.spec.method)
             # A fixed delay between the end of one request and the start of the next, as
             # Camunda's scheduleWithFixedDelay.
             await asyncio.sleep(delay)
