@@ -135,6 +135,14 @@ class HttpPolling:
         self.polls += 1
         method = self.spec.method
         try:
+            # Re-bound for every request, as Camunda binds the request per HttpRequestTask
+            # run: time-dependent FEEL (now()) is evaluated afresh.
+            self.spec = request_spec(self.context.bind(PollingProperties))
+        except ConnectorInputError as exc:
+            self._failed(f"Properties could not be bound: {exc.message}", method)
+            return None
+        method = self.spec.method
+        try:
             response = await execute(self.spec)
         except ConnectorError as exc:
             self._failed(f"HTTP request failed with code {exc.code}: {exc.message}", method)

@@ -198,6 +198,18 @@ async def test_a_boundary_event_with_a_post_body_headers_and_query(
     assert request.query == [("view", "full")]
 
 
+async def test_the_request_is_bound_afresh_for_every_poll(
+    serve: Serve, server: LoopbackServer, job: Job
+) -> None:
+    """Camunda's HttpRequestTask binds the request on every run, so time-dependent FEEL in
+    a header changes from one request to the next."""
+    served = await serve()
+    await deploy(served, polling_element(server, headers='={"X-At": string(now())}'), "fresh")
+    await polls_reach(server, 3)
+    stamps = [r.header("X-At") for r in server.requests_to("/job")[:3]]
+    assert all(stamps) and len(set(stamps)) == 3, stamps
+
+
 async def test_an_http_error_reports_down_and_polling_goes_on(
     serve: Serve, server: LoopbackServer, job: Job
 ) -> None:
