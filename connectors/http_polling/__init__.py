@@ -110,6 +110,11 @@ class HttpPolling:
         self.spec = request_spec(self.props)
         self._task = asyncio.create_task(self._run(), name=f"http-polling-{_element_id(context)}")
 
+    @property
+    def running(self) -> bool:
+        """Whether the polling task is alive."""
+        return self._task is not None and not self._task.done()
+
     async def deactivate(self) -> None:
         task, self._task = self._task, None
         if task is not None:

@@ -288,11 +288,11 @@ async def test_deactivation_stops_polling(
         await polls_reach(server, 2)
         [executable] = served.app.services.inbound.executables.values()
         poller = executable.instance
-        task = poller._task
-        assert task is not None and not task.done()
+        assert poller.running
+        [task] = [t for t in asyncio.all_tasks() if t.get_name() == "http-polling-inbound"]
     # The app stopped: the inbound service deactivated the poller, which cancelled its task
     # and waited for it, so no request is in flight and none can start.
-    assert task.done()
+    assert not poller.running and task.done()
     stopped_at = len(server.requests_to("/job"))
     # A window of ten intervals without a request (absence cannot be waited on).
     await asyncio.sleep(0.5)
