@@ -70,3 +70,40 @@ def test_polling_templates_bind_what_the_official_ones_bind(kind: str) -> None:
     assert [c["id"] for c in ours["configurationTemplates"]] == [
         c["id"] for c in official["configurationTemplates"]
     ]
+
+
+def test_omitted_runtime_properties_decide_what_depends_on_them() -> None:
+    from pydantic import BaseModel
+
+    from connectors.sdk.inbound import inbound_connector
+
+    class Props(BaseModel):
+        pass
+
+    @inbound_connector(
+        name="Pull",
+        type="test:pull:1",
+        properties=Props,
+        element_kinds=["intermediate_catch_event"],
+        extra={
+            "runtime_properties_omitted": ("synchronousResponse", "deduplicationModeManualFlag")
+        },
+    )
+    class Pull:
+        def activate(self, context: object) -> None: ...
+
+    template = inbound_element_template(
+        Pull.__inbound_connector__,  # type: ignore[attr-defined]
+        "intermediate_catch_event",
+    )
+    by_id = {p.get("id"): p for p in template["properties"]}
+    # synchronousResponse defaults to "false": what needs "false" stays, unconditionally
+    assert "condition" not in by_id["messageIdExpression"]
+    assert "condition" not in by_id["messageTtl"]
+    # the manual flag defaults to false: the deduplication id it would show is gone
+    assert "deduplicationId" not in by_id and "synchronousResponse" not in by_id
+    # ... so the mode is AUTO, always
+    assert "deduplicationModeManual" not in by_id
+    assert by_id["deduplicationModeAuto"]["value"] == "AUTO"
+    assert "condition" not in by_id["deduplicationModeAuto"]
+    assert_valid(template, inbound=True)

@@ -116,12 +116,9 @@ def _build(connector: InboundConnector, kind: ElementKind) -> dict[str, Any]:
     own = [_as_property_binding(p) for p in _properties(inputs, reserved=_RUNTIME_IDS)]
     configurations = _configuration_templates(inputs)
     applies_to, element_type, _, label = _KINDS[kind]
-    omitted = set(connector.extra.get("runtime_properties_omitted", ()))
-    runtime = [p for p in _runtime_properties(kind) if p["id"] not in omitted]
-    for prop in runtime:
-        condition = prop.get("condition")
-        if isinstance(condition, dict) and condition.get("property") in omitted:
-            del prop["condition"]  # the omitted property would have its default value
+    runtime = _without_omitted(
+        _runtime_properties(kind), set(connector.extra.get("runtime_properties_omitted", ()))
+    )
     template: dict[str, Any] = {
         "$schema": SCHEMA_URL,
         "name": f"{connector.name} {label}",
@@ -157,6 +154,34 @@ def _build(connector: InboundConnector, kind: ElementKind) -> dict[str, Any]:
 
 
 _STANDARD_OUTBOUND = {"output", "error", "retries"}
+
+
+def _without_omitted(props: list[dict[str, Any]], omitted: set[str]) -> list[dict[str, Any]]:
+    """Drop the omitted runtime properties. A property conditioned on an omitted one is
+    decided by the omitted one's default (a property dropped this way counts as inactive for
+    those after it): kept without the condition when it holds, dropped when it does not."""
+    values = {p["id"]: p.get("value") for p in props if p["id"] in omitted}
+    inactive = set(omitted)
+    kept: list[dict[str, Any]] = []
+    for prop in props:
+        if prop["id"] in omitted:
+            continue
+        condition = prop.get("condition")
+        if isinstance(condition, dict) and condition.get("property") in inactive:
+            name = condition["property"]
+            if "isActive" in condition:
+                holds = condition["isActive"] is (name not in inactive)
+            else:
+                value = values.get(name)
+                holds = (
+                    value is not None and str(condition.get("equals")).lower() == str(value).lower()
+                )
+            if not holds:
+                inactive.add(prop["id"])
+                continue
+            prop = {k: v for k, v in prop.items() if k != "condition"}
+        kept.append(prop)
+    return kept
 
 
 def _group(group: Group) -> dict[str, Any]:
