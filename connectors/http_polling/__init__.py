@@ -149,11 +149,11 @@ class HttpPolling:
         method = self.spec.method
         try:
             response = await execute(self.spec)
+        except ConnectorInputError as exc:  # before ConnectorError, its base class
+            self._failed(f"HTTP request not sent: {exc.message}", method)
+            return None
         except ConnectorError as exc:
             self._failed(f"HTTP request failed with code {exc.code}: {exc.message}", method)
-            return None
-        except ConnectorInputError as exc:
-            self._failed(f"HTTP request not sent: {exc.message}", method)
             return None
         except Exception as exc:  # never let the polling task die
             self._failed(f"HTTP request failed: {type(exc).__name__}", method)
