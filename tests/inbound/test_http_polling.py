@@ -237,6 +237,30 @@ async def test_an_http_error_reports_down_and_polling_goes_on(
     await eventually(up, what="health UP again")
 
 
+async def test_an_unreachable_server_reports_down_with_the_rest_connectors_code(
+    serve: Serve, server: LoopbackServer, job: Job
+) -> None:
+    """An I/O error is the REST connector's code 408 (docs/connectors/http-json.md); the
+    element stays active and keeps polling."""
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    served = await serve()
+    await deploy(
+        served, polling_element(server, url=f"http://127.0.0.1:{closed}/job"), "unreachable"
+    )
+
+    async def down() -> dict[str, Any] | None:
+        [element] = await served.inbound()
+        return element if element["health"]["status"] == "DOWN" else None
+
+    element = await eventually(down, what="health DOWN")
+    assert element["health"]["error"].startswith("HTTP request failed with code 408")
+    assert element["state"] == "active"
+
+
 async def test_secrets_in_the_url_and_authentication_are_used_and_masked(
     serve: Serve, server: LoopbackServer, job: Job, monkeypatch: pytest.MonkeyPatch
 ) -> None:
