@@ -3,6 +3,9 @@
 Facts from camunda/connectors connector-runtime-core ``InboundCorrelationHandler``,
 ``ActivationConditionEvaluator``, ``ConnectorResultHandler`` and ``Keywords``:
 
+- every expression (activation condition, correlation key, message id, result expression)
+  sees the event's fields at top level plus ``response`` = the whole event, as Camunda's
+  ``FeelEngineWrapper`` builds its context (connector-sdk feel-wrapper);
 - the activation condition (``activationCondition``, FEEL) is evaluated on the event for
   every element; none holds: *not met* (``consumeUnmatchedEvents`` of any element decides
   whether the event is consumed); an evaluation error: invalid input;
@@ -40,7 +43,7 @@ from app.runtime.engine import (
 from app.runtime.errors import ExpressionError
 from app.runtime.feel_runner import INLINE, FeelRunner
 from app.runtime.payload import json_size
-from app.runtime.results import output_variables
+from app.runtime.results import expression_context, output_variables
 from connectors.sdk.errors import ConnectorInputError
 from connectors.sdk.inbound import (
     ActivationConditionNotMet,
@@ -167,7 +170,7 @@ class Correlator:
                 found.append(element)
                 continue
             try:
-                value = expressions.evaluate(condition, dict(variables))
+                value = expressions.evaluate(condition, expression_context(dict(variables)))
             except ExpressionError as exc:
                 raise ConnectorInputError(
                     f"Failed to evaluate activation condition against the provided input: {exc}"
@@ -334,7 +337,7 @@ class Correlator:
         value: Any = None
         if expression is not None:
             try:
-                value = expressions.evaluate(expression, event)
+                value = expressions.evaluate(expression, expression_context(event))
             except ExpressionError:
                 value = None
         if value is None:
@@ -351,7 +354,7 @@ class Correlator:
         expression = settings.message_id_expression
         if expression is not None:
             try:
-                value = expressions.evaluate(expression, event)
+                value = expressions.evaluate(expression, expression_context(event))
             except ExpressionError:
                 raise ConnectorInputError(
                     f"Message expression could not be evaluated: {expression}"
