@@ -49,7 +49,7 @@ class Camunda7Settings(BaseModel):
     )
     camunda7_lock_duration_ms: int = Field(
         60_000,
-        ge=1_000,
+        ge=100,
         validation_alias="SWITCHBOARD_CAMUNDA7_LOCK_DURATION",
         description="lockDuration of fetched tasks in milliseconds; a connector still running "
         "when half of it has passed gets its lock extended (extendLock).",
