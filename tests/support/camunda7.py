@@ -17,7 +17,8 @@ Behaviour, from Camunda 7's public sources (camunda/camunda-bpm-platform; read, 
   empty list none) (``FetchExternalTaskTopicDto``: "If not provided - all variables will be
   fetched").
 - Long polling: with ``asyncResponseTimeout`` the answer waits until a task can be locked or
-  the timeout passes, then answers ``[]``.
+  the timeout passes, then answers ``[]``; a waiting request whose client disconnected locks
+  nothing more.
 - Refusals (``engine-rest/.../sub/externaltask/impl/ExternalTaskResourceImpl.java``,
   ``engine/.../impl/cmd/HandleExternalTaskCmd.java``, ``ExtendLockOnExternalTaskCmd.java``,
   ``rest/exception/ExceptionHandlerHelper.java``, ``rest/dto/ExceptionDto.java``): the body
@@ -298,7 +299,8 @@ class Camunda7StandIn:
             locked = self._lock(worker, max_tasks, wanted, bool(body.get("usePriority")))
             if locked or time.monotonic() >= deadline or self._server is None:
                 return locked
-            if self._server.should_exit:
+            # A client that went away locks nothing more (the worker stopped mid poll).
+            if self._server.should_exit or await request.is_disconnected():
                 return []
             self._changed.clear()
             with contextlib.suppress(TimeoutError):

@@ -166,7 +166,11 @@ class ExternalTaskWorker:
     def _spawn(self, raw: dict[str, Any], locked_at: float) -> None:
         ident = task_id(raw)
         topic = self.topics.get(str(raw.get("topicName") or ""))
-        if not ident or topic is None or ident in self.running:
+        if ident in self.running:
+            # Its lock ran out while it ran and this fetch locked it again: keep running it.
+            log.warning("task %s: locked again while running (its lock had expired)", ident)
+            return
+        if not ident or topic is None:
             log.warning("ignoring an unexpected task (topic %r)", raw.get("topicName"))
             return
         self.fetched += 1
