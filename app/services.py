@@ -176,7 +176,8 @@ async def start_services(
         inbound=inbound,
     )
     metrics.watch_gateway(lambda: gateway_state(jobs.status()))
-    metrics.watch_worker_jobs(services.running_jobs)
+    for engine in engines:
+        metrics.watch_worker_jobs(engine.running_jobs, source=engine.name)
     for engine in engines:
         health.add(engine.name, _status_check(engine))
         await engine.start()

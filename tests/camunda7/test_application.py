@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from app.db import migrate
+from app.runtime.registry import ConnectorRegistry
 from tests.api.harness import ADMIN_KEY, client, running_app
 from tests.support.camunda7 import Camunda7StandIn
 from tests.support.gateway import TestGateway
@@ -65,3 +66,27 @@ async def test_zeebe_and_camunda7_in_one_process(
     assert [item["source"] for item in only["items"]] == ["camunda7"]
     assert ready["components"]["camunda7"]["status"] == "up"
     assert ready["components"]["zeebe"]["status"] in ("up", "down")
+
+
+async def test_running_camunda7_tasks_show_in_metrics(
+    tmp_path: Path, engine: Camunda7StandIn
+) -> None:
+    from tests.zeebe import connectors as test_connectors
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'switchboard.db'}"
+    await migrate.upgrade(url)
+    test_connectors.GATE.reset()
+    async with running_app(
+        url,
+        camunda7_url=engine.address,
+        camunda7_async_response_timeout_ms=1_000,
+        shutdown_grace_seconds=0.2,
+        app_options={"registry": ConnectorRegistry.of(test_connectors.gated)},
+    ) as app:
+        engine.add_task(test_connectors.gated.type, {"n": 1})
+        await eventually(lambda: test_connectors.GATE.running == 1, what="the task running")
+        async with client(app, ADMIN_KEY) as c:
+            text = (await c.get("/metrics")).text
+        test_connectors.GATE.open.set()
+    line = 'switchboard_jobs_in_flight{source="camunda7",type="test:gated:1"} 1.0'
+    assert line in text
