@@ -314,3 +314,23 @@ def test_task_ids_that_are_numbers_become_job_keys() -> None:
     assert job.variables == {"a": 2**40}
     uuid_task = to_job({**raw, "id": "0b6f-uuid"}, REST_TYPE, worker_id="w", default_retries=3)
     assert uuid_task.info.key == 0
+
+
+async def test_commands_not_taken_are_retried_three_times(
+    start_engine: Start, engine: Camunda7StandIn, http_server: HttpServer
+) -> None:
+    await start_engine()
+    engine.fail_next("/complete", 503, times=2)
+    task = engine.add_task(REST_TYPE, rest_variables(http_server.url("/json")))
+    await closed(engine, task.id)
+    statuses = [c.status for c in engine.calls_to(f"/{task.id}/complete")]
+    assert statuses == [503, 503, 204] and task.state == "completed"
+
+    engine.fail_next("/complete", 503, times=3)
+    given_up = engine.add_task(REST_TYPE, rest_variables(http_server.url("/json")))
+    await eventually(
+        lambda: len(engine.calls_to(f"/{given_up.id}/complete")) == 3, what="three attempts"
+    )
+    await eventually(lambda: len(engine.calls_to("/fetchAndLock")) > 2, what="fetching on")
+    assert given_up.state == "open"  # left locked: it is fetched again once the lock expires
+    assert [c.status for c in engine.calls_to(f"/{given_up.id}/complete")] == [503] * 3

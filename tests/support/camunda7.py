@@ -134,6 +134,7 @@ class Camunda7StandIn:
         self.tasks: dict[str, ExternalTask] = {}
         self.calls: list[Call] = []
         self.process_variables: dict[str, dict[str, Any]] = {}
+        self.faults: list[tuple[str, int]] = []  # (path suffix, status), answered in order
         self._changed = asyncio.Event()
         self._server: uvicorn.Server | None = None
         self._serve: asyncio.Task[None] | None = None
@@ -185,6 +186,11 @@ class Camunda7StandIn:
         self.tasks[task.id] = task
         self._changed.set()
         return task
+
+    def fail_next(self, suffix: str, status: int = 503, times: int = 1) -> None:
+        """Answer the next ``times`` requests whose path ends with ``suffix`` with
+        ``status`` (an engine behind a proxy that is restarting, say)."""
+        self.faults.extend([(suffix, status)] * times)
 
     def calls_to(self, suffix: str) -> list[Call]:
         return [c for c in self.calls if c.path.endswith(suffix)]
@@ -247,6 +253,11 @@ class Camunda7StandIn:
         if self.auth is not None and call.authorization != self.auth:
             call.status = 401
             return Response(status_code=401, headers={"WWW-Authenticate": 'Basic realm="x"'})
+        fault = next((f for f in self.faults if call.path.endswith(f[0])), None)
+        if fault is not None:
+            self.faults.remove(fault)
+            call.status = fault[1]
+            return Response(b"<html>unavailable</html>", fault[1], media_type="text/html")
         try:
             if raw and not isinstance(body, dict):
                 raise EngineError(400, "InvalidRequestException", "The request body is not JSON")

@@ -12,9 +12,11 @@
 (camunda/camunda-bpm-platform ``engine-rest/engine-rest-openapi/src/main/templates/paths/
 external-task/{id}/complete/post.ftl``, ``failure/post.ftl``, ``bpmnError/post.ftl``.)
 
-Answers meaning the command was not taken (502, 503, 504, the engine unreachable) are retried
-up to three attempts; 404 (the task is gone: cancelled, completed elsewhere) is ignored;
-anything else (400: the lock went to another worker; 500) is logged and not retried.
+Answers meaning the command was not taken (502, 503, 504) are retried up to three attempts;
+an unreachable engine is tried again until the task's lock would run out (``lock_left``
+seconds), since giving up would run the connector twice; 404 (the task is gone: cancelled,
+completed elsewhere) is ignored; anything else (400: the lock went to another worker; 500) is
+logged and not retried.
 Variables JSON cannot carry make the task fail with retries 0 instead.
 """
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 
 import httpx
@@ -55,6 +58,8 @@ async def send_outcome(
     outcome: Outcome,
     *,
     objects: ObjectEncoding = "Json",
+    lock_left: float = 0.0,
+    max_pause: float = 5.0,
 ) -> CommandResult:
     """Send ``outcome`` with the rules of the module docstring."""
     try:
@@ -64,7 +69,9 @@ async def send_outcome(
         outcome = Fail(message=NOT_JSON.format(reason=exc), retries=0)
         command, body = request_for(outcome, worker_id, objects)
     pause = FIRST_PAUSE
-    for attempt in range(1, ATTEMPTS + 1):
+    deadline = time.monotonic() + lock_left
+    answered = 0
+    while True:
         try:
             if command == "complete":
                 await client.complete(task_id, body)
@@ -77,17 +84,17 @@ async def send_outcome(
             if exc.reason == "NOT_FOUND":
                 log.warning("task %s: %s refused, the task is gone (%s)", task_id, command, exc)
                 return CommandResult("ignored", command, exc.reason)
-            if exc.reason != "UNAVAILABLE" or attempt == ATTEMPTS:
+            answered += 1
+            if exc.reason != "UNAVAILABLE" or answered == ATTEMPTS:
                 log.error("task %s: %s failed: %s", task_id, command, describe(exc))
                 return CommandResult("failed", command, exc.reason)
         except httpx.HTTPError as exc:
-            if attempt == ATTEMPTS:
+            if time.monotonic() + pause > deadline:
                 log.error("task %s: %s failed: %s", task_id, command, describe(exc))
                 return CommandResult("failed", command, "UNAVAILABLE")
         log.info("task %s: %s not taken, retrying in %.2fs", task_id, command, pause)
         await asyncio.sleep(pause)
-        pause *= 2
-    return CommandResult("failed", command)  # pragma: no cover - the loop always returns
+        pause = min(pause * 2, max_pause)
 
 
 def request_for(

@@ -232,7 +232,8 @@ class ExternalTaskWorker:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
-        await self._send(ident, outcome)
+        # The keeper extends at each half of the lock: at least half of it is left.
+        await self._send(ident, outcome, lock_left=lock_ms / 2000)
 
     async def _execute(self, job: Job, raw: dict[str, Any]) -> Outcome:
         try:
@@ -254,9 +255,15 @@ class ExternalTaskWorker:
             return result.masked_outcome
         return result.outcome
 
-    async def _send(self, ident: str, outcome: Outcome) -> None:
+    async def _send(self, ident: str, outcome: Outcome, lock_left: float = 0.0) -> None:
         result = await send_outcome(
-            self.client, ident, self.options.worker_id, outcome, objects=self.options.objects
+            self.client,
+            ident,
+            self.options.worker_id,
+            outcome,
+            objects=self.options.objects,
+            lock_left=lock_left,
+            max_pause=self.options.max_backoff,
         )
         self.results.append(result)
 
