@@ -6,7 +6,7 @@ Sources (camunda/camunda-bpm-platform, read, not copied):
 - engine-rest/engine-rest-openapi/src/main/templates/paths/external-task/fetchAndLock/post.ftl
   (request and LockedExternalTaskDto answer, includeExtensionProperties example)
 - engine-rest/engine-rest-openapi/src/main/templates/models/org/camunda/bpm/engine/rest/dto/
-  externaltask/FetchExternalTaskTopicDto.ftl ("If not provided - all variables will be
+  runtime/externaltask/FetchExternalTaskTopicDto.ftl ("If not provided - all variables will be
   fetched")
 - engine-rest/engine-rest/src/main/java/org/camunda/bpm/engine/rest/sub/externaltask/impl/
   ExternalTaskResourceImpl.java (404 "External task with id X does not exist", 400 for
@@ -18,6 +18,8 @@ Sources (camunda/camunda-bpm-platform, read, not copied):
 - engine-rest/engine-rest/src/main/java/org/camunda/bpm/engine/rest/exception/
   ExceptionHandlerHelper.java, rest/dto/ExceptionDto.java (status mapping; type = exception
   class simple name, message)
+- engine-rest/engine-rest/src/main/java/org/camunda/bpm/engine/rest/dto/externaltask/
+  ExternalTaskFailureDto.java (retries and retryTimeout are Java primitives: missing is 0)
 """
 
 from __future__ import annotations
