@@ -74,7 +74,7 @@ class Camunda7Settings(BaseModel):
         le=1_800_000,
         validation_alias="SWITCHBOARD_CAMUNDA7_ASYNC_RESPONSE_TIMEOUT",
         description="asyncResponseTimeout of fetchAndLock in milliseconds (long polling; 0: "
-        "answer at once).",
+        "answer at once, and an empty answer waits a second before the next fetch).",
     )
     camunda7_topics: str = Field(
         "",

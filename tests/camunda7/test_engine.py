@@ -334,3 +334,26 @@ async def test_commands_not_taken_are_retried_three_times(
     await eventually(lambda: len(engine.calls_to("/fetchAndLock")) > 2, what="fetching on")
     assert given_up.state == "open"  # left locked: it is fetched again once the lock expires
     assert [c.status for c in engine.calls_to(f"/{given_up.id}/complete")] == [503] * 3
+
+
+async def test_job_timeout_property_sets_the_lock_before_running(
+    start_engine: Start, engine: Camunda7StandIn, http_server: HttpServer
+) -> None:
+    await start_engine()
+    task = engine.add_task(
+        REST_TYPE, rest_variables(http_server.url("/json")), properties={"jobTimeout": "PT5M"}
+    )
+    await closed(engine, task.id)
+    task_calls = [c for c in engine.calls if f"/{task.id}/" in c.path]
+    assert [c.path.rsplit("/", 1)[-1] for c in task_calls] == ["extendLock", "complete"]
+    assert task_calls[0].body == {"workerId": WORKER, "newDuration": 300_000}
+
+
+async def test_without_long_polling_an_empty_answer_pauses(
+    start_engine: Start, engine: Camunda7StandIn
+) -> None:
+    await start_engine(camunda7_async_response_timeout_ms=0)
+    await eventually(lambda: engine.calls_to("/fetchAndLock"), what="a fetch")
+    first = engine.calls_to("/fetchAndLock")[0].at
+    await eventually(lambda: len(engine.calls_to("/fetchAndLock")) >= 2, what="a second fetch")
+    assert engine.calls_to("/fetchAndLock")[1].at - first >= 0.9

@@ -32,8 +32,8 @@ Behaviour, from Camunda 7's public sources (camunda/camunda-bpm-platform; read, 
   accepted while no other worker locked the task (only the worker id is checked).
 - Failure: ``retries`` and ``retryTimeout`` are Java primitives in ``ExternalTaskFailureDto``
   (``engine-rest/engine-rest/src/main/java/.../rest/dto/externaltask/
-  ExternalTaskFailureDto.java``; missing: 0); retries 0 raises an incident (the task is no longer fetched); otherwise the
-  task is fetchable again once ``retryTimeout`` ms have passed.
+  ExternalTaskFailureDto.java``; missing: 0); retries 0 raises an incident (the task is no
+  longer fetched); otherwise the task is fetchable again once ``retryTimeout`` ms passed.
 """
 
 from __future__ import annotations

@@ -63,6 +63,7 @@ class Camunda7Service:
         self._client: Camunda7Client | None = None
         self._task: asyncio.Task[None] | None = None
         self._connectivity = _Connectivity()
+        self._started = False
 
     @property
     def enabled(self) -> bool:
@@ -87,7 +88,7 @@ class Camunda7Service:
 
     async def start(self) -> None:
         """Create the client and start fetching; returns at once. A no-op when disabled."""
-        if not self.enabled or self._task is not None:
+        if not self.enabled or self._started:
             return
         s = self.settings
         topics = self.topics()
@@ -112,6 +113,7 @@ class Camunda7Service:
         )
         if topics:
             self._task = asyncio.create_task(self.worker.poll(), name="camunda7-fetch")
+        self._started = True
         log.info(
             "Camunda 7 worker %r started against %s for %d topic(s)",
             s.camunda7_worker_id,
@@ -123,8 +125,9 @@ class Camunda7Service:
         """Stop fetching, let running tasks finish within the grace period, cancel and unlock
         the rest, close the client."""
         worker, client = self.worker, self._client
-        if worker is None or client is None:
+        if not self._started or worker is None or client is None:
             return
+        self._started = False
         worker.stop_polling()
         if self._task is not None:
             self._task.cancel()

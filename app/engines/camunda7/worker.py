@@ -34,6 +34,7 @@ log = logging.getLogger("switchboard.camunda7")
 SOURCE: Source = "camunda7"
 INITIAL_BACKOFF = 0.1
 READ_MARGIN_SECONDS = 10.0
+EMPTY_POLL_PAUSE = 1.0
 
 
 class ExecutionResultLike(Protocol):
@@ -162,6 +163,8 @@ class ExternalTaskWorker:
             for raw in tasks:
                 if isinstance(raw, dict):
                     self._spawn(raw, locked_at)
+            if not tasks and self.options.async_response_timeout_ms == 0:
+                await self._pause(EMPTY_POLL_PAUSE)  # no long polling: do not spin
 
     def _spawn(self, raw: dict[str, Any], locked_at: float) -> None:
         ident = task_id(raw)
