@@ -357,3 +357,17 @@ async def test_without_long_polling_an_empty_answer_pauses(
     first = engine.calls_to("/fetchAndLock")[0].at
     await eventually(lambda: len(engine.calls_to("/fetchAndLock")) >= 2, what="a second fetch")
     assert engine.calls_to("/fetchAndLock")[1].at - first >= 0.9
+
+
+async def test_long_failure_messages_are_capped(
+    start_engine: Start, engine: Camunda7StandIn
+) -> None:
+    from tests.conformance.connectors import RAISE_TYPE, raiser
+
+    await start_engine(connectors=(raiser,))
+    task = engine.add_task(RAISE_TYPE, {"kind": "runtime", "message": "x" * 7000}, retries=1)
+    body = await closed(engine, task.id)
+    # The engine keeps 666 characters of errorMessage; errorDetails carries Camunda's 6000.
+    assert body["errorMessage"] == "x" * 666
+    assert body["errorDetails"] == "x" * 6000
+    assert body["retries"] == 0
