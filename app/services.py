@@ -25,6 +25,7 @@ from app.db.connectors_repo import upsert_connectors
 from app.db.history import HistoryWriter
 from app.db.inbound_repo import DatabaseRegistrationStore
 from app.db.session import create_engine, session_factory
+from app.engines.camunda7.service import Camunda7Service
 from app.engines.camunda_rest.discovery import RestDefinitionSource
 from app.engines.camunda_rest.service import CamundaRestService
 from app.engines.zeebe.service import ZeebeService
@@ -152,6 +153,9 @@ async def start_services(
     else:
         jobs = ZeebeService(settings, runtime, registry, paused=paused)
     engines: tuple[Engine, ...] = (jobs,)
+    # Camunda 7 / Operaton external tasks run beside it: their tasks are not Zeebe's jobs.
+    if settings.camunda7_url:
+        engines = (*engines, Camunda7Service(settings, runtime, registry))
     inbound = InboundService(
         store=DatabaseRegistrationStore(sessions),
         registry=inbound_registry,
@@ -190,7 +194,8 @@ async def start_services(
         paused=paused,
     )
     metrics.watch_gateway(lambda: gateway_state(jobs.status()))
-    metrics.watch_worker_jobs(services.running_jobs)
+    for engine in engines:
+        metrics.watch_worker_jobs(engine.running_jobs, source=engine.name)
     for engine in engines:
         health.add(engine.name, _status_check(engine))
         await engine.start()

@@ -26,7 +26,7 @@ AnyOutcome = Literal[
     "rejected",
     "failed",
 ]
-SourceName = Literal["zeebe", "camunda-rest", "rest", "cli", "webhook", "inbound"]
+SourceName = Literal["zeebe", "camunda-rest", "camunda7", "rest", "cli", "webhook", "inbound"]
 DirectionName = Literal["outbound", "inbound"]
 RoleName = Literal["viewer", "operator", "admin"]
 
