@@ -24,6 +24,7 @@ from app.db.history import HistoryWriter
 from app.db.inbound_repo import DatabaseRegistrationStore
 from app.db.session import create_engine, session_factory
 from app.engines.camunda_rest.discovery import RestDefinitionSource
+from app.engines.camunda_rest.process_commands import RestProcessCommands
 from app.engines.camunda_rest.service import CamundaRestService
 from app.engines.zeebe.service import ZeebeService
 from app.health import HealthRegistry
@@ -39,6 +40,7 @@ from app.runtime.registry import ConnectorRegistry
 from app.secrets.masking import install_log_masking, remove_log_masking
 from app.secrets.service import SecretsService
 from app.settings import Settings
+from connectors.sdk.messages import MessageSender
 
 log = logging.getLogger("switchboard")
 
@@ -59,6 +61,7 @@ class Services:
     runtime: ConnectorRuntime
     engines: tuple[Engine, ...]
     inbound: InboundService
+    messages: MessageSender | None = None  # the job engine's, for test invocations
 
     def engine(self, name: str) -> Engine | None:
         """The engine adapter called ``name`` (``zeebe``, ...), if configured."""
@@ -130,11 +133,16 @@ async def start_services(
         definition_sources = (*definition_sources, rest_source)
 
     # One job transport takes the jobs (SWITCHBOARD_JOB_TRANSPORT): both would race for them.
-    jobs: Engine
+    jobs: ZeebeService | CamundaRestService
     if settings.job_transport == "rest":
         jobs = CamundaRestService(settings, runtime, registry)
     else:
-        jobs = ZeebeService(settings, runtime, registry)
+        # Connectors correlating messages need the REST API (gRPC has no correlate command).
+        correlator = None
+        if settings.camunda_rest_address:
+            correlator = RestProcessCommands.from_settings(settings)
+            stack.push_async_callback(correlator.aclose)
+        jobs = ZeebeService(settings, runtime, registry, correlator=correlator)
     engines: tuple[Engine, ...] = (jobs,)
     inbound = InboundService(
         store=DatabaseRegistrationStore(sessions),
@@ -170,6 +178,7 @@ async def start_services(
         runtime=runtime,
         engines=engines,
         inbound=inbound,
+        messages=jobs.messages,
     )
     metrics.watch_gateway(lambda: gateway_state(jobs.status()))
     metrics.watch_worker_jobs(services.running_jobs)

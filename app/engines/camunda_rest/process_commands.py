@@ -1,6 +1,6 @@
 """The engine protocol's process commands over the Orchestration Cluster REST API.
 
-``POST /v2/messages/publication``, ``POST /v2/process-instances`` (by key, or by BPMN process
+``POST /v2/messages/publication``, ``POST /v2/messages/correlation``, ``POST /v2/process-instances`` (by key, or by BPMN process
 id with a version) and ``POST /v2/deployments`` (multipart), through the SDK. Errors become
 the engine error tree of :mod:`app.runtime.engine` (see :mod:`.client`).
 """
@@ -21,6 +21,8 @@ from camunda_orchestration_sdk import (
 from camunda_orchestration_sdk.errors import ApiError
 from camunda_orchestration_sdk.models import (
     CreateDeploymentData,
+    MessageCorrelationRequest,
+    MessageCorrelationRequestVariables,
     MessagePublicationRequest,
     MessagePublicationRequestVariables,
     ProcessCreationById,
@@ -29,9 +31,10 @@ from camunda_orchestration_sdk.models import (
 )
 from camunda_orchestration_sdk.types import UNSET, File, Unset
 
-from app.engines.camunda_rest.client import engine_error
+from app.engines.camunda_rest.client import create_client, engine_error
 from app.runtime.engine import (
     DEFAULT_TENANT,
+    CorrelatedMessage,
     CreatedInstance,
     DeployedProcess,
     Deployment,
@@ -41,6 +44,7 @@ from app.runtime.engine import (
     PublishedMessage,
     Resource,
 )
+from app.settings.camunda_rest import CamundaRestSettings
 
 T = TypeVar("T")
 DEFAULT_MESSAGE_TTL_MS = 3_600_000  # as the gRPC engine (Zeebe's default: one hour)
@@ -49,8 +53,22 @@ DEFAULT_MESSAGE_TTL_MS = 3_600_000  # as the gRPC engine (Zeebe's default: one h
 class RestProcessCommands:
     """Implements :class:`app.runtime.engine.ProcessCommands` on an SDK client."""
 
-    def __init__(self, client: CamundaAsyncClient) -> None:
+    def __init__(self, client: CamundaAsyncClient, *, owns_client: bool = False) -> None:
         self._client = client
+        self._owns_client = owns_client
+
+    @classmethod
+    def from_settings(
+        cls, settings: CamundaRestSettings, *, read_timeout_seconds: float = 30.0
+    ) -> RestProcessCommands:
+        """Commands on a client of their own (closed by :meth:`aclose`): the gRPC engine's
+        message correlations, when CAMUNDA_REST_ADDRESS is set."""
+        client = create_client(settings, read_timeout_seconds=read_timeout_seconds)
+        return cls(client, owns_client=True)
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
 
     async def publish_message(self, message: MessageToPublish) -> PublishedMessage:
         request = MessagePublicationRequest(
@@ -69,6 +87,22 @@ class RestProcessCommands:
             request.tenant_id = _tenant(message.tenant_id)
         result = await _call(self._client.publish_message(data=request), "PublishMessage")
         return PublishedMessage(key=int(result.message_key), tenant_id=str(result.tenant_id))
+
+    async def correlate_message(self, message: MessageToPublish) -> CorrelatedMessage:
+        """``POST /v2/messages/correlation`` (implements ``MessageCorrelation``)."""
+        request = MessageCorrelationRequest(
+            name=message.name,
+            correlation_key=message.correlation_key,
+            variables=MessageCorrelationRequestVariables.from_dict(_variables(message.variables)),
+        )
+        if message.tenant_id:
+            request.tenant_id = _tenant(message.tenant_id)
+        result = await _call(self._client.correlate_message(data=request), "CorrelateMessage")
+        return CorrelatedMessage(
+            key=int(result.message_key),
+            tenant_id=str(result.tenant_id) or DEFAULT_TENANT,
+            process_instance_key=int(result.process_instance_key),
+        )
 
     async def create_process_instance(self, instance: InstanceToCreate) -> CreatedInstance:
         variables = ProcessInstanceCreationInstructionBaseVariables.from_dict(

@@ -14,6 +14,7 @@ from app.engines.camunda_rest.client import create_client, describe_error
 from app.engines.camunda_rest.process_commands import RestProcessCommands
 from app.engines.camunda_rest.worker import RestTypeWorker, Runtime, WorkerOptions
 from app.runtime.engine import (
+    CorrelatedMessage,
     CreatedInstance,
     Deployment,
     EngineNotConfiguredError,
@@ -23,6 +24,7 @@ from app.runtime.engine import (
     PublishedMessage,
     Resource,
 )
+from app.runtime.messaging import EngineMessageSender
 from connectors.sdk import OutboundConnector
 
 log = logging.getLogger("switchboard.camunda_rest")
@@ -69,6 +71,8 @@ class CamundaRestService:
         self.settings = settings
         self.runtime = runtime
         self.registry = registry
+        # Connectors sending messages publish and correlate over this engine.
+        self.messages = EngineMessageSender(self, self, rest_publisher=True)
         self.grace_seconds = float(getattr(settings, "shutdown_grace_seconds", 30.0))
         self.workers: list[RestTypeWorker] = []
         self.last_shutdown: dict[str, int] | None = None
@@ -141,6 +145,7 @@ class CamundaRestService:
                 options,
                 self.runtime,
                 self._connectivity,
+                messages=self.messages,
             )
             self.workers.append(worker)
             self._tasks.append(
@@ -231,6 +236,10 @@ class CamundaRestService:
 
     async def publish_message(self, message: MessageToPublish) -> PublishedMessage:
         return await self._process_commands().publish_message(message)
+
+    async def correlate_message(self, message: MessageToPublish) -> CorrelatedMessage:
+        """``app.runtime.engine.MessageCorrelation``: ``POST /v2/messages/correlation``."""
+        return await self._process_commands().correlate_message(message)
 
     async def create_process_instance(self, instance: InstanceToCreate) -> CreatedInstance:
         return await self._process_commands().create_process_instance(instance)

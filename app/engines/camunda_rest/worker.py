@@ -22,6 +22,7 @@ from app.engines.camunda_rest.commands import send_outcome, update_timeout
 from app.engines.camunda_rest.jobs import to_runtime_job
 from app.runtime.headers import job_timeout
 from app.runtime.model import Fail, Job, Outcome, Source
+from connectors.sdk.messages import MessageSender
 
 log = logging.getLogger("switchboard.camunda_rest")
 
@@ -37,7 +38,9 @@ class ExecutionResultLike(Protocol):
 class Runtime(Protocol):
     """What the worker needs from ``app.runtime.executor.ConnectorRuntime``."""
 
-    async def execute(self, job: Job, *, source: Source = "zeebe") -> ExecutionResultLike: ...
+    async def execute(
+        self, job: Job, *, source: Source = "zeebe", messages: MessageSender | None = None
+    ) -> ExecutionResultLike: ...
 
 
 class Connectivity(Protocol):
@@ -71,8 +74,10 @@ class RestTypeWorker:
         options: WorkerOptions,
         runtime: Runtime,
         connectivity: Connectivity,
+        messages: MessageSender | None = None,
     ) -> None:
         self.poll_client = poll_client
+        self.messages = messages  # the engine's message capability, for context.messages
         self.client = client
         self.job_type = job_type
         self.fetch_variables = list(fetch_variables)
@@ -190,7 +195,7 @@ class RestTypeWorker:
         if job is None:
             return
         try:
-            result = await self.runtime.execute(job, source=SOURCE)
+            result = await self.runtime.execute(job, source=SOURCE, messages=self.messages)
             outcome = result.outcome
         except Exception as exc:
             # Only the class name: messages can carry variable values.

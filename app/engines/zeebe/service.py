@@ -21,10 +21,12 @@ from app.runtime.engine import (
     EngineNotConfiguredError,
     EngineUnavailableError,
     InstanceToCreate,
+    MessageCorrelation,
     MessageToPublish,
     PublishedMessage,
     Resource,
 )
+from app.runtime.messaging import EngineMessageSender
 from app.settings.zeebe import ZeebeSettings
 from connectors.sdk import OutboundConnector
 
@@ -63,8 +65,9 @@ class ZeebeService:
 
     ``settings`` is the application's Settings (Zeebe options plus
     ``shutdown_grace_seconds``); ``runtime`` offers ``await runtime.execute(job,
-    source="zeebe")`` returning an object with ``.outcome``; ``registry`` is a
-    ConnectorRegistry (or any iterable of OutboundConnector).
+    source="zeebe", messages=...)`` returning an object with ``.outcome``; ``registry`` is a
+    ConnectorRegistry (or any iterable of OutboundConnector); ``correlator`` serves the
+    message correlations connectors ask for (Camunda's REST API, when configured).
     """
 
     name = "zeebe"
@@ -74,10 +77,14 @@ class ZeebeService:
         settings: ZeebeSettings,
         runtime: Runtime,
         registry: Iterable[OutboundConnector] | Any,
+        correlator: MessageCorrelation | None = None,
     ) -> None:
         self.settings = settings
         self.runtime = runtime
         self.registry = registry
+        # Connectors sending messages publish over this engine's gRPC channel; correlating
+        # needs Camunda's REST API (``correlator``: given when CAMUNDA_REST_ADDRESS is set).
+        self.messages = EngineMessageSender(self, correlator)
         self.grace_seconds = float(getattr(settings, "shutdown_grace_seconds", 30.0))
         self.workers: list[TypeWorker] = []
         self.last_shutdown: dict[str, int] | None = None
@@ -139,6 +146,7 @@ class ZeebeService:
                 self._connectivity,
                 commands=self._sender,
                 channel=self._channel,
+                messages=self.messages,
             )
             self.workers.append(worker)
             if options.stream:
