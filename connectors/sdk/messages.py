@@ -71,7 +71,7 @@ class MessageCommandError(SwitchboardError):
     """The engine refused the message command, or did not answer.
 
     ``reason`` is the gRPC status name (``ALREADY_EXISTS``, ``NOT_FOUND``, ``UNAVAILABLE``,
-    ...). The job fails as for any other exception (retries − 1, no error code), with the
+    ...). The job fails as for any other exception (retries - 1, no error code), with the
     type Camunda's client raises over gRPC (``ClientStatusException``).
     """
 

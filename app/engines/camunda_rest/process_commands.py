@@ -1,7 +1,8 @@
 """The engine protocol's process commands over the Orchestration Cluster REST API.
 
-``POST /v2/messages/publication``, ``POST /v2/messages/correlation``, ``POST /v2/process-instances`` (by key, or by BPMN process
-id with a version) and ``POST /v2/deployments`` (multipart), through the SDK. Errors become
+``POST /v2/messages/publication``, ``POST /v2/messages/correlation``,
+``POST /v2/process-instances`` (by key, or by BPMN process id with a version) and
+``POST /v2/deployments`` (multipart), through the SDK. Errors become
 the engine error tree of :mod:`app.runtime.engine` (see :mod:`.client`).
 """
 
