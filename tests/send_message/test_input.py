@@ -41,12 +41,13 @@ async def engine(gateway: TestGateway, rest: CamundaRestStandIn) -> AsyncIterato
     await channel.close()
 
 
-async def run(variables: dict[str, Any], sender: Any = None) -> Any:
+async def run(
+    variables: dict[str, Any], sender: Any = None, headers: dict[str, str] | None = None
+) -> Any:
     runtime = ConnectorRuntime({TYPE: send_message})
     try:
-        result = await runtime.execute(
-            Job.create(TYPE, variables, retries=3), source="rest", messages=sender
-        )
+        job = Job.create(TYPE, variables, retries=3, custom_headers=headers or {})
+        result = await runtime.execute(job, source="rest", messages=sender)
     finally:
         runtime.close()
     return result.outcome
@@ -163,3 +164,17 @@ async def test_with_no_engine_it_is_an_input_error() -> None:
     assert isinstance(outcome, Fail)
     assert outcome.retries == 0
     assert "ZEEBE_ADDRESS" in outcome.message
+
+
+async def test_the_tenant_and_a_number_key_reach_the_engine(
+    engine: Any, gateway: TestGateway
+) -> None:
+    outcome = await run(
+        {"messageName": "m", "correlationKey": 7, "tenantId": "acme", "requestTimeout": "PT3S"},
+        engine,
+        {"resultExpression": "={tenant: tenantId}"},
+    )
+    assert isinstance(outcome, Complete), outcome
+    request = gateway.messages[-1]
+    assert (request.correlationKey, request.tenantId) == ("7", "acme")
+    assert outcome.variables == {"tenant": "acme"}
