@@ -28,7 +28,7 @@ class MessageToPublish:
 
     name: str
     correlation_key: str
-    variables: Mapping[str, Any] = field(default_factory=dict)
+    variables: Mapping[str, Any] = field(default_factory=dict, repr=False)  # may hold secrets
     message_id: str | None = None
     time_to_live_ms: int | None = None  # None: the engine's default (Zeebe: 1 hour)
     tenant_id: str | None = None

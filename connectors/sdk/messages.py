@@ -29,7 +29,7 @@ class MessageToSend:
 
     name: str
     correlation_key: str = ""
-    variables: Mapping[str, Any] = field(default_factory=dict)
+    variables: Mapping[str, Any] = field(default_factory=dict, repr=False)  # may hold secrets
     message_id: str | None = None
     time_to_live_ms: int | None = None
     tenant_id: str | None = None

@@ -178,3 +178,8 @@ async def test_the_tenant_and_a_number_key_reach_the_engine(
     request = gateway.messages[-1]
     assert (request.correlationKey, request.tenantId) == ("7", "acme")
     assert outcome.variables == {"tenant": "acme"}
+
+
+def test_a_message_repr_never_shows_its_payload() -> None:
+    message = MessageToSend("m", variables={"token": "s3cr3t-value"})
+    assert "s3cr3t-value" not in repr(message) and "s3cr3t-value" not in str(message)
