@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import grpc
 from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
 
 from connectors.sdk.messages import CLIENT_STATUS_EXCEPTION, PROBLEM_EXCEPTION
@@ -256,3 +257,17 @@ async def test_the_rest_engine_publishes_and_correlates_itself(
     )
     assert correlated.state == COMPLETED, correlated.failures
     assert correlated.completed_variables == {"instance": receiver}
+
+
+async def test_an_engine_that_does_not_answer_costs_one_retry(
+    start_engine: Start, gateway: TestGateway, adapter: ZeebeAdapter
+) -> None:
+    await start_engine()
+    gateway.inject("PublishMessage", grpc.StatusCode.UNAVAILABLE, details="broker away")
+    job = await run_modelled(
+        gateway, adapter, {"messageName": "paid", "correlationKey": "o-9", "requestTimeout": "PT2S"}
+    )
+    failure = job.failures[0]
+    assert (failure.retries, failure.backoff_ms) == (2, 30_000)
+    assert failure.variables["error"]["type"] == CLIENT_STATUS_EXCEPTION
+    assert failure.variables["error"]["message"] == "broker away"

@@ -8,6 +8,7 @@ the engine error tree of :mod:`app.runtime.engine` (see :mod:`.client`).
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -40,6 +41,7 @@ from app.runtime.engine import (
     DeployedProcess,
     Deployment,
     EngineRejectedError,
+    EngineUnavailableError,
     InstanceToCreate,
     MessageToPublish,
     PublishedMessage,
@@ -86,7 +88,11 @@ class RestProcessCommands:
             request.message_id = message.message_id
         if message.tenant_id:
             request.tenant_id = _tenant(message.tenant_id)
-        result = await _call(self._client.publish_message(data=request), "PublishMessage")
+        result = await _call(
+            self._client.publish_message(data=request),
+            "PublishMessage",
+            message.request_timeout_ms,
+        )
         return PublishedMessage(key=int(result.message_key), tenant_id=str(result.tenant_id))
 
     async def correlate_message(self, message: MessageToPublish) -> CorrelatedMessage:
@@ -98,7 +104,11 @@ class RestProcessCommands:
         )
         if message.tenant_id:
             request.tenant_id = _tenant(message.tenant_id)
-        result = await _call(self._client.correlate_message(data=request), "CorrelateMessage")
+        result = await _call(
+            self._client.correlate_message(data=request),
+            "CorrelateMessage",
+            message.request_timeout_ms,
+        )
         return CorrelatedMessage(
             key=int(result.message_key),
             tenant_id=str(result.tenant_id) or DEFAULT_TENANT,
@@ -176,9 +186,17 @@ class RestProcessCommands:
         )
 
 
-async def _call(command: Awaitable[T], name: str) -> T:
+async def _call(command: Awaitable[T], name: str, timeout_ms: int | None = None) -> T:
     try:
-        return await command
+        if timeout_ms is None:
+            return await command
+        # A message's request timeout, as the Java client's requestTimeout on REST commands.
+        async with asyncio.timeout(timeout_ms / 1000):
+            return await command
+    except TimeoutError:
+        raise EngineUnavailableError(
+            f"{name}: no answer within {timeout_ms} ms", reason="DEADLINE_EXCEEDED"
+        ) from None
     except (ApiError, httpx.HTTPError) as exc:
         raise engine_error(exc, name) from None
     except ValueError as exc:  # httpx refuses NaN and Infinity: not JSON
