@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from connectors.sdk import Group, MessageToSend, OutboundContext, outbound_connector
+from connectors.sdk import Example, Group, MessageToSend, OutboundContext, outbound_connector
 from connectors.send_message.models import CorrelateMode, PublishMode, SendMessageInput
 
 TYPE = "io.camunda:sendMessage:1"
@@ -53,6 +53,29 @@ def _millis(value: timedelta | None) -> int | None:
     template_id=TEMPLATE_ID,
     version=1,
     groups=(Group("message", "Message"), Group("operation", "Operation")),
+    examples=(
+        Example(
+            "Publish a buffered message",
+            {
+                "messageName": "order-paid",
+                "correlationKey": "order-42",
+                "variables": {"amount": 42},
+                "correlationType": {"type": "publish", "timeToLive": "PT1H"},
+            },
+            {"resultVariable": "sent"},
+            description="Needs an engine (ZEEBE_ADDRESS or the REST engine)",
+        ),
+        Example(
+            "Correlate to a waiting instance",
+            {
+                "messageName": "order-paid",
+                "correlationKey": "order-42",
+                "correlationType": {"type": "correlate"},
+            },
+            {"resultExpression": "={instance: processInstanceKey}"},
+            description="Needs Camunda's REST API (CAMUNDA_REST_ADDRESS)",
+        ),
+    ),
 )
 async def send_message(data: SendMessageInput, context: OutboundContext) -> dict[str, Any]:
     sender = context.message_sender()

@@ -183,3 +183,8 @@ async def test_the_tenant_and_a_number_key_reach_the_engine(
 def test_a_message_repr_never_shows_its_payload() -> None:
     message = MessageToSend("m", variables={"token": "s3cr3t-value"})
     assert "s3cr3t-value" not in repr(message) and "s3cr3t-value" not in str(message)
+
+
+def test_the_shipped_examples_bind() -> None:
+    for example in send_message.examples:
+        bind(SendMessageInput, example.variables)
