@@ -271,3 +271,25 @@ async def test_an_engine_that_does_not_answer_costs_one_retry(
     assert (failure.retries, failure.backoff_ms) == (2, 30_000)
     assert failure.variables["error"]["type"] == CLIENT_STATUS_EXCEPTION
     assert failure.variables["error"]["message"] == "broker away"
+
+
+async def test_a_secret_in_the_payload_is_sent_but_never_recorded(
+    start_engine: Start, gateway: TestGateway, adapter: ZeebeAdapter
+) -> None:
+    harness = await start_engine(secrets={"PAY_TOKEN": "tok-9f8e7d6c"})
+    job = await run_modelled(
+        gateway,
+        adapter,
+        {
+            "messageName": "paid",
+            "correlationKey": "o-5",
+            "variables": '={token: "{{secrets.PAY_TOKEN}}"}',
+        },
+    )
+    assert job.state == COMPLETED, job.failures
+    # The receiver gets the value (that is what the user asked for)...
+    assert json.loads(gateway.messages[-1].variables) == {"token": "tok-9f8e7d6c"}
+    # ...the execution history never holds it.
+    (record,) = harness.history.records
+    assert "tok-9f8e7d6c" not in json.dumps(record.input) + json.dumps(record.output)
+    assert record.input["variables"] == {"token": "{{secrets.PAY_TOKEN}}"}
