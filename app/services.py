@@ -27,6 +27,7 @@ from app.db.inbound_repo import DatabaseRegistrationStore
 from app.db.session import create_engine, session_factory
 from app.engines.camunda7.service import Camunda7Service
 from app.engines.camunda_rest.discovery import RestDefinitionSource
+from app.engines.camunda_rest.process_commands import RestProcessCommands
 from app.engines.camunda_rest.service import CamundaRestService
 from app.engines.zeebe.service import ZeebeService
 from app.health import HealthRegistry
@@ -43,6 +44,7 @@ from app.runtime.registry import ConnectorRegistry
 from app.secrets.masking import install_log_masking, remove_log_masking
 from app.secrets.service import SecretsService
 from app.settings import Settings
+from connectors.sdk.messages import MessageSender
 
 log = logging.getLogger("switchboard")
 
@@ -64,6 +66,7 @@ class Services:
     engines: tuple[Engine, ...]
     inbound: InboundService
     paused: PausedTypes
+    messages: MessageSender | None = None  # the job engine's, for test invocations
 
     def engine(self, name: str) -> Engine | None:
         """The engine adapter called ``name`` (``zeebe``, ...), if configured."""
@@ -147,15 +150,20 @@ async def start_services(
     stack.push_async_callback(_cancel, follower)
 
     # One job transport takes the jobs (SWITCHBOARD_JOB_TRANSPORT): both would race for them.
-    jobs: Engine
+    jobs: ZeebeService | CamundaRestService
     if settings.job_transport == "rest":
         jobs = CamundaRestService(settings, runtime, registry, paused=paused)
     else:
-        jobs = ZeebeService(settings, runtime, registry, paused=paused)
+        # Connectors correlating messages need the REST API (gRPC has no correlate command).
+        correlator = None
+        if settings.camunda_rest_address:
+            correlator = RestProcessCommands.from_settings(settings)
+            stack.push_async_callback(correlator.aclose)
+        jobs = ZeebeService(settings, runtime, registry, paused=paused, correlator=correlator)
     engines: tuple[Engine, ...] = (jobs,)
     # Camunda 7 / Operaton external tasks run beside it: their tasks are not Zeebe's jobs.
     if settings.camunda7_url:
-        engines = (*engines, Camunda7Service(settings, runtime, registry))
+        engines = (*engines, Camunda7Service(settings, runtime, registry, paused=paused))
     inbound = InboundService(
         store=DatabaseRegistrationStore(sessions),
         registry=inbound_registry,
@@ -192,6 +200,7 @@ async def start_services(
         engines=engines,
         inbound=inbound,
         paused=paused,
+        messages=jobs.messages,
     )
     metrics.watch_gateway(lambda: gateway_state(jobs.status()))
     for engine in engines:

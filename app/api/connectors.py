@@ -109,7 +109,7 @@ async def invoke(services: Services, connector_type: str, body: InvokeRequest) -
         retries=body.retries,
     )
     with services.metrics.in_flight(connector_type):
-        result = await services.runtime.execute(job, source="rest")
+        result = await services.runtime.execute(job, source="rest", messages=services.messages)
     # Read your own writes: the execution is in the database before the caller hears of it
     # (worker jobs keep the batched writer; this only makes the writer take its queue now).
     await services.history.persisted(timeout=INVOKE_HISTORY_WAIT_SECONDS)

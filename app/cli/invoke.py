@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -140,6 +141,7 @@ async def _invoke(
         await writer.start()
         history = writer
     runtime = ConnectorRuntime.from_settings(registry, settings, secrets=secrets, history=history)
+    engine_stack = contextlib.AsyncExitStack()
     try:
         job = Job.create(
             type=args.type,
@@ -148,8 +150,10 @@ async def _invoke(
             retries=args.retries,
             worker="switchboard-cli",
         )
-        result = await runtime.execute(job, source="cli")
+        messages = await _messages(settings, engine_stack)
+        result = await runtime.execute(job, source="cli", messages=messages)
     finally:
+        await engine_stack.aclose()
         runtime.close()
         # Connectors holding pooled connections (HTTP clients, RabbitMQ) close them before the
         # loop ends, as the service does at shutdown.
@@ -167,3 +171,25 @@ async def _invoke(
             await engine.dispose()
         await secrets.close()
     return result.masked_outcome
+
+
+async def _messages(settings: Any, stack: contextlib.AsyncExitStack) -> Any:
+    """The configured engine's message capability (connectors sending messages), as the
+    service would give it: the REST engine when it takes the jobs, else Zeebe over gRPC with
+    correlations over the REST API when CAMUNDA_REST_ADDRESS is set. No engine: a sender
+    that answers "not configured" (an input error), so nothing connects needlessly."""
+    from app.engines.camunda_rest.process_commands import RestProcessCommands
+    from app.runtime.messaging import EngineMessageSender
+
+    rest = None
+    if settings.camunda_rest_address:
+        rest = RestProcessCommands.from_settings(settings)
+        stack.push_async_callback(rest.aclose)
+    if settings.job_transport == "rest" and rest is not None:
+        return EngineMessageSender(rest, rest, rest_publisher=True)
+    if not settings.zeebe_enabled:
+        return EngineMessageSender(None, rest)
+    from app.engines.zeebe.process_commands import connected
+
+    commands = await stack.enter_async_context(connected(settings))
+    return EngineMessageSender(commands, rest)

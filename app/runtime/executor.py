@@ -43,6 +43,7 @@ from app.secrets.service import SecretsService
 from connectors.sdk.connector import OutboundConnector
 from connectors.sdk.context import OutboundContext, masking_to
 from connectors.sdk.errors import SwitchboardError
+from connectors.sdk.messages import MessageSender
 from connectors.sdk.secret_fields import secret_values
 
 if TYPE_CHECKING:
@@ -147,9 +148,13 @@ class ConnectorRuntime:
             self._executor.shutdown(wait=wait, cancel_futures=True)
         self.feel.close()
 
-    async def execute(self, job: Job, *, source: Source = "zeebe") -> ExecutionResult:
+    async def execute(
+        self, job: Job, *, source: Source = "zeebe", messages: MessageSender | None = None
+    ) -> ExecutionResult:
         """Run ``job`` and return its outcome; never raises (except on cancellation).
 
+        ``messages`` is the engine's message capability the connector sees as
+        ``context.messages`` (the adapter that took the job passes it in).
         Exactly one execution record is submitted to the history sink.
         """
         started_at = dt.datetime.now(dt.UTC)
@@ -158,7 +163,7 @@ class ConnectorRuntime:
         headers = read_headers(job.info.custom_headers)
         output_size: int | None = None
         try:
-            result = await self._run(job, headers, inputs)
+            result = await self._run(job, headers, inputs, messages)
             outcome = await self._finish(job, headers, result, inputs.masker)
             if isinstance(result, _Success) and outcome.variables is result.variables:
                 output_size = result.size  # completed with the variables already measured
@@ -181,7 +186,13 @@ class ConnectorRuntime:
 
     # -- stages ---------------------------------------------------------------------------
 
-    async def _run(self, job: Job, headers: ConnectorHeaders, inputs: Inputs) -> _Success | Failure:
+    async def _run(
+        self,
+        job: Job,
+        headers: ConnectorHeaders,
+        inputs: Inputs,
+        messages: MessageSender | None = None,
+    ) -> _Success | Failure:
         """Everything up to the response mapping; any error becomes a :class:`Failure`."""
         backoff: timedelta | None = None
         try:
@@ -194,7 +205,9 @@ class ConnectorRuntime:
             await prepare(job, bound, self._secrets, self._secret_filter, limit, inputs)
             # Credentials typed literally are as secret as resolved ones.
             inputs.mask_for_this_job(secret_values(connector.input_model, inputs.variables))
-            context = OutboundContext(job.info, inputs.variables, inputs.mask_derived)
+            context = OutboundContext(
+                job.info, inputs.variables, inputs.mask_derived, messages=messages
+            )
             with masking_to(inputs.mask_derived):
                 response = await self._invoke(connector, context)
             mapped = await self.feel.run(

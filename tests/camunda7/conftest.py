@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from app.engines.camunda7 import Camunda7Service
+from app.runtime.control import PausedTypes
 from app.runtime.executor import ConnectorRuntime
 from app.runtime.history import MemoryHistorySink
 from app.runtime.registry import ConnectorRegistry
@@ -70,6 +71,7 @@ async def start_engine(engine: Camunda7StandIn) -> AsyncIterator[Start]:
         *,
         secrets: dict[str, str] | None = None,
         connectors: tuple[OutboundConnector, ...] = (http_json, *test_connectors.ALL),
+        paused: PausedTypes | None = None,
         **overrides: Any,
     ) -> Harness:
         settings = engine_settings(engine, **overrides)
@@ -79,7 +81,9 @@ async def start_engine(engine: Camunda7StandIn) -> AsyncIterator[Start]:
             secrets=StaticSecretResolver(secrets or {}),
             history=history,
         )
-        service = Camunda7Service(settings, runtime, ConnectorRegistry.of(*connectors))
+        service = Camunda7Service(
+            settings, runtime, ConnectorRegistry.of(*connectors), paused=paused
+        )
         await service.start()
         harness = Harness(engine, service, runtime, history)
         started.append(harness)

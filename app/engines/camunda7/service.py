@@ -17,6 +17,7 @@ from app.engines.camunda7.worker import (
     Topic,
     WorkerOptions,
 )
+from app.runtime.control import PausedTypes
 from connectors.sdk import OutboundConnector
 
 log = logging.getLogger("switchboard.camunda7")
@@ -52,9 +53,14 @@ class Camunda7Service:
     name = "camunda7"
 
     def __init__(
-        self, settings: Any, runtime: Runtime, registry: Iterable[OutboundConnector] | Any
+        self,
+        settings: Any,
+        runtime: Runtime,
+        registry: Iterable[OutboundConnector] | Any,
+        paused: PausedTypes | None = None,
     ) -> None:
         self.settings = settings
+        self.paused = paused
         self.runtime = runtime
         self.registry = registry
         self.grace_seconds = float(getattr(settings, "shutdown_grace_seconds", 30.0))
@@ -109,7 +115,7 @@ class Camunda7Service:
             objects=s.camunda7_object_type,
         )
         self.worker = ExternalTaskWorker(
-            self._client, topics, options, self.runtime, self._connectivity
+            self._client, topics, options, self.runtime, self._connectivity, paused=self.paused
         )
         if topics:
             self._task = asyncio.create_task(self.worker.poll(), name="camunda7-fetch")

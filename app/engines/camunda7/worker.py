@@ -26,6 +26,7 @@ from app.engines.camunda7.client import Camunda7Client, Camunda7Error, describe
 from app.engines.camunda7.commands import CommandResult, send_outcome
 from app.engines.camunda7.tasks import initial_retries, task_id, to_job
 from app.engines.camunda7.variables import ObjectEncoding, VariableError
+from app.runtime.control import PausedTypes, first_of
 from app.runtime.headers import job_timeout
 from app.runtime.model import Fail, Job, Outcome, Source
 
@@ -88,8 +89,10 @@ class ExternalTaskWorker:
         options: WorkerOptions,
         runtime: Runtime,
         connectivity: Connectivity,
+        paused: PausedTypes | None = None,
     ) -> None:
         self.client = client
+        self.paused = paused
         self.topics = {t.name: t for t in topics}
         self.options = options
         self.runtime = runtime
@@ -101,13 +104,23 @@ class ExternalTaskWorker:
         self._capacity = asyncio.Event()
         self._capacity.set()
         self._stopping = asyncio.Event()
+        self._unlocking: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------ poll loop
 
-    def fetch_body(self, max_tasks: int) -> dict[str, Any]:
+    def active_topics(self) -> list[Topic]:
+        """The topics whose connector type is not paused."""
+        paused = self.paused
+        if paused is None:
+            return list(self.topics.values())
+        return [t for t in self.topics.values() if not paused.is_paused(t.job_type)]
+
+    def fetch_body(
+        self, max_tasks: int, topics_to_fetch: list[Topic] | None = None
+    ) -> dict[str, Any]:
         """The ``fetchAndLock`` request for up to ``max_tasks`` tasks."""
         topics = []
-        for topic in self.topics.values():
+        for topic in self.topics.values() if topics_to_fetch is None else topics_to_fetch:
             entry: dict[str, Any] = {
                 "topicName": topic.name,
                 "lockDuration": self.options.lock_duration_ms,
@@ -133,9 +146,14 @@ class ExternalTaskWorker:
             if self._stopping.is_set():
                 return
             free = self.options.max_tasks - len(self.running)
+            active = self.active_topics()
+            if not active:  # every connector paused: wait for a resume
+                assert self.paused is not None
+                await first_of(self.paused.changes(), self._stopping)
+                continue
             try:
                 tasks = await self.client.fetch_and_lock(
-                    self.fetch_body(free), read_timeout=read_timeout
+                    self.fetch_body(free, active), read_timeout=read_timeout
                 )
             except (Camunda7Error, httpx.HTTPError) as exc:
                 self.connectivity.unreachable(describe(exc))
@@ -176,6 +194,14 @@ class ExternalTaskWorker:
         if not ident or topic is None:
             log.warning("ignoring an unexpected task (topic %r)", raw.get("topicName"))
             return
+        if self.paused is not None and self.paused.is_paused(topic.job_type):
+            # Paused while this long poll waited. The poll is not cut short: the engine would
+            # still lock tasks for it and they would wait for their lock to expire. Hand the
+            # task straight back instead.
+            unlock = asyncio.create_task(self._hand_back(ident), name=f"camunda7-unlock-{ident}")
+            self._unlocking.add(unlock)
+            unlock.add_done_callback(self._unlocking.discard)
+            return
         self.fetched += 1
         task = asyncio.create_task(self._run(raw, topic, locked_at), name=f"camunda7-{ident}")
         self.running[ident] = task
@@ -183,6 +209,14 @@ class ExternalTaskWorker:
         if len(self.running) >= self.options.max_tasks:
             self._capacity.clear()
         task.add_done_callback(functools.partial(self._done, ident))
+
+    async def _hand_back(self, ident: str) -> None:
+        try:
+            await self.client.unlock(ident)
+        except Exception as exc:  # its lock expires by itself
+            log.warning("task %s: could not unlock it (%s)", ident, describe(exc))
+        else:
+            log.info("task %s: unlocked, its connector is paused", ident)
 
     def _done(self, ident: str, _task: object = None) -> None:
         self.running.pop(ident, None)

@@ -15,6 +15,7 @@ from app.engines.camunda_rest.process_commands import RestProcessCommands
 from app.engines.camunda_rest.worker import RestTypeWorker, Runtime, WorkerOptions
 from app.runtime.control import PausedTypes
 from app.runtime.engine import (
+    CorrelatedMessage,
     CreatedInstance,
     Deployment,
     EngineNotConfiguredError,
@@ -24,6 +25,7 @@ from app.runtime.engine import (
     PublishedMessage,
     Resource,
 )
+from app.runtime.messaging import EngineMessageSender
 from connectors.sdk import OutboundConnector
 
 log = logging.getLogger("switchboard.camunda_rest")
@@ -75,6 +77,8 @@ class CamundaRestService:
         self.paused = paused
         self.runtime = runtime
         self.registry = registry
+        # Connectors sending messages publish and correlate over this engine.
+        self.messages = EngineMessageSender(self, self, rest_publisher=True)
         self.grace_seconds = float(getattr(settings, "shutdown_grace_seconds", 30.0))
         self.workers: list[RestTypeWorker] = []
         self.last_shutdown: dict[str, int] | None = None
@@ -148,6 +152,7 @@ class CamundaRestService:
                 self.runtime,
                 self._connectivity,
                 paused=self.paused,
+                messages=self.messages,
             )
             self.workers.append(worker)
             self._tasks.append(
@@ -244,6 +249,10 @@ class CamundaRestService:
 
     async def publish_message(self, message: MessageToPublish) -> PublishedMessage:
         return await self._process_commands().publish_message(message)
+
+    async def correlate_message(self, message: MessageToPublish) -> CorrelatedMessage:
+        """``app.runtime.engine.MessageCorrelation``: ``POST /v2/messages/correlation``."""
+        return await self._process_commands().correlate_message(message)
 
     async def create_process_instance(self, instance: InstanceToCreate) -> CreatedInstance:
         return await self._process_commands().create_process_instance(instance)

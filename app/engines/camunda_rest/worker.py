@@ -23,6 +23,7 @@ from app.engines.camunda_rest.jobs import to_runtime_job
 from app.runtime.control import PausedTypes
 from app.runtime.headers import job_timeout
 from app.runtime.model import Fail, Job, Outcome, Source
+from connectors.sdk.messages import MessageSender
 
 log = logging.getLogger("switchboard.camunda_rest")
 
@@ -38,7 +39,9 @@ class ExecutionResultLike(Protocol):
 class Runtime(Protocol):
     """What the worker needs from ``app.runtime.executor.ConnectorRuntime``."""
 
-    async def execute(self, job: Job, *, source: Source = "zeebe") -> ExecutionResultLike: ...
+    async def execute(
+        self, job: Job, *, source: Source = "zeebe", messages: MessageSender | None = None
+    ) -> ExecutionResultLike: ...
 
 
 class Connectivity(Protocol):
@@ -73,10 +76,12 @@ class RestTypeWorker:
         runtime: Runtime,
         connectivity: Connectivity,
         paused: PausedTypes | None = None,
+        messages: MessageSender | None = None,
     ) -> None:
         self.poll_client = poll_client
         self.paused = paused
         self._activation: asyncio.Task[int] | None = None
+        self.messages = messages  # the engine's message capability, for context.messages
         self.client = client
         self.job_type = job_type
         self.fetch_variables = list(fetch_variables)
@@ -220,7 +225,7 @@ class RestTypeWorker:
         if job is None:
             return
         try:
-            result = await self.runtime.execute(job, source=SOURCE)
+            result = await self.runtime.execute(job, source=SOURCE, messages=self.messages)
             outcome = result.outcome
         except Exception as exc:
             # Only the class name: messages can carry variable values.

@@ -22,10 +22,12 @@ from app.runtime.engine import (
     EngineNotConfiguredError,
     EngineUnavailableError,
     InstanceToCreate,
+    MessageCorrelation,
     MessageToPublish,
     PublishedMessage,
     Resource,
 )
+from app.runtime.messaging import EngineMessageSender
 from app.settings.zeebe import ZeebeSettings
 from connectors.sdk import OutboundConnector
 
@@ -64,8 +66,9 @@ class ZeebeService:
 
     ``settings`` is the application's Settings (Zeebe options plus
     ``shutdown_grace_seconds``); ``runtime`` offers ``await runtime.execute(job,
-    source="zeebe")`` returning an object with ``.outcome``; ``registry`` is a
-    ConnectorRegistry (or any iterable of OutboundConnector).
+    source="zeebe", messages=...)`` returning an object with ``.outcome``; ``registry`` is a
+    ConnectorRegistry (or any iterable of OutboundConnector); ``correlator`` serves the
+    message correlations connectors ask for (Camunda's REST API, when configured).
     """
 
     name = "zeebe"
@@ -76,11 +79,15 @@ class ZeebeService:
         runtime: Runtime,
         registry: Iterable[OutboundConnector] | Any,
         paused: PausedTypes | None = None,
+        correlator: MessageCorrelation | None = None,
     ) -> None:
         self.settings = settings
         self.paused = paused
         self.runtime = runtime
         self.registry = registry
+        # Connectors sending messages publish over this engine's gRPC channel; correlating
+        # needs Camunda's REST API (``correlator``: given when CAMUNDA_REST_ADDRESS is set).
+        self.messages = EngineMessageSender(self, correlator)
         self.grace_seconds = float(getattr(settings, "shutdown_grace_seconds", 30.0))
         self.workers: list[TypeWorker] = []
         self.last_shutdown: dict[str, int] | None = None
@@ -143,6 +150,7 @@ class ZeebeService:
                 commands=self._sender,
                 channel=self._channel,
                 paused=self.paused,
+                messages=self.messages,
             )
             self.workers.append(worker)
             if self.paused is not None:

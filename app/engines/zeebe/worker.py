@@ -23,6 +23,7 @@ from app.engines.zeebe.jobs import from_activated
 from app.runtime.control import PausedTypes
 from app.runtime.headers import job_timeout
 from app.runtime.model import Fail, Job, Outcome, Source
+from connectors.sdk.messages import MessageSender
 
 log = logging.getLogger("switchboard.zeebe")
 
@@ -39,7 +40,9 @@ class ExecutionResultLike(Protocol):
 class Runtime(Protocol):
     """What the worker needs from ``app.runtime.executor.ConnectorRuntime``."""
 
-    async def execute(self, job: Job, *, source: Source = "zeebe") -> ExecutionResultLike: ...
+    async def execute(
+        self, job: Job, *, source: Source = "zeebe", messages: MessageSender | None = None
+    ) -> ExecutionResultLike: ...
 
 
 @dataclass(frozen=True)
@@ -84,8 +87,10 @@ class TypeWorker:
         commands: CommandSender | None = None,
         channel: grpc.aio.Channel | None = None,
         paused: PausedTypes | None = None,
+        messages: MessageSender | None = None,
     ) -> None:
         self.adapter = adapter
+        self.messages = messages  # the engine's message capability, for context.messages
         self.job_type = job_type
         self.fetch_variables = list(fetch_variables)
         self.options = options
@@ -356,7 +361,7 @@ class TypeWorker:
         if job is None:
             return
         try:
-            result = await self.runtime.execute(job, source="zeebe")
+            result = await self.runtime.execute(job, source="zeebe", messages=self.messages)
             outcome = result.outcome
         except Exception as exc:
             # Only the class name: messages can carry variable values.
