@@ -304,7 +304,7 @@ class _Parser(UnaryTestsParser):
             domain = self.expression()
             if allow_range and self.is_op(".."):
                 self.advance()
-                domain = ast.IterRange(domain, self.expression())
+                domain = ast.IterRange(domain, self.expression(), span=self.span(domain.span[0]))
             iterators.append((name, domain))
             if not self.is_op(","):
                 return iterators
