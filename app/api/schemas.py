@@ -182,15 +182,34 @@ class ExecutionSummary(ApiModel):
         return cls.model_validate(_row_values(row, cls))
 
 
+class ExpressionWarningOut(BaseModel):
+    """A FEEL warning; ``type`` is feel-scala's failure type."""
+
+    expression: Literal["resultExpression", "errorExpression"]
+    type: str = Field(examples=["NO_FUNCTION_FOUND"])
+    message: str
+    span: tuple[int, int] = Field(
+        description="Start and end offsets of the culprit in the header's expression text."
+    )
+
+
 class ExecutionDetail(ExecutionSummary):
     """One execution with its (secret-masked) input and output."""
 
     input: Any = Field(description="The job variables the connector saw, secrets masked.")
     output: Any = Field(description="The connector's response or the outcome's variables.")
+    warnings: list[ExpressionWarningOut] = Field(
+        default_factory=list,
+        description="FEEL warnings of the result and error expressions: why part of a result "
+        "is null (e.g. NO_FUNCTION_FOUND for a misspelt function), with the span of the "
+        "expression text that caused it.",
+    )
 
     @classmethod
     def from_row(cls, row: ExecutionRow) -> ExecutionDetail:
-        return cls.model_validate(_row_values(row, cls))
+        values = _row_values(row, cls)
+        values["warnings"] = values.get("warnings") or []
+        return cls.model_validate(values)
 
 
 def _row_values(row: ExecutionRow, model: type[BaseModel]) -> dict[str, Any]:
