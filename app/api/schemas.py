@@ -107,6 +107,17 @@ class InvokeRequest(ApiModel):
     retries: int = Field(default=3, ge=0, le=1_000_000, description="The job's retries.")
 
 
+class ExpressionWarningOut(BaseModel):
+    """A FEEL warning; ``type`` is feel-scala's failure type."""
+
+    expression: Literal["resultExpression", "errorExpression"]
+    type: str = Field(examples=["NO_FUNCTION_FOUND"])
+    message: str
+    span: tuple[int, int] = Field(
+        description="Start and end offsets of the culprit in the header's expression text."
+    )
+
+
 class InvokeResponse(ApiModel):
     """The outcome the worker would send to Zeebe, with the execution's id and duration."""
 
@@ -142,6 +153,10 @@ class InvokeResponse(ApiModel):
     backoff_ms: int | None = None
     execution_id: str
     duration_ms: float
+    warnings: list[ExpressionWarningOut] = Field(
+        default_factory=list,
+        description="FEEL warnings of the result and error expressions (see the execution).",
+    )
 
 
 class ExecutionSummary(ApiModel):
@@ -180,17 +195,6 @@ class ExecutionSummary(ApiModel):
     @classmethod
     def from_row(cls, row: ExecutionRow) -> ExecutionSummary:
         return cls.model_validate(_row_values(row, cls))
-
-
-class ExpressionWarningOut(BaseModel):
-    """A FEEL warning; ``type`` is feel-scala's failure type."""
-
-    expression: Literal["resultExpression", "errorExpression"]
-    type: str = Field(examples=["NO_FUNCTION_FOUND"])
-    message: str
-    span: tuple[int, int] = Field(
-        description="Start and end offsets of the culprit in the header's expression text."
-    )
 
 
 class ExecutionDetail(ExecutionSummary):

@@ -47,6 +47,7 @@ def test_echo_with_result_variable_console_script() -> None:
         "errorMessage": None,
         "retries": None,
         "backoffMs": None,
+        "warnings": [],
     }
 
 
