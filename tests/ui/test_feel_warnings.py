@@ -63,7 +63,7 @@ async def test_unknown_function_warning_on_api_and_execution_page(
     text = html.unescape(page.text)
     assert 'id="execution-warnings"' in text
     assert "NO_FUNCTION_FOUND" in text and "resultExpression" in text
-    assert "5–18" in text and "No function found with name 'foo'" in text
+    assert "5\u201318" in text and "No function found with name 'foo'" in text
 
     # The log line names types and spans only, never values.
     lines = [r.getMessage() for r in caplog.records if "FEEL warnings" in r.getMessage()]
