@@ -71,7 +71,7 @@ async def test_result_and_error_expression_warnings_are_recorded_and_masked(
 
 
 async def test_no_warnings_no_field() -> None:
-    runtime, history, job = _run({"resultExpression": "={s: status}"})
+    runtime, _history, job = _run({"resultExpression": "={s: status}"})
     try:
         result = await runtime.execute(job, source="rest")
     finally:
