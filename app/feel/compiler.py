@@ -49,6 +49,24 @@ def _index(xs: list[Any], n: Any) -> Any:
     return None
 
 
+def _equals(a: Any, b: Any) -> Any:
+    r = ops.equals(a, b)
+    if r is None:
+        raise Problem(
+            f"can't compare {type_name(a)} with {type_name(b)}", diagnostics.NOT_COMPARABLE
+        )
+    return r
+
+
+def _not_equals(op: str, a: Any, b: Any) -> Any:
+    r = ops.compare(op, a, b)
+    if r is None:
+        raise Problem(
+            f"can't compare {type_name(a)} with {type_name(b)}", diagnostics.NOT_COMPARABLE
+        )
+    return r
+
+
 def _not_a_list(state: EvalState, v: Any, span: Span) -> None:
     state.warn(diagnostics.INVALID_TYPE, f"Expected list but found '{describe(v)}'", span)
 
@@ -247,7 +265,6 @@ class Compiler:
         site = Site(diagnostics.NOT_COMPARABLE, site.span)
 
         if op == "=":
-            equals = ops.equals
 
             def eq(scope: Scope) -> Any:
                 a = left(scope)
@@ -255,16 +272,12 @@ class Compiler:
                 ta = type(a)
                 if ta is type(b) and (ta is str or ta is int or ta is bool):
                     return a == b
-                r = attempt(scope.state, site, equals, a, b)
-                if r is None:
-                    message = f"can't compare {type_name(a)} with {type_name(b)}"
-                    scope.state.warn(site.type, message, site.span)
-                return r
+                return attempt(scope.state, site, _equals, a, b)
 
             return eq
 
         native = op in ("<", "<=", ">", ">=")
-        compare = ops.compare
+        compare = _not_equals if op == "!=" else ops.compare
 
         def cmp(scope: Scope) -> Any:
             a = left(scope)
@@ -278,11 +291,7 @@ class Compiler:
                 if op == "<=":
                     return a <= b
                 return a >= b
-            r = attempt(scope.state, site, compare, op, a, b)
-            if r is None and op == "!=":
-                message = f"can't compare {type_name(a)} with {type_name(b)}"
-                scope.state.warn(site.type, message, site.span)
-            return r
+            return attempt(scope.state, site, compare, op, a, b)
 
         return cmp
 
