@@ -58,24 +58,27 @@ class _Parser(UnaryTestsParser):
             self.depth -= 1
 
     def disjunction(self) -> ast.Node:
+        start = self.tok.pos
         left = self.conjunction()
         chain = 0
         while self.is_kw("or"):
             self.advance()
             chain = self.chained(chain)
-            left = ast.Or(left, self.conjunction(), span=self.span(left.span[0]))
+            left = ast.Or(left, self.conjunction(), span=self.span(start))
         return left
 
     def conjunction(self) -> ast.Node:
+        start = self.tok.pos
         left = self.comparison()
         chain = 0
         while self.is_kw("and"):
             self.advance()
             chain = self.chained(chain)
-            left = ast.And(left, self.comparison(), span=self.span(left.span[0]))
+            left = ast.And(left, self.comparison(), span=self.span(start))
         return left
 
     def comparison(self) -> ast.Node:
+        start = self.tok.pos
         left = self.additive()
         chain = 0
         while True:
@@ -83,50 +86,53 @@ class _Parser(UnaryTestsParser):
             if tok.kind == "op" and tok.value in _COMPARE:
                 self.advance()
                 chain = self.chained(chain)
-                left = ast.Binary(tok.value, left, self.additive(), span=self.span(left.span[0]))
+                left = ast.Binary(tok.value, left, self.additive(), span=self.span(start))
             elif tok.kind == "kw" and tok.value == "between":
                 self.advance()
                 chain = self.chained(chain)
                 low = self.additive()
                 self.expect_kw("and")
-                left = ast.Between(left, low, self.additive(), span=self.span(left.span[0]))
+                left = ast.Between(left, low, self.additive(), span=self.span(start))
             elif tok.kind == "kw" and tok.value == "in":
                 self.advance()
                 chain = self.chained(chain)
-                left = ast.In(left, self.positive_tests(), span=self.span(left.span[0]))
+                left = ast.In(left, self.positive_tests(), span=self.span(start))
             elif tok.kind == "kw" and tok.value == "instance":
                 self.advance()
                 chain = self.chained(chain)
                 self.expect_kw("of")
-                left = ast.InstanceOf(left, self.type_name(), span=self.span(left.span[0]))
+                left = ast.InstanceOf(left, self.type_name(), span=self.span(start))
             else:
                 return left
 
     def additive(self) -> ast.Node:
+        start = self.tok.pos
         left = self.multiplicative()
         chain = 0
         while self.tok.kind == "op" and self.tok.value in ("+", "-"):
             op = self.advance().value
             chain = self.chained(chain)
-            left = ast.Binary(op, left, self.multiplicative(), span=self.span(left.span[0]))
+            left = ast.Binary(op, left, self.multiplicative(), span=self.span(start))
         return left
 
     def multiplicative(self) -> ast.Node:
+        start = self.tok.pos
         left = self.power()
         chain = 0
         while self.tok.kind == "op" and self.tok.value in ("*", "/"):
             op = self.advance().value
             chain = self.chained(chain)
-            left = ast.Binary(op, left, self.power(), span=self.span(left.span[0]))
+            left = ast.Binary(op, left, self.power(), span=self.span(start))
         return left
 
     def power(self) -> ast.Node:
+        start = self.tok.pos
         left = self.unary()
         chain = 0
         while self.is_op("**"):
             self.advance()
             chain = self.chained(chain)
-            left = ast.Binary("**", left, self.unary(), span=self.span(left.span[0]))
+            left = ast.Binary("**", left, self.unary(), span=self.span(start))
         return left
 
     def unary(self) -> ast.Node:
@@ -143,6 +149,7 @@ class _Parser(UnaryTestsParser):
         return self.postfix()
 
     def postfix(self) -> ast.Node:
+        start = self.tok.pos
         node = self.primary()
         chain = 0
         while True:
@@ -151,14 +158,15 @@ class _Parser(UnaryTestsParser):
                 return node
             if tok.value == ".":
                 self.advance()
-                node = ast.Path(node, self.path_name(), span=self.span(node.span[0]))
+                node = ast.Path(node, self.path_name(), span=self.span(start))
             elif tok.value == "[" and not self.range_end:
                 self.advance()
                 condition = self.expression()
                 self.expect_op("]")
-                node = ast.Filter(node, condition, span=self.span(node.span[0]))
+                node = ast.Filter(node, condition, span=self.span(start))
             elif tok.value == "(":
                 node = self.call(node)
+                node.span = self.span(start)
             else:
                 return node
             chain = self.chained(chain)

@@ -31,6 +31,16 @@ def _warnings(expr: str, context: dict[str, object] | None = None) -> list[tuple
         ("bpmnError()", [("NO_FUNCTION_FOUND", "bpmnError()")]),
         ("5 in [2..x]", [("NO_VARIABLE_FOUND", "x")]),
         ("for i in 1..x return i", [("NO_VARIABLE_FOUND", "x"), ("INVALID_TYPE", "1..x")]),
+        ("(a).b", [("NO_VARIABLE_FOUND", "a"), ("NO_CONTEXT_ENTRY_FOUND", "(a).b")]),
+        (
+            "(1 + x) * 2",
+            [
+                ("NO_VARIABLE_FOUND", "x"),
+                ("INVALID_TYPE", "1 + x"),
+                ("INVALID_TYPE", "(1 + x) * 2"),
+            ],
+        ),
+        ('1 = "1"', [("NOT_COMPARABLE", '1 = "1"')]),
     ],
 )
 def test_warning_type_and_span(expr: str, expected: list[tuple[str, str]]) -> None:
