@@ -17,7 +17,7 @@ import pytest
 from tests.api.harness import client
 from tests.support.app import StartedApp
 from tests.support.waiting import eventually
-from tests.ui.test_ui_http import sign_in
+from tests.ui.test_ui_http import _token, sign_in
 
 ECHO = "switchboard:echo:1"
 EXPRESSION = "={a: foo(response), b: response.token}"
@@ -69,3 +69,23 @@ async def test_unknown_function_warning_on_api_and_execution_page(
     lines = [r.getMessage() for r in caplog.records if "FEEL warnings" in r.getMessage()]
     assert any("NO_FUNCTION_FOUND in resultExpression at 5-18" in line for line in lines), lines
     assert not any("foo" in line or "private-value-7" in line for line in lines)
+
+
+async def test_invoke_form_outcome_shows_the_warnings(
+    app: StartedApp, keys: dict[str, str]
+) -> None:
+    async with client(app) as c:
+        await sign_in(c, keys["operator"])
+        page = await c.get(f"/ui/connectors/{ECHO}")
+        data = {
+            "csrf_token": _token(page.text),
+            "variables": '{"x": 1}',
+            "headers": '{"resultExpression": "={a: foo(response)}"}',
+        }
+        answered = await c.post(
+            f"/ui/connectors/{ECHO}/invoke", headers={"X-Switchboard-Fragment": "1"}, data=data
+        )
+    assert answered.status_code == 200, answered.text
+    text = html.unescape(answered.text)
+    assert 'id="outcome-warnings"' in text
+    assert "NO_FUNCTION_FOUND</code> in resultExpression at 5\u201318" in text
