@@ -8,11 +8,12 @@ from contextvars import ContextVar
 from typing import Any, Literal
 
 from app.runtime.errors import ExpressionError
+from app.runtime.feel_runner import inline_budget
 from app.runtime.model import ExpressionWarning
 
 HeaderName = Literal["resultExpression", "errorExpression"]
 # The warnings of the job being executed (set by ``collecting_warnings``; asyncio tasks and
-# ``asyncio.to_thread`` copy the context, so evaluation elsewhere still lands here).
+# the FEEL pool of ``feel_runner`` run in a copy of the context, so they land here too).
 _collected: ContextVar[list[ExpressionWarning] | None] = ContextVar(
     "switchboard_feel_warnings", default=None
 )
@@ -51,7 +52,9 @@ def evaluate(
 
     text = strip_expression(expression)
     try:
-        result = feel.compile(expression).evaluate_detailed(context)
+        result = feel.compile(expression).evaluate_detailed(context, max_steps=inline_budget())
+    except feel.BudgetExceeded:
+        raise  # not a failure: app.runtime.feel_runner runs the stage again in its pool
     except feel.FeelError as exc:
         reason = str(exc) or type(exc).__name__
         raise ExpressionError(f"Failed to evaluate expression '{text}'. Reason: {reason}") from None

@@ -84,3 +84,30 @@ async def test_no_warnings_no_field() -> None:
         "message": "m",
         "span": [0, 1],
     }
+
+
+async def test_warnings_of_a_stage_run_again_in_the_feel_pool_are_recorded_once() -> None:
+    """An expression over the inline step budget is evaluated again in the runtime's FEEL
+    pool (app.runtime.feel_runner): its warnings come from that run, once."""
+    from app.runtime.executor import RuntimeLimits
+
+    history = MemoryHistorySink()
+    runtime = ConnectorRuntime(
+        {warned.type: warned}, history=history, limits=RuntimeLimits(feel_inline_steps=5_000)
+    )
+    expression = "={n: count(for x in 1..50000 return x), a: foo(status)}"
+    job = Job.create(
+        type=warned.type,
+        variables={"password": PASSWORD},
+        custom_headers={"resultExpression": expression},
+    )
+    try:
+        result = await runtime.execute(job, source="rest")
+    finally:
+        runtime.close()
+    assert result.outcome == Complete({"n": 50_000, "a": None})
+    assert runtime.feel.offloaded == 1
+    start = expression.index("foo")
+    assert [(w.type, w.span) for w in result.record.warnings] == [
+        ("NO_FUNCTION_FOUND", (start, start + len("foo(status)")))
+    ]
