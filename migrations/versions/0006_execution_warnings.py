@@ -1,7 +1,7 @@
 """FEEL warnings of an execution's result and error expressions
 
 Revision ID: 0006
-Revises: 0004 (on merge: 0005, the lead's migration)
+Revises: 0005
 Create Date: 2026-12-03
 """
 
@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-# TODO(merge): becomes "0005" once the lead's 0005 migration is on main.
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
