@@ -116,6 +116,7 @@ async def invoke(services: Services, connector_type: str, body: InvokeRequest) -
     outcome = outcome_to_json(result.masked_outcome)
     outcome["executionId"] = result.record.id
     outcome["durationMs"] = round(result.record.duration_ms, 3)
+    outcome["warnings"] = [w.to_dict() for w in result.record.warnings]
     return outcome
 
 

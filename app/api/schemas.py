@@ -113,6 +113,17 @@ class InvokeRequest(ApiModel):
     retries: int = Field(default=3, ge=0, le=1_000_000, description="The job's retries.")
 
 
+class ExpressionWarningOut(BaseModel):
+    """A FEEL warning; ``type`` is feel-scala's failure type."""
+
+    expression: Literal["resultExpression", "errorExpression"]
+    type: str = Field(examples=["NO_FUNCTION_FOUND"])
+    message: str
+    span: tuple[int, int] = Field(
+        description="Start and end offsets of the culprit in the header's expression text."
+    )
+
+
 class InvokeResponse(ApiModel):
     """The outcome the worker would send to Zeebe, with the execution's id and duration."""
 
@@ -148,6 +159,10 @@ class InvokeResponse(ApiModel):
     backoff_ms: int | None = None
     execution_id: str
     duration_ms: float
+    warnings: list[ExpressionWarningOut] = Field(
+        default_factory=list,
+        description="FEEL warnings of the result and error expressions (see the execution).",
+    )
 
 
 class ExecutionSummary(ApiModel):
@@ -193,10 +208,18 @@ class ExecutionDetail(ExecutionSummary):
 
     input: Any = Field(description="The job variables the connector saw, secrets masked.")
     output: Any = Field(description="The connector's response or the outcome's variables.")
+    warnings: list[ExpressionWarningOut] = Field(
+        default_factory=list,
+        description="FEEL warnings of the result and error expressions: why part of a result "
+        "is null (e.g. NO_FUNCTION_FOUND for a misspelt function), with the span of the "
+        "expression text that caused it.",
+    )
 
     @classmethod
     def from_row(cls, row: ExecutionRow) -> ExecutionDetail:
-        return cls.model_validate(_row_values(row, cls))
+        values = _row_values(row, cls)
+        values["warnings"] = values.get("warnings") or []
+        return cls.model_validate(values)
 
 
 def _row_values(row: ExecutionRow, model: type[BaseModel]) -> dict[str, Any]:

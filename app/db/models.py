@@ -71,6 +71,8 @@ class ExecutionRow(Base):
     inbound_context: Mapped[str | None] = mapped_column(String(255), nullable=True)
     process_definition_key: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     process_definition_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # FEEL warnings of the result/error expressions: [{expression, type, message, span}].
+    warnings: Mapped[Any] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (
         Index("ix_executions_started_at", "started_at"),

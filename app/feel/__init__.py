@@ -19,9 +19,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.feel import limits
+from app.feel import diagnostics, limits
+from app.feel.ast import NO_SPAN
 from app.feel.compiler import Compiler
 from app.feel.convert import to_feel, to_json
+from app.feel.diagnostics import WARNING_TYPES, FeelWarning
 from app.feel.errors import (
     BudgetExceeded,
     FeelError,
@@ -33,6 +35,7 @@ from app.feel.parser import parse_expression, parse_unary_tests
 from app.feel.values import EvalState, Problem, Scope
 
 __all__ = [
+    "WARNING_TYPES",
     "BudgetExceeded",
     "EvaluationResult",
     "Expression",
@@ -40,6 +43,7 @@ __all__ = [
     "FeelEvaluationError",
     "FeelLimitError",
     "FeelSyntaxError",
+    "FeelWarning",
     "UnaryTests",
     "compile",
     "compile_unary_tests",
@@ -52,10 +56,11 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class EvaluationResult:
-    """The JSON-ready result of an evaluation and the warnings collected on the way."""
+    """The JSON-ready result of an evaluation and the warnings collected on the way
+    (each with its type, message and span; see :class:`FeelWarning`)."""
 
     value: Any
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[FeelWarning] = field(default_factory=list)
 
 
 def _strip(expr: str) -> tuple[str, int]:
@@ -73,7 +78,7 @@ def _run(
     try:
         return fn(Scope(variables, None, state)), state
     except Problem as exc:  # a problem no inner operation turned into null
-        state.warn(str(exc))
+        state.warn(exc.type or diagnostics.UNKNOWN, str(exc), NO_SPAN)
         return None, state
     except FeelError:
         raise
@@ -127,9 +132,11 @@ class Expression:
         value, _ = _run(self._fn, _variables(context), max_steps)
         return _json(value)
 
-    def evaluate_detailed(self, context: Mapping[str, Any] | None = None) -> EvaluationResult:
+    def evaluate_detailed(
+        self, context: Mapping[str, Any] | None = None, *, max_steps: int | None = None
+    ) -> EvaluationResult:
         """Like ``evaluate`` but also returns the warnings (why a result is null)."""
-        value, state = _run(self._fn, _variables(context))
+        value, state = _run(self._fn, _variables(context), max_steps)
         return EvaluationResult(_json(value), list(state.warnings))
 
     def evaluate_raw(self, context: Mapping[str, Any] | None = None) -> Any:
@@ -164,7 +171,7 @@ def _compile_node(parse: Callable[[str], Any], expr: str) -> Callable[[Scope], A
         raise FeelSyntaxError("empty expression", offset, expr)
     try:
         node = parse(text)
-        return Compiler().compile(node)
+        return Compiler(offset).compile(node)
     except FeelSyntaxError as exc:
         # Positions are reported in the caller's text, leading "=" included.
         raise FeelSyntaxError(exc.reason, exc.position + offset, expr) from None

@@ -17,6 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from app.feel import limits
+from app.feel.diagnostics import FeelWarning, Span
+from app.feel.diagnostics import Problem as Problem  # raised by operations and built-ins
 from app.feel.errors import BudgetExceeded, FeelLimitError
 
 # feel-scala computes with java.math.MathContext.DECIMAL128: 34 significant digits, half-even.
@@ -28,10 +30,6 @@ D128 = decimal.Context(
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 INT_LIMIT = 10**34
-
-
-class Problem(Exception):
-    """An evaluation problem: the operation yields null and the message becomes a warning."""
 
 
 class YearMonthDuration:
@@ -122,7 +120,7 @@ class EvalState:
     __slots__ = ("_budget", "_deadline", "_limit", "_next_check", "call_depth", "steps", "warnings")
 
     def __init__(self, budget: int | None = None) -> None:
-        self.warnings: list[str] = []
+        self.warnings: list[FeelWarning] = []
         self.steps = 0
         self.call_depth = 0
         self._deadline = time.monotonic() + limits.MAX_SECONDS
@@ -132,9 +130,9 @@ class EvalState:
         self._limit = limits.MAX_STEPS if self._budget is None else self._budget
         self._next_check = min(_CLOCK_EVERY, self._limit)
 
-    def warn(self, message: str) -> None:
+    def warn(self, type: str, message: str, span: Span) -> None:
         if len(self.warnings) < limits.MAX_WARNINGS:
-            self.warnings.append(message)
+            self.warnings.append(FeelWarning(type, message, span))
 
     def tick(self, count: int = 1) -> None:
         self.steps += count
@@ -264,3 +262,26 @@ def type_name(v: Any) -> str:
     if t is FeelFunction:
         return "function"
     return "unknown"
+
+
+# The type names of ``instance of`` (feel-scala's names and the DMN aliases).
+TYPES: dict[str, Callable[[Any], bool]] = {
+    "number": is_number,
+    "string": lambda v: type(v) is str,
+    "boolean": lambda v: type(v) is bool,
+    "date": lambda v: type(v) is dt.date,
+    "time": lambda v: type(v) is dt.time,
+    "date and time": lambda v: type(v) is dt.datetime,
+    "days and time duration": lambda v: type(v) is dt.timedelta,
+    "years and months duration": lambda v: type(v) is YearMonthDuration,
+    "list": lambda v: type(v) is list,
+    "context": lambda v: type(v) is dict,
+    "function": lambda v: type(v) is FeelFunction,
+    "range": lambda v: type(v) is Range,
+    "date time": lambda v: type(v) is dt.datetime,
+    "year-month-duration": lambda v: type(v) is YearMonthDuration,
+    "day-time-duration": lambda v: type(v) is dt.timedelta,
+    "Any": lambda v: v is not None,
+    "Null": lambda v: v is None,
+    "null": lambda v: v is None,
+}

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.feel import limits as feel_limits
 from app.runtime.errors import ConnectorTimeoutError, UnknownJobTypeError
+from app.runtime.expressions import collecting_warnings
 from app.runtime.failures import MAX_ERROR_MESSAGE_LENGTH, Failure, classify
 from app.runtime.feel_runner import FeelRunner
 from app.runtime.headers import ConnectorHeaders, read_headers, validated_backoff
@@ -162,21 +163,24 @@ class ConnectorRuntime:
         inputs = Inputs(log_masker=self._log_masker)
         headers = read_headers(job.info.custom_headers)
         output_size: int | None = None
-        try:
-            result = await self._run(job, headers, inputs, messages)
-            outcome = await self._finish(job, headers, result, inputs.masker)
-            if isinstance(result, _Success) and outcome.variables is result.variables:
-                output_size = result.size  # completed with the variables already measured
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # a bug in the runtime itself: still answer the engine
-            log_traceback(logging.ERROR, "internal error", job, exc, inputs.masker)
-            outcome = classify(exc, job.info.retries, None, inputs.masker).outcome()
+        with collecting_warnings() as warnings:
+            try:
+                result = await self._run(job, headers, inputs, messages)
+                outcome = await self._finish(job, headers, result, inputs.masker)
+                if isinstance(result, _Success) and outcome.variables is result.variables:
+                    output_size = result.size  # completed with the variables already measured
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a bug in the runtime itself: still answer the engine
+                log_traceback(logging.ERROR, "internal error", job, exc, inputs.masker)
+                outcome = classify(exc, job.info.retries, None, inputs.masker).outcome()
         duration_ms = (time.perf_counter() - started) * 1000
         timing = Timing(started_at, dt.datetime.now(dt.UTC), duration_ms)
         limit = self._limits.history_max_payload_bytes
         sizes = (inputs.size, output_size)
-        record = build_record(job, headers, source, outcome, inputs.masker, timing, sizes, limit)
+        record = build_record(
+            job, headers, source, outcome, inputs.masker, timing, sizes, limit, warnings
+        )
         try:
             self._history.submit(record)
         except Exception:  # a sink must not raise; never let it cost the job

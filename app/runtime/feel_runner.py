@@ -56,10 +56,13 @@ class FeelRunner:
         finally:
             _INLINE_BUDGET.reset(token)
         self.offloaded += 1
-        # A fresh context in the thread: no inline budget there, the full FEEL limits apply.
+        # A copy of the caller's context (the job's FEEL warnings list among it) without the
+        # inline budget: in the thread the full FEEL limits apply.
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.pool_size, thread_name_prefix="feel")
-        call = functools.partial(stage, *args, **kwargs)
+        context = contextvars.copy_context()
+        context.run(_INLINE_BUDGET.set, None)
+        call = functools.partial(context.run, stage, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(self._pool, call)
 
     def close(self) -> None:
