@@ -20,6 +20,7 @@ from app.settings.rabbitmq import RabbitMqSettings
 from app.settings.runtime import RuntimeSettings
 from app.settings.secrets import SecretsSettings
 from app.settings.server import ServerSettings
+from app.settings.sql import SqlSettings
 from app.settings.zeebe import ZeebeSettings
 
 
@@ -32,6 +33,7 @@ class Settings(
     HttpSettings,
     EmailSettings,
     RabbitMqSettings,
+    SqlSettings,
     InboundSettings,
     ApiSettings,
     BaseSettings,

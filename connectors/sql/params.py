@@ -99,7 +99,9 @@ def prepare(
         elif kind == "positional":
             index = len(arguments)
             if index >= len(positional_values):
-                raise SqlBindingError(f"Missing positional parameter at position {index} in binding")
+                raise SqlBindingError(
+                    f"Missing positional parameter at position {index} in binding"
+                )
             sql.append(placeholder(index))
             arguments.append(positional_values[index])
             names.append(None)

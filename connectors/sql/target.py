@@ -107,7 +107,9 @@ def _dialect(database: str | None, path: str) -> Dialect:
             f"Invalid input: {path}: must not be null", [FieldError(path, "must not be null")]
         )
     if database in UNSUPPORTED:
-        raise ConnectorInputError(_unsupported(UNSUPPORTED[database]), [FieldError(path, "not supported")])
+        raise ConnectorInputError(
+            _unsupported(UNSUPPORTED[database]), [FieldError(path, "not supported")]
+        )
     return DIALECTS[database]
 
 
@@ -122,11 +124,16 @@ def _from_uri(connection: UriConnection, database: str | None) -> Target:
     uri = connection.uri.strip()
     path = "connection.uri"
     if not uri.startswith("jdbc:"):
-        raise ConnectorInputError(f"Invalid input: {path}: must start with 'jdbc:'", [FieldError(path, "must start with 'jdbc:'")])
+        raise ConnectorInputError(
+            f"Invalid input: {path}: must start with 'jdbc:'",
+            [FieldError(path, "must start with 'jdbc:'")],
+        )
     rest = uri[len("jdbc:") :]
     scheme = rest.split(":", 1)[0].lower()
     if scheme in UNSUPPORTED:
-        raise ConnectorInputError(_unsupported(UNSUPPORTED[scheme]), [FieldError(path, "not supported")])
+        raise ConnectorInputError(
+            _unsupported(UNSUPPORTED[scheme]), [FieldError(path, "not supported")]
+        )
     if scheme not in SCHEMES:
         raise ConnectorInputError(
             f"Invalid input: {path}: unsupported JDBC URL scheme 'jdbc:{scheme}:' (use "
@@ -134,7 +141,9 @@ def _from_uri(connection: UriConnection, database: str | None) -> Target:
             [FieldError(path, "unsupported JDBC URL scheme")],
         )
     if database in UNSUPPORTED:
-        raise ConnectorInputError(_unsupported(UNSUPPORTED[database]), [FieldError("database", "not supported")])
+        raise ConnectorInputError(
+            _unsupported(UNSUPPORTED[database]), [FieldError("database", "not supported")]
+        )
     dialect = DIALECTS[SCHEMES[scheme]]
     parts = urlsplit(rest)
     netloc = parts.netloc
@@ -226,9 +235,7 @@ def _ssl_mode(dialect: Dialect, props: dict[str, str | None], path: str) -> str 
     return mode
 
 
-def _seconds(
-    props: dict[str, str | None], name: str, dialect: Dialect, path: str
-) -> float | None:
+def _seconds(props: dict[str, str | None], name: str, dialect: Dialect, path: str) -> float | None:
     raw = props.get(name)
     if raw is None or not raw.strip():
         return None

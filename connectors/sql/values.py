@@ -132,7 +132,13 @@ def pg_argument(value: Any, type_name: str, kind: str) -> Any:
     if isinstance(value, str):
         text = value.strip()
         if type_name == "date":
-            return _parse(lambda t: dt.datetime.fromisoformat(t).date() if "T" in t else dt.date.fromisoformat(t), text, type_name)
+            return _parse(
+                lambda t: (
+                    dt.datetime.fromisoformat(t).date() if "T" in t else dt.date.fromisoformat(t)
+                ),
+                text,
+                type_name,
+            )
         if type_name == "timestamp":
             parsed = _parse(dt.datetime.fromisoformat, text, type_name)
             if parsed.tzinfo is not None:

@@ -12,6 +12,7 @@ from tests.templates.test_schema import (
     GRAPHQL_TYPE,
     RABBITMQ_TYPE,
     REST_TYPE,
+    SQL_TYPE,
     connector_of,
 )
 
@@ -20,6 +21,7 @@ CASES = {
     "graphql": ("connectors.graphql", GRAPHQL_TYPE, "io.camunda.connectors.GraphQL.v1"),
     "email": ("connectors.email", EMAIL_TYPE, "io.camunda.connectors.email.v1"),
     "rabbitmq": ("connectors.rabbitmq", RABBITMQ_TYPE, "io.camunda.connectors.RabbitMQ.v1"),
+    "sql": ("connectors.sql", SQL_TYPE, "io.camunda.connectors.Jdbc.v1"),
 }
 # The dropdown that picks the authentication variant, per case.
 DISCRIMINATORS = {
@@ -27,6 +29,7 @@ DISCRIMINATORS = {
     "graphql": "authentication.type",
     "email": "authentication.type",
     "rabbitmq": "authentication.authType",
+    "sql": "connection.authType",
 }
 
 
