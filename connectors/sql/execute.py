@@ -28,7 +28,7 @@ from connectors.sql.errors import (
     SqlTimeoutError,
 )
 from connectors.sql.models import QueryData
-from connectors.sql.params import escape_percent, prepare
+from connectors.sql.params import Statement, escape_percent, prepare
 from connectors.sql.pool import EnginePool, connect_timeout
 from connectors.sql.target import Target
 from connectors.sql.values import (
@@ -101,16 +101,44 @@ async def _connect(engine: Any, target: Target, config: SqlConfig) -> AsyncConne
 # -- PostgreSQL (asyncpg) ------------------------------------------------------------------
 
 
+class _SeveralStatements(Exception):
+    """The query holds several statements (PostgreSQL prepares one at a time)."""
+
+
 async def _run_postgres(driver: asyncpg.Connection, data: QueryData) -> dict[str, Any]:
     statement = prepare(data.query, data.variables, lambda i: f"${i + 1}")
+    # One transaction per statement: it commits with the job's success, and a failure (or a
+    # statement refused before it runs) leaves nothing behind and no lock held.
+    transaction = driver.transaction()
+    await transaction.start()
+    try:
+        result = await _postgres_statement(driver, data, statement)
+    except _SeveralStatements:
+        # Several statements without parameters: the simple protocol runs them in one
+        # implicit transaction, as pgjdbc does; the count is the last one's.
+        await transaction.rollback()
+        status = await driver.execute(statement.sql)
+        return {"modifiedRows": _status_count(status)}
+    except asyncpg.exceptions.ActiveSQLTransactionError:
+        # CREATE DATABASE, VACUUM...: refused inside a transaction, so run on its own, as
+        # the JDBC connection in auto-commit mode runs it.
+        await transaction.rollback()
+        return await _postgres_statement(driver, data, statement)
+    except BaseException:
+        await transaction.rollback()
+        raise
+    await transaction.commit()
+    return result
+
+
+async def _postgres_statement(
+    driver: asyncpg.Connection, data: QueryData, statement: Statement
+) -> dict[str, Any]:
     try:
         prepared = await driver.prepare(statement.sql)
     except asyncpg.exceptions.PostgresSyntaxError as exc:
         if "multiple commands" in str(exc) and not statement.arguments and not data.return_results:
-            # Several statements without parameters: the simple protocol runs them (in one
-            # implicit transaction), as pgjdbc does; the count is the last one's.
-            status = await driver.execute(statement.sql)
-            return {"modifiedRows": _status_count(status)}
+            raise _SeveralStatements from None
         raise
     types = prepared.get_parameters()
     arguments = []
