@@ -37,8 +37,13 @@ def pg_connection(database: str) -> dict[str, Any]:
     }
 
 
-MARIA = {"authType": "detailed", "host": "127.0.0.1", "port": 3306, "username": "root",
-         "databaseName": "test"}  # fmt: skip
+MARIA = {
+    "authType": "detailed",
+    "host": "127.0.0.1",
+    "port": 3306,
+    "username": "root",
+    "databaseName": "test",
+}
 
 
 async def test_postgresql_types(pg_database: str, table: str) -> None:
@@ -128,7 +133,7 @@ async def test_mariadb_types(table: str) -> None:
                     {"a": [1, 2]},
                     "hi",
                     None,
-                ],  # fmt: skip
+                ],
             },
         )
         assert result == {"modifiedRows": 1}
