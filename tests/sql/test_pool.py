@@ -1,0 +1,66 @@
+"""Pooled engines: one per distinct database login, bounded, reused across jobs, disposed on
+shutdown (Camunda opens a connection per job: camunda/connectors ``connectors/jdbc/src/main/
+java/io/camunda/connector/jdbc/utils/ConnectionHelper.java``)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from connectors.sql import aclose
+from connectors.sql.config import SqlConfig
+from connectors.sql.execute import run
+from connectors.sql.models import QueryData
+from connectors.sql.pool import APPLICATION_NAME, EnginePool, pool
+from connectors.sql.target import Target
+from tests.sql.conftest import pg
+from tests.support.waiting import eventually
+
+
+def pg_target(database: str, app: str | None = None) -> Target:
+    return Target("postgresql", "127.0.0.1", 5432, database, "postgres", None, application_name=app)
+
+
+async def backends(database: str, app: str) -> int:
+    rows = await pg(
+        database, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", app
+    )
+    return int(rows[0][0])
+
+
+async def test_jobs_share_a_bounded_pool_per_target(pg_database: str) -> None:
+    app = f"{APPLICATION_NAME}-pool-test"
+    target = pg_target(pg_database, app)
+    query = QueryData(query="SELECT pg_sleep(0.2)", returnResults=True)
+    engines = EnginePool(SqlConfig(pool_size=2))
+    try:
+        await asyncio.gather(*(run(engines, target, query) for _ in range(6)))
+        assert engines.targets() == (target.display(),)
+        assert await backends(pg_database, app) == 2  # six jobs, at most two connections
+    finally:
+        await engines.aclose()
+    await eventually(lambda: _zero(pg_database, app), what="the pooled connections to close")
+
+
+async def _zero(database: str, app: str) -> bool:
+    return await backends(database, app) == 0
+
+
+async def test_the_least_recently_used_target_makes_room(pg_database: str) -> None:
+    engines = EnginePool(SqlConfig(max_targets=2))
+    query = QueryData(query="SELECT 1", returnResults=True)
+    try:
+        for app in ("a", "b", "a", "c"):
+            await run(engines, pg_target(pg_database, f"{APPLICATION_NAME}-{app}"), query)
+        assert [t.application_name for t in engines._engines] == [
+            f"{APPLICATION_NAME}-a",
+            f"{APPLICATION_NAME}-c",
+        ]
+    finally:
+        await engines.aclose()
+
+
+async def test_the_shutdown_hook_disposes_this_loops_engines(pg_database: str) -> None:
+    first = pool()
+    await run(first, pg_target(pg_database), QueryData(query="SELECT 1"))
+    await aclose()
+    assert pool() is not first
