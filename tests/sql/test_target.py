@@ -30,9 +30,15 @@ def test_uri_with_properties_in_the_url_and_beside_it() -> None:
         },
     )
     assert found == Target(
-        "postgresql", "db.local", 6543, "orders", "app", "pw", ssl_mode="require",
+        "postgresql",
+        "db.local",
+        6543,
+        "orders",
+        "app",
+        "pw",
+        ssl_mode="require",
         connect_timeout=3.0,
-    )  # fmt: skip
+    )
     assert "pw" not in repr(found) and "pw" not in found.display()
 
 
@@ -85,25 +91,50 @@ def test_a_credential_wins_and_the_leftover_inline_default_is_not_validated() ->
 @pytest.mark.parametrize(
     ("variables", "message"),
     [
-        ({"database": "MSSQL", "connection": {"authType": "detailed", "host": "h", "port": "1"}},
-         "Microsoft SQL Server is not supported"),
-        ({"database": "ORACLE", "connection": {"authType": "uri", "uri": "jdbc:oracle:thin:@//h:1/x"}},
-         "Oracle is not supported"),
-        ({"connection": {"authType": "uri", "uri": "jdbc:sqlserver://h:1"}},
-         "Microsoft SQL Server is not supported"),
-        ({"connection": {"authType": "uri", "uri": "jdbc:h2:mem:x"}},
-         "unsupported JDBC URL scheme 'jdbc:h2:'"),
+        (
+            {"database": "MSSQL", "connection": {"authType": "detailed", "host": "h", "port": "1"}},
+            "Microsoft SQL Server is not supported",
+        ),
+        (
+            {
+                "database": "ORACLE",
+                "connection": {"authType": "uri", "uri": "jdbc:oracle:thin:@//h:1/x"},
+            },
+            "Oracle is not supported",
+        ),
+        (
+            {"connection": {"authType": "uri", "uri": "jdbc:sqlserver://h:1"}},
+            "Microsoft SQL Server is not supported",
+        ),
+        (
+            {"connection": {"authType": "uri", "uri": "jdbc:h2:mem:x"}},
+            "unsupported JDBC URL scheme 'jdbc:h2:'",
+        ),
         ({"connection": {"authType": "uri", "uri": "postgresql://h/x"}}, "connection.uri"),
-        ({"database": "POSTGRESQL", "connection": {"authType": "detailed", "host": "h", "port": "x"}},
-         "connection.port: port 'x' is not a number"),
-        ({"database": "POSTGRESQL", "connection": {"authType": "detailed", "host": " ", "port": "1"}},
-         "connection.host"),
+        (
+            {
+                "database": "POSTGRESQL",
+                "connection": {"authType": "detailed", "host": "h", "port": "x"},
+            },
+            "connection.port: port 'x' is not a number",
+        ),
+        (
+            {
+                "database": "POSTGRESQL",
+                "connection": {"authType": "detailed", "host": " ", "port": "1"},
+            },
+            "connection.host",
+        ),
         ({"database": "POSTGRESQL"}, "No JDBC connection provided"),
-        ({"database": "POSTGRESQL",
-          "connection": {"authType": "uri", "uri": "jdbc:postgresql://h/x?sslmode=maybe"}},
-         "SSL mode 'maybe'"),
+        (
+            {
+                "database": "POSTGRESQL",
+                "connection": {"authType": "uri", "uri": "jdbc:postgresql://h/x?sslmode=maybe"},
+            },
+            "SSL mode 'maybe'",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_connections_are_input_errors(variables: dict[str, Any], message: str) -> None:
     with pytest.raises(ConnectorInputError) as raised:
         target(**variables)
