@@ -256,3 +256,14 @@ async def test_a_slow_statement_times_out_and_the_next_job_works(pg_database: st
     assert await run(
         connection, "POSTGRESQL", {"returnResults": True, "query": "SELECT 1 AS one"}
     ) == {"resultSet": [{"one": 1}]}
+
+
+async def test_an_update_counts_matched_rows_as_the_mariadb_driver_does(maria_table: str) -> None:
+    """MariaDB Connector/J reports found rows (``useAffectedRows=false``): an UPDATE that sets
+    the value it already has still counts."""
+    result = await run(
+        MARIA,
+        "MARIADB",
+        {"query": f"UPDATE {maria_table} SET department = 'IT' WHERE id = 1"},
+    )
+    assert result == {"modifiedRows": 1}
