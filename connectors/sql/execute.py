@@ -124,6 +124,8 @@ async def _run_postgres(driver: asyncpg.Connection, data: QueryData) -> dict[str
         # the JDBC connection in auto-commit mode runs it.
         await transaction.rollback()
         return await _postgres_statement(driver, data, statement)
+    except asyncio.CancelledError:
+        raise  # timed out: the caller discards the connection, the server rolls back
     except BaseException:
         await transaction.rollback()
         raise
@@ -196,11 +198,14 @@ async def _run_mysql(driver: Any, data: QueryData) -> dict[str, Any]:
             records = await cursor.fetchall() if description is not None else ()
             count = cursor.rowcount
             await driver.commit()
+        except asyncio.CancelledError:
+            raise  # timed out: the caller discards the connection, the server rolls back
         except BaseException:
             await _rollback(driver)
             raise
     finally:
-        await cursor.close()
+        if not cursor.closed:
+            await _quietly(cursor.close())
     if not data.return_results:
         return {"modifiedRows": -1 if description is not None else max(count, 0)}
     return {"resultSet": [_mysql_row(description, record) for record in records]}
@@ -221,6 +226,13 @@ def _mysql_row(description: Any, record: Any) -> dict[str, Any]:
         else:
             row[name] = to_json(value)
     return row
+
+
+async def _quietly(step: Any) -> None:
+    try:
+        await step
+    except Exception:
+        pass
 
 
 async def _rollback(driver: Any) -> None:

@@ -267,3 +267,12 @@ async def test_an_update_counts_matched_rows_as_the_mariadb_driver_does(maria_ta
         {"query": f"UPDATE {maria_table} SET department = 'IT' WHERE id = 1"},
     )
     assert result == {"modifiedRows": 1}
+
+
+async def test_a_slow_mariadb_statement_times_out_and_the_next_job_works() -> None:
+    connection = {**MARIA, "properties": {"socketTimeout": "1000"}}  # milliseconds
+    with pytest.raises(SqlTimeoutError, match="no answer within 1 seconds"):
+        await run(connection, "MARIADB", {"query": "SELECT SLEEP(5)"})
+    assert await run(
+        connection, "MARIADB", {"returnResults": True, "query": "SELECT 1 AS one"}
+    ) == {"resultSet": [{"one": 1}]}
