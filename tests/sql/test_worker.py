@@ -373,3 +373,39 @@ async def test_unsupported_databases_are_refused_as_input_errors(
     assert job.state == INCIDENT
     assert job.failures[0].retries == 0
     assert "is not supported by Switchboard's SQL connector" in job.failures[0].message
+
+
+async def test_a_reusable_connection_credential_wins_over_the_inline_fields(
+    start_worker,
+    gateway: TestGateway,
+    adapter: ZeebeAdapter,
+    maria_table: str,
+    maria_login: tuple[str, str],
+) -> None:
+    """``configuration`` (Camunda 8.10 credential ``io.camunda.connectors:jdbc-connection:1``)
+    is used as a whole; the inline fields' conditions keep them out of the job (a leftover
+    inline default is not validated either: tests/sql/test_target.py; camunda/connectors
+    ``connectors/jdbc/src/main/java/io/camunda/connector/jdbc/model/request/JdbcRequest.java``,
+    ``utils/ConnectionHelper.java``)."""
+    user, password = maria_login
+    await start_worker(connectors=(sql,), secrets={"DB_PASSWORD": password})
+    job = await run_modelled(
+        gateway,
+        adapter,
+        {
+            "connectionConfiguration": {
+                "database": "MARIADB",
+                "host": "127.0.0.1",
+                "port": "3306",
+                "databaseName": "test",
+                "username": user,
+                "password": "{{secrets.DB_PASSWORD}}",
+            },
+            "data.returnResults": True,
+            "data.query": f"SELECT count(*) AS n FROM {maria_table}",
+            "resultExpression": "={count: resultSet[1].n}",
+        },
+    )
+    assert job.state == COMPLETED, job.failures
+    assert job.completed_variables == {"count": 3}
+    assert "database" not in job.variables  # its condition: no credential chosen
