@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.sdk import Group, outbound_connector
+from connectors.sdk import Example, Group, outbound_connector
 from connectors.sql.config import check_environment
 from connectors.sql.execute import run
 from connectors.sql.models import SqlInput
@@ -36,6 +36,41 @@ INPUT_VARIABLES = ("database", "connection", "data", "configuration")
     template_id=TEMPLATE_ID,
     icon="icon.svg",
     groups=(Group("connection", "Connection"), Group("query", "Query")),
+    examples=(
+        Example(
+            "Select rows from PostgreSQL",
+            {
+                "database": "POSTGRESQL",
+                "connection": {"authType": "uri", "uri": "{{secrets.PG_JDBC_URI}}"},
+                "data": {
+                    "returnResults": True,
+                    "query": "SELECT id, name FROM employee WHERE department = :dept",
+                    "variables": {"dept": "IT"},
+                },
+            },
+            {"resultVariable": "employees"},
+            "The URI comes from a secret: jdbc:postgresql://host:5432/db?user=...&password=...",
+        ),
+        Example(
+            "Insert into MariaDB with positional parameters",
+            {
+                "database": "MARIADB",
+                "connection": {
+                    "authType": "detailed",
+                    "host": "127.0.0.1",
+                    "port": "3306",
+                    "username": "app",
+                    "password": "{{secrets.DB_PASSWORD}}",
+                    "databaseName": "test",
+                },
+                "data": {
+                    "query": "INSERT INTO employee (id, name) VALUES (?, ?)",
+                    "variables": [7, "Eve"],
+                },
+            },
+            {"resultExpression": "={inserted: modifiedRows}"},
+        ),
+    ),
 )
 async def sql(data: SqlInput) -> dict[str, Any]:
     target = resolve(data)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from connectors.sdk import ConnectorInputError, bind
+from connectors.sql import sql
 from connectors.sql.models import SqlInput
 from connectors.sql.target import Target, resolve
 
@@ -139,3 +140,9 @@ def test_bad_connections_are_input_errors(variables: dict[str, Any], message: st
     with pytest.raises(ConnectorInputError) as raised:
         target(**variables)
     assert message in str(raised.value)
+
+
+def test_the_shipped_examples_bind() -> None:
+    assert sql.examples
+    for example in sql.examples:
+        bind(SqlInput, dict(example.variables))
