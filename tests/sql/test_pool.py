@@ -64,3 +64,24 @@ async def test_the_shutdown_hook_disposes_this_loops_engines(pg_database: str) -
     await run(first, pg_target(pg_database), QueryData(query="SELECT 1"))
     await aclose()
     assert pool() is not first
+
+
+async def test_a_connection_the_server_closed_is_replaced_without_failing_a_job(
+    pg_database: str,
+) -> None:
+    app = f"{APPLICATION_NAME}-restart-test"
+    target = pg_target(pg_database, app)
+    query = QueryData(query="SELECT 1 AS one", returnResults=True)
+    engines = EnginePool(SqlConfig(pool_size=1))
+    try:
+        assert await run(engines, target, query) == {"resultSet": [{"one": 1}]}
+        # What a server restart does to an idle pooled connection.
+        await pg(
+            pg_database,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+            app,
+        )
+        await eventually(lambda: _zero(pg_database, app), what="the backend to end")
+        assert await run(engines, target, query) == {"resultSet": [{"one": 1}]}
+    finally:
+        await engines.aclose()
