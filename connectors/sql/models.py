@@ -131,8 +131,9 @@ class UriConnection(_Model):
         Field(alias="uriProperties"),
     ] = None
 
-    def __repr__(self) -> str:
-        return "UriConnection(uri=<redacted>, uriProperties=<redacted>)"
+    def __repr_args__(self) -> Any:  # repr() and str() never show the URI's login
+        yield "uri", "<redacted>"
+        yield "uriProperties", "<redacted>"
 
 
 class DetailedConnection(_Model):
@@ -168,11 +169,13 @@ class DetailedConnection(_Model):
         ),
     ] = None
 
-    def __repr__(self) -> str:
-        return (
-            f"DetailedConnection(host={self.host!r}, port={self.port!r}, username=<redacted>, "
-            f"password=<redacted>, databaseName={self.database_name!r})"
-        )
+    def __repr_args__(self) -> Any:  # repr() and str() never show the login
+        yield "host", self.host
+        yield "port", self.port
+        yield "username", "<redacted>"
+        yield "password", "<redacted>"
+        yield "databaseName", self.database_name
+        yield "properties", "<redacted>"
 
 
 class ConnectionCredential(_Model):
@@ -209,12 +212,13 @@ class ConnectionCredential(_Model):
         OptionalText, Property(label="Password", group="authentication", secret=True)
     ] = None
 
-    def __repr__(self) -> str:
-        return (
-            f"ConnectionCredential(database={self.database!r}, host={self.host!r}, "
-            f"port={self.port!r}, databaseName={self.database_name!r}, username=<redacted>, "
-            "password=<redacted>)"
-        )
+    def __repr_args__(self) -> Any:  # repr() and str() never show the login
+        yield "database", self.database
+        yield "host", self.host
+        yield "port", self.port
+        yield "databaseName", self.database_name
+        yield "username", "<redacted>"
+        yield "password", "<redacted>"
 
 
 Connection = Annotated[

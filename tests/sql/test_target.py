@@ -146,3 +146,17 @@ def test_the_shipped_examples_bind() -> None:
     assert sql.examples
     for example in sql.examples:
         bind(SqlInput, dict(example.variables))
+
+
+def test_repr_and_str_never_show_a_login() -> None:
+    for variables in (
+        {"database": "MYSQL",
+         "connection": {"authType": "detailed", "host": "h", "port": 1, "password": "PW-1"}},
+        {"connection": {"authType": "uri", "uri": "jdbc:mysql://u:PW-1@h/x?password=PW-1",
+                        "uriProperties": {"password": "PW-1"}}},
+        {"configuration": {"database": "MYSQL", "host": "h", "port": "1", "password": "PW-1"}},
+    ):  # fmt: skip
+        bound = bind(SqlInput, {**variables, "data": {"query": "SELECT 1"}})
+        for model in (bound, bound.connection or bound.configuration):
+            assert "PW-1" not in repr(model) and "PW-1" not in str(model)
+        assert "PW-1" not in repr(resolve(bound)) and "PW-1" not in str(resolve(bound))
