@@ -18,6 +18,7 @@ import asyncpg
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from connectors.sql import mariadb
 from connectors.sql.config import SqlConfig
 from connectors.sql.errors import (
     NoResultsError,
@@ -197,6 +198,12 @@ async def _run_mysql(driver: Any, data: QueryData) -> dict[str, Any]:
                 raise NoResultsError(f"{NO_RESULTS} [statement: {data.query}]")
             records = await cursor.fetchall() if description is not None else ()
             count = cursor.rowcount
+            fields = list(getattr(getattr(cursor, "_result", None), "fields", None) or ())
+            json_indexes = (
+                await mariadb.json_columns(driver, fields)
+                if data.return_results and fields and mariadb.is_mariadb(driver)
+                else set()
+            )
             await driver.commit()
         except asyncio.CancelledError:
             raise  # timed out: the caller discards the connection, the server rolls back
@@ -208,16 +215,16 @@ async def _run_mysql(driver: Any, data: QueryData) -> dict[str, Any]:
             await _quietly(cursor.close())
     if not data.return_results:
         return {"modifiedRows": -1 if description is not None else max(count, 0)}
-    return {"resultSet": [_mysql_row(description, record) for record in records]}
+    return {"resultSet": [_mysql_row(description, record, json_indexes) for record in records]}
 
 
-def _mysql_row(description: Any, record: Any) -> dict[str, Any]:
+def _mysql_row(description: Any, record: Any, json_indexes: set[int]) -> dict[str, Any]:
     row: dict[str, Any] = {}
-    for column, value in zip(description, record, strict=True):
+    for index, (column, value) in enumerate(zip(description, record, strict=True)):
         name, type_code, _, length = column[0], column[1], column[2], column[3]
         if value is None:
             row[name] = None
-        elif type_code == _MYSQL_JSON:
+        elif type_code == _MYSQL_JSON or index in json_indexes:
             row[name] = parse_json_column(value)
         elif type_code == _MYSQL_TINY and length == 1:
             row[name] = bool(value)  # TINYINT(1): the MariaDB driver's Boolean

@@ -115,14 +115,14 @@ async def test_postgresql_types(pg_database: str, table: str) -> None:
 async def test_mariadb_types(table: str) -> None:
     await maria(
         f"CREATE TABLE {table} (id int, price decimal(10,2), ok tinyint(1), d date, "
-        "ts datetime(3), t time, j json, b blob, nothing varchar(8))"
+        "ts datetime(3), t time, j json, b blob, nothing varchar(8), txt longtext)"
     )
     try:
         result = await run(
             MARIA,
             "MARIADB",
             {
-                "query": f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "query": f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 "variables": [
                     1,
                     "12.50",
@@ -133,6 +133,7 @@ async def test_mariadb_types(table: str) -> None:
                     {"a": [1, 2]},
                     "hi",
                     None,
+                    '{"not": "parsed"}',
                 ],
             },
         )
@@ -148,10 +149,11 @@ async def test_mariadb_types(table: str) -> None:
             "d": "2024-01-31",
             "ts": "2024-01-31T10:15:30.123+00:00",
             "t": "10:15:30",
-            # MariaDB's JSON is LONGTEXT to clients without its extended metadata: the text.
-            "j": '{"a": [1, 2]}',
+            # MariaDB's JSON (LONGTEXT with a json_valid check) is parsed, as in Camunda.
+            "j": {"a": [1, 2]},
             "b": "aGk=",
             "nothing": None,
+            "txt": '{"not": "parsed"}',  # a plain LONGTEXT stays text
         }
     finally:
         await maria(f"DROP TABLE IF EXISTS {table}")
