@@ -278,3 +278,18 @@ async def test_a_slow_mariadb_statement_times_out_and_the_next_job_works() -> No
     assert await run(
         connection, "MARIADB", {"returnResults": True, "query": "SELECT 1 AS one"}
     ) == {"resultSet": [{"one": 1}]}
+
+
+async def test_create_database_runs_outside_a_transaction(pg_database: str) -> None:
+    """``CREATE DATABASE`` cannot run in a transaction block; Camunda's auto-commit JDBC
+    connection runs it, and so does this connector (count 0, as for DDL)."""
+    name = f"{pg_database}_created"
+    await pg(pg_database, f'DROP DATABASE IF EXISTS "{name}"')
+    try:
+        result = await run(
+            pg_connection(pg_database), "POSTGRESQL", {"query": f'CREATE DATABASE "{name}"'}
+        )
+        assert result == {"modifiedRows": 0}
+        assert await pg(pg_database, "SELECT 1 FROM pg_database WHERE datname = $1", name)
+    finally:
+        await pg(pg_database, f'DROP DATABASE IF EXISTS "{name}"')
