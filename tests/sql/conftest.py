@@ -64,7 +64,14 @@ async def pg(database: str, sql: str, *args: object) -> list[asyncpg.Record]:
 
 async def maria(sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
     """Run SQL on MariaDB's ``test`` database directly (set-up and read-back only)."""
-    conn = await aiomysql.connect(host="127.0.0.1", port=3306, user="root", db="test")
+    try:
+        conn = await aiomysql.connect(host="127.0.0.1", port=3306, user="root", db="test")
+    except Exception as exc:  # fail (never skip) with the way out
+        pytest.fail(
+            f"MariaDB does not answer on 127.0.0.1:3306 as root ({exc}): run "
+            "`make mariadb` (scripts/ensure-mariadb.sh)",
+            pytrace=False,
+        )
     try:
         async with conn.cursor() as cursor:
             with warnings.catch_warnings():  # "IF EXISTS" notes come back as warnings
