@@ -12,7 +12,7 @@ from connectors.sql.execute import run
 from connectors.sql.models import QueryData
 from connectors.sql.pool import APPLICATION_NAME, EnginePool, pool
 from connectors.sql.target import Target
-from tests.sql.conftest import pg
+from tests.sql.conftest import maria, pg
 from tests.support.waiting import eventually
 
 
@@ -83,5 +83,18 @@ async def test_a_connection_the_server_closed_is_replaced_without_failing_a_job(
         )
         await eventually(lambda: _zero(pg_database, app), what="the backend to end")
         assert await run(engines, target, query) == {"resultSet": [{"one": 1}]}
+    finally:
+        await engines.aclose()
+
+
+async def test_a_mariadb_connection_killed_by_the_server_is_replaced() -> None:
+    target = Target("mysql", "127.0.0.1", 3306, "test", "root", None)
+    query = QueryData(query="SELECT CONNECTION_ID() AS id", returnResults=True)
+    engines = EnginePool(SqlConfig(pool_size=1))
+    try:
+        [row] = (await run(engines, target, query))["resultSet"]
+        await maria(f"KILL {int(row['id'])}")  # what a server restart does to it
+        [again] = (await run(engines, target, query))["resultSet"]
+        assert again["id"] != row["id"]
     finally:
         await engines.aclose()
