@@ -67,6 +67,11 @@ async def run(pool: EnginePool, target: Target, data: QueryData) -> dict[str, An
                 f"Error while executing the query [{data.query}]: no answer within "
                 f"{seconds:g} seconds"
             ) from None
+        except asyncio.CancelledError:
+            # The job was cancelled (shutdown, job deadline) mid-statement: the connection
+            # may still be inside the statement or its transaction, so it never goes back.
+            await _discard(conn)
+            raise
         except SqlError:
             raise
         except (OSError, asyncpg.exceptions.ConnectionDoesNotExistError) as exc:
@@ -108,6 +113,8 @@ class _SeveralStatements(Exception):
 
 async def _run_postgres(driver: asyncpg.Connection, data: QueryData) -> dict[str, Any]:
     statement = prepare(data.query, data.variables, lambda i: f"${i + 1}")
+    if driver.is_in_transaction():  # never nest in a transaction left behind
+        await driver.execute("ROLLBACK")
     # One transaction per statement: it commits with the job's success, and a failure (or a
     # statement refused before it runs) leaves nothing behind and no lock held.
     transaction = driver.transaction()

@@ -5,6 +5,7 @@ java/io/camunda/connector/jdbc/utils/ConnectionHelper.java``)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from connectors.sql import aclose
 from connectors.sql.config import SqlConfig
@@ -98,3 +99,46 @@ async def test_a_mariadb_connection_killed_by_the_server_is_replaced() -> None:
         assert again["id"] != row["id"]
     finally:
         await engines.aclose()
+
+
+async def test_a_cancelled_job_never_hands_its_connection_to_the_next(
+    pg_database: str, pg_table: str
+) -> None:
+    """A job cancelled mid-statement (shutdown, job deadline) must not leave its transaction
+    open on a pooled connection, or the next job's changes would never be committed."""
+    target = pg_target(pg_database)
+    engines = EnginePool(SqlConfig(pool_size=1))
+    try:
+        slow = asyncio.create_task(
+            run(
+                engines,
+                target,
+                QueryData(
+                    query=f"UPDATE {pg_table} SET age = age + 1 WHERE pg_sleep(5) IS NOT NULL"
+                ),
+            )
+        )
+        await eventually(
+            lambda: _running(pg_database, "pg_sleep(5)"), what="the slow statement to start"
+        )
+        slow.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await slow
+        insert = QueryData(query=f"INSERT INTO {pg_table} VALUES (40, 'After', 1, 'X')")
+        assert await run(engines, target, insert) == {"modifiedRows": 1}
+    finally:
+        await engines.aclose()
+    # Committed: another connection sees it, and the cancelled update did not happen.
+    assert await pg(pg_database, f"SELECT name FROM {pg_table} WHERE id = 40") != []
+    rows = await pg(pg_database, f"SELECT age FROM {pg_table} WHERE id = 1")
+    assert rows[0][0] == 30
+
+
+async def _running(database: str, fragment: str) -> bool:
+    rows = await pg(
+        database,
+        "SELECT 1 FROM pg_stat_activity WHERE state = 'active' AND position($1 in query) > 0 "
+        "AND pid <> pg_backend_pid()",
+        fragment,
+    )
+    return bool(rows)
