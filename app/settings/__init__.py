@@ -21,6 +21,7 @@ from app.settings.rabbitmq import RabbitMqSettings
 from app.settings.runtime import RuntimeSettings
 from app.settings.secrets import SecretsSettings
 from app.settings.server import ServerSettings
+from app.settings.sql import SqlSettings
 from app.settings.zeebe import ZeebeSettings
 
 
@@ -34,6 +35,7 @@ class Settings(
     HttpSettings,
     EmailSettings,
     RabbitMqSettings,
+    SqlSettings,
     InboundSettings,
     ApiSettings,
     BaseSettings,

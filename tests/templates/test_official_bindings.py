@@ -13,6 +13,7 @@ from tests.templates.test_schema import (
     RABBITMQ_TYPE,
     REST_TYPE,
     SEND_MESSAGE_TYPE,
+    SQL_TYPE,
     connector_of,
 )
 
@@ -28,6 +29,7 @@ CASES = {
         SEND_MESSAGE_TYPE,
         "io.camunda.connectors.message.sendtask.v1",
     ),
+    "sql": ("connectors.sql", SQL_TYPE, "io.camunda.connectors.Jdbc.v1"),
 }
 # The dropdown that picks the authentication variant, per case.
 DISCRIMINATORS = {
@@ -36,6 +38,7 @@ DISCRIMINATORS = {
     "email": "authentication.type",
     "rabbitmq": "authentication.authType",
     "send_message": "correlationType.type",
+    "sql": "connection.authType",
 }
 
 

@@ -20,6 +20,7 @@ GRAPHQL_TYPE = "io.camunda:connector-graphql:1"
 EMAIL_TYPE = "io.camunda:email:1"
 RABBITMQ_TYPE = "io.camunda:connector-rabbitmq:1"
 SEND_MESSAGE_TYPE = "io.camunda:sendMessage:1"
+SQL_TYPE = "io.camunda:connector-jdbc:1"
 
 
 def connector_of(module: str, connector_type: str) -> OutboundConnector:
@@ -42,6 +43,7 @@ def all_connectors() -> list[OutboundConnector]:
         connector_of("connectors.email", EMAIL_TYPE),
         connector_of("connectors.rabbitmq", RABBITMQ_TYPE),
         connector_of("connectors.send_message", SEND_MESSAGE_TYPE),
+        connector_of("connectors.sql", SQL_TYPE),
         *FEATURE_CONNECTORS,
     ]
 
@@ -55,6 +57,7 @@ def all_connectors() -> list[OutboundConnector]:
         "email",
         "rabbitmq",
         "send_message",
+        "sql",
         *(c.type for c in FEATURE_CONNECTORS),
     ],
 )
@@ -66,6 +69,7 @@ def test_generated_template_is_valid(name: str) -> None:
         "email": lambda: connector_of("connectors.email", EMAIL_TYPE),
         "rabbitmq": lambda: connector_of("connectors.rabbitmq", RABBITMQ_TYPE),
         "send_message": lambda: connector_of("connectors.send_message", SEND_MESSAGE_TYPE),
+        "sql": lambda: connector_of("connectors.sql", SQL_TYPE),
         **{c.type: (lambda c=c: c) for c in FEATURE_CONNECTORS},
     }
     template = element_template(by_name[name]())
