@@ -108,7 +108,8 @@ def message_properties(message: Any) -> dict[str, Any]:
         "type": message.type,
         "userId": message.user_id,
         "appId": message.app_id,
-        "clusterId": getattr(message, "cluster_id", None),
+        # aio-pika reports an absent cluster id as "" (the Java client: null).
+        "clusterId": getattr(message, "cluster_id", None) or None,
     }
     return {k: v for k, v in values.items() if v is not None}
 
