@@ -32,7 +32,7 @@ import grpc
 import pytest
 from pamqp import commands as spec
 
-from tests.inbound.conftest import Served, clean_inbound, inbound_db, serve_app  # noqa: F401
+from tests.inbound.conftest import Served, clean_inbound, serve_app
 from tests.support.gateway import TestGateway
 from tests.support.modeler import apply_inbound_template
 from tests.support.rabbitmq import SHARED_URI, require_shared_broker
