@@ -132,7 +132,8 @@ class RabbitMqConsumer:
         self.channel: AbstractChannel | None = None
         self.queue: AbstractQueue | None = None
         self.consumer_tag: str | None = None
-        self._lock = asyncio.Lock()
+        self._inbox: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+        self._worker: asyncio.Task[None] | None = None
         self._correlated: collections.OrderedDict[str, None] = collections.OrderedDict()
         self._closing = False
 
@@ -161,6 +162,7 @@ class RabbitMqConsumer:
         if reconnects is not None:
             reconnects.add(self._reconnected)
         where = f"queue '{props.queue_name}' at {target.display()}"
+        self._worker = asyncio.create_task(self._work(), name=f"rabbitmq-inbound {where}")
         try:
             self.channel = await connection.channel()
             await self.channel.set_qos(prefetch_count=PREFETCH_COUNT)
@@ -196,6 +198,11 @@ class RabbitMqConsumer:
                 async with asyncio.timeout(3):
                     await queue.cancel(tag)
         await close_quietly(self.connection)
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+            self._worker = None
         self.connection = self.channel = self.queue = None
 
     # -- connection events ----------------------------------------------------------------
@@ -216,8 +223,15 @@ class RabbitMqConsumer:
     # -- messages ---------------------------------------------------------------------------
 
     async def _on_message(self, message: AbstractIncomingMessage) -> None:
-        # One message at a time, in delivery order (Camunda's consumer is called serially).
-        async with self._lock:
+        # Handled by the connector's own task, one at a time in delivery order (Camunda's
+        # consumer is called serially): the client library cancels its delivery tasks when
+        # the connection drops, and a correlation cut off half-way could still reach the
+        # engine, unacknowledged.
+        await self._inbox.put(message)
+
+    async def _work(self) -> None:
+        while True:
+            message = await self._inbox.get()
             try:
                 await self._handle(message)
             except Exception:  # never let a message kill the consumer
@@ -229,6 +243,7 @@ class RabbitMqConsumer:
             # Its channel died (broker restart): it is redelivered on the new one, so it is
             # not correlated now (correlating without being able to acknowledge would
             # correlate it twice).
+            log.debug("RabbitMQ inbound: skipping a delivery of a closed channel")
             return
         message_id = message.message_id
         if message.redelivered and message_id and message_id in self._correlated:
