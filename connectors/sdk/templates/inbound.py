@@ -108,7 +108,7 @@ def _build(connector: InboundConnector, kind: ElementKind) -> dict[str, Any]:
     inputs: list[Input] = walk(connector.properties) if connector.properties else []
     own = [_as_property_binding(p) for p in _properties(inputs, reserved=_RUNTIME_IDS)]
     applies_to, element_type, _, label = _KINDS[kind]
-    runtime = _runtime_properties(kind, synchronous=connector.is_webhook)
+    runtime = _runtime_properties(kind)
     template: dict[str, Any] = {
         "$schema": SCHEMA_URL,
         "name": f"{connector.name} {label}",
@@ -160,7 +160,7 @@ def _as_property_binding(prop: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _runtime_properties(kind: ElementKind, *, synchronous: bool) -> list[dict[str, Any]]:
+def _runtime_properties(kind: ElementKind) -> list[dict[str, Any]]:
     props: list[dict[str, Any]] = [
         {
             "id": "activationCondition",
@@ -198,10 +198,8 @@ def _runtime_properties(kind: ElementKind, *, synchronous: bool) -> list[dict[st
             "binding": {"type": "zeebe:property", "name": "synchronousResponse"},
         },
     ]
-    if not synchronous:  # only a webhook answers its caller
-        props = [p for p in props if p["id"] != "synchronousResponse"]
     if kind in _MESSAGE_KINDS:
-        props.extend(_correlation_properties(kind, synchronous=synchronous))
+        props.extend(_correlation_properties(kind))
     props.extend(_deduplication_properties())
     props.extend(
         [
@@ -227,7 +225,7 @@ def _runtime_properties(kind: ElementKind, *, synchronous: bool) -> list[dict[st
     return props
 
 
-def _correlation_properties(kind: ElementKind, *, synchronous: bool) -> list[dict[str, Any]]:
+def _correlation_properties(kind: ElementKind) -> list[dict[str, Any]]:
     props: list[dict[str, Any]] = []
     key_condition: dict[str, Any] | None = None
     if kind == "message_start_event":
@@ -312,11 +310,6 @@ def _correlation_properties(kind: ElementKind, *, synchronous: bool) -> list[dic
             },
         ]
     )
-    if not synchronous:
-        for prop in props:
-            condition = prop.get("condition")
-            if isinstance(condition, dict) and condition.get("property") == "synchronousResponse":
-                del prop["condition"]
     return props
 
 
