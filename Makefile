@@ -33,7 +33,7 @@ run: venv
 	@mkdir -p var
 	$(BIN)/switchboard migrate
 	$(BIN)/switchboard apikey ensure-local
-	$(BIN)/switchboard serve
+	MALLOC_ARENA_MAX=$${MALLOC_ARENA_MAX:-2} $(BIN)/switchboard serve
 
 node-deps:
 	@scripts/ensure-node-deps.sh

@@ -26,7 +26,7 @@ AnyOutcome = Literal[
     "rejected",
     "failed",
 ]
-SourceName = Literal["zeebe", "camunda-rest", "rest", "cli", "webhook", "inbound"]
+SourceName = Literal["zeebe", "camunda-rest", "camunda7", "rest", "cli", "webhook", "inbound"]
 DirectionName = Literal["outbound", "inbound"]
 RoleName = Literal["viewer", "operator", "admin"]
 
@@ -50,6 +50,7 @@ class ConnectorSummary(ApiModel):
                     "reason": None,
                     "timeout": None,
                     "inputVariables": [],
+                    "paused": False,
                 }
             ]
         }
@@ -64,6 +65,11 @@ class ConnectorSummary(ApiModel):
     timeout: float | None = Field(description="Timeout in seconds; null: the default.")
     input_variables: list[str] = Field(
         description="Variables fetched from the job; empty: all variables."
+    )
+    paused: bool = Field(
+        False,
+        description="True when an operator paused the connector's workers "
+        "(`POST /api/v1/connectors/{type}/pause`): no replica takes its jobs until resumed.",
     )
 
 
@@ -359,3 +365,10 @@ class DeploymentResponse(ApiModel):
     tenant_id: str
     processes: list[DeployedProcessOut]
     inbound_elements: list[RegisteredElementOut]
+
+
+class ConnectorControl(ApiModel):
+    """A connector type's control state after a pause or resume."""
+
+    type: str
+    paused: bool = Field(description="True: no replica takes the connector's jobs.")

@@ -155,3 +155,15 @@ class InboundStateRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     generation: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ConnectorControlRow(Base):
+    """An operator's control over a connector type's workers (pause), kept apart from the
+    ``connectors`` rows that every start rewrites."""
+
+    __tablename__ = "connector_controls"
+
+    type: Mapped[str] = mapped_column(String(255), primary_key=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    changed_by: Mapped[str | None] = mapped_column(String(255), nullable=True)

@@ -22,11 +22,18 @@ from typing import Any
 from app.feel import limits
 from app.feel.compiler import Compiler
 from app.feel.convert import to_feel, to_json
-from app.feel.errors import FeelError, FeelEvaluationError, FeelLimitError, FeelSyntaxError
+from app.feel.errors import (
+    BudgetExceeded,
+    FeelError,
+    FeelEvaluationError,
+    FeelLimitError,
+    FeelSyntaxError,
+)
 from app.feel.parser import parse_expression, parse_unary_tests
 from app.feel.values import EvalState, Problem, Scope
 
 __all__ = [
+    "BudgetExceeded",
     "EvaluationResult",
     "Expression",
     "FeelError",
@@ -59,8 +66,10 @@ def _strip(expr: str) -> tuple[str, int]:
     return text.rstrip(), len(expr) - len(text)
 
 
-def _run(fn: Callable[[Scope], Any], variables: dict[str, Any]) -> tuple[Any, EvalState]:
-    state = EvalState()
+def _run(
+    fn: Callable[[Scope], Any], variables: dict[str, Any], budget: int | None = None
+) -> tuple[Any, EvalState]:
+    state = EvalState(budget)
     try:
         return fn(Scope(variables, None, state)), state
     except Problem as exc:  # a problem no inner operation turned into null
@@ -106,9 +115,16 @@ class Expression:
         self.source = source
         self._fn = fn
 
-    def evaluate(self, context: Mapping[str, Any] | None = None) -> Any:
-        """Evaluate with the given variables; returns a JSON-ready value (None on problems)."""
-        value, _ = _run(self._fn, _variables(context))
+    def evaluate(
+        self, context: Mapping[str, Any] | None = None, *, max_steps: int | None = None
+    ) -> Any:
+        """Evaluate with the given variables; returns a JSON-ready value (None on problems).
+
+        ``max_steps`` below the process limit (``limits.MAX_STEPS``) stops an evaluation
+        that needs more with :class:`BudgetExceeded`: a caller on an event loop runs short
+        expressions in place and hands the long ones to a thread.
+        """
+        value, _ = _run(self._fn, _variables(context), max_steps)
         return _json(value)
 
     def evaluate_detailed(self, context: Mapping[str, Any] | None = None) -> EvaluationResult:

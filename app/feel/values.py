@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.feel import limits
-from app.feel.errors import FeelLimitError
+from app.feel.errors import BudgetExceeded, FeelLimitError
 
 # feel-scala computes with java.math.MathContext.DECIMAL128: 34 significant digits, half-even.
 D128 = decimal.Context(
@@ -119,14 +119,18 @@ _CLOCK_EVERY = 2048
 class EvalState:
     """Mutable state of one evaluation: warnings and resource budgets."""
 
-    __slots__ = ("_deadline", "_next_check", "call_depth", "steps", "warnings")
+    __slots__ = ("_budget", "_deadline", "_limit", "_next_check", "call_depth", "steps", "warnings")
 
-    def __init__(self) -> None:
+    def __init__(self, budget: int | None = None) -> None:
         self.warnings: list[str] = []
         self.steps = 0
         self.call_depth = 0
         self._deadline = time.monotonic() + limits.MAX_SECONDS
-        self._next_check = min(_CLOCK_EVERY, limits.MAX_STEPS)
+        # A caller's budget below the process limit ends the evaluation with BudgetExceeded
+        # (try again elsewhere) instead of FeelLimitError (too expensive anywhere).
+        self._budget = budget if budget is not None and budget < limits.MAX_STEPS else None
+        self._limit = limits.MAX_STEPS if self._budget is None else self._budget
+        self._next_check = min(_CLOCK_EVERY, self._limit)
 
     def warn(self, message: str) -> None:
         if len(self.warnings) < limits.MAX_WARNINGS:
@@ -138,6 +142,8 @@ class EvalState:
             self._check_budget()
 
     def _check_budget(self) -> None:
+        if self._budget is not None and self.steps > self._budget:
+            raise BudgetExceeded(f"evaluation needs more than {self._budget} steps")
         if self.steps > limits.MAX_STEPS:
             raise FeelLimitError(
                 f"evaluation exceeded the iteration budget of {limits.MAX_STEPS} steps"
@@ -145,7 +151,7 @@ class EvalState:
         if time.monotonic() > self._deadline:
             raise FeelLimitError(f"evaluation took longer than {limits.MAX_SECONDS:g} seconds")
         # The clock is read every few thousand steps, not on every one.
-        self._next_check = min(self.steps + _CLOCK_EVERY, limits.MAX_STEPS + 1)
+        self._next_check = min(self.steps + _CLOCK_EVERY, self._limit + 1)
 
 
 class Scope:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from app.feel import limits as feel_limits
 from app.runtime.errors import ConnectorTimeoutError, UnknownJobTypeError
 from app.runtime.failures import MAX_ERROR_MESSAGE_LENGTH, Failure, classify
+from app.runtime.feel_runner import FeelRunner
 from app.runtime.headers import ConnectorHeaders, read_headers, validated_backoff
 from app.runtime.history import HistorySink, NullHistorySink
 from app.runtime.inputs import Inputs, prepare
@@ -101,6 +102,7 @@ class ConnectorRuntime:
         self._executor = executor or ThreadPoolExecutor(
             max_workers=self._limits.sync_pool_size, thread_name_prefix="connector"
         )
+        self.feel = FeelRunner(self._limits.feel_inline_steps, self._limits.feel_pool_size)
 
     @classmethod
     def from_settings(
@@ -143,6 +145,7 @@ class ConnectorRuntime:
         """Shut down the owned thread pool (running sync calls are not interrupted)."""
         if self._owns_executor:
             self._executor.shutdown(wait=wait, cancel_futures=True)
+        self.feel.close()
 
     async def execute(self, job: Job, *, source: Source = "zeebe") -> ExecutionResult:
         """Run ``job`` and return its outcome; never raises (except on cancellation).
@@ -156,7 +159,7 @@ class ConnectorRuntime:
         output_size: int | None = None
         try:
             result = await self._run(job, headers, inputs)
-            outcome = self._finish(job, headers, result, inputs.masker)
+            outcome = await self._finish(job, headers, result, inputs.masker)
             if isinstance(result, _Success) and outcome.variables is result.variables:
                 output_size = result.size  # completed with the variables already measured
         except asyncio.CancelledError:
@@ -194,7 +197,9 @@ class ConnectorRuntime:
             context = OutboundContext(job.info, inputs.variables, inputs.mask_derived)
             with masking_to(inputs.mask_derived):
                 response = await self._invoke(connector, context)
-            mapped = output_variables(response, headers.result_variable, headers.result_expression)
+            mapped = await self.feel.run(
+                output_variables, response, headers.result_variable, headers.result_expression
+            )
             size = check_output_size(mapped, self._limits.max_output_bytes)
             return _Success(response=response, variables=mapped, size=size)
         except asyncio.CancelledError:
@@ -219,13 +224,16 @@ class ConnectorRuntime:
                 ) from None
             raise
 
-    def _finish(
+    async def _finish(
         self, job: Job, headers: ConnectorHeaders, result: _Success | Failure, masker: SecretMasker
     ) -> Outcome:
         if headers.error_expression:
             try:
-                decision = examine_error_expression(
-                    headers.error_expression, result.response_value, job.info.retries
+                decision = await self.feel.run(
+                    examine_error_expression,
+                    headers.error_expression,
+                    result.response_value,
+                    job.info.retries,
                 )
                 if decision is not None:
                     return decision_outcome(decision, masker, self._limits.max_output_bytes)

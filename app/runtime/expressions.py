@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.runtime.errors import ExpressionError
+from app.runtime.feel_runner import inline_budget
 
 
 def strip_expression(text: str) -> str:
@@ -26,7 +27,9 @@ def evaluate(expression: str, context: dict[str, Any]) -> Any:
 
     text = strip_expression(expression)
     try:
-        return feel.compile(text).evaluate(context)
+        return feel.compile(text).evaluate(context, max_steps=inline_budget())
+    except feel.BudgetExceeded:
+        raise  # not a failure: app.runtime.feel_runner runs the stage again in its pool
     except feel.FeelError as exc:
         reason = str(exc) or type(exc).__name__
         raise ExpressionError(f"Failed to evaluate expression '{text}'. Reason: {reason}") from None

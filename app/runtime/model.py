@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from connectors.sdk.context import JobInfo
 
-Source = Literal["zeebe", "camunda-rest", "rest", "cli"]
+Source = Literal["zeebe", "camunda-rest", "camunda7", "rest", "cli"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.settings.api import ApiSettings
+from app.settings.camunda7 import Camunda7Settings
 from app.settings.camunda_rest import CamundaRestSettings
 from app.settings.email import EmailSettings
 from app.settings.http import HttpSettings
@@ -29,6 +30,7 @@ class Settings(
     SecretsSettings,
     ZeebeSettings,
     CamundaRestSettings,
+    Camunda7Settings,
     HttpSettings,
     EmailSettings,
     RabbitMqSettings,

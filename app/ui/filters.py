@@ -9,7 +9,7 @@ from starlette.datastructures import QueryParams
 
 from app.db.executions_repo import COMMANDS, ExecutionFilter
 
-SOURCES = ("zeebe", "camunda-rest", "rest", "cli")
+SOURCES = ("zeebe", "camunda-rest", "camunda7", "rest", "cli")
 TEXT_FIELDS = (
     "connectorType",
     "command",

@@ -13,6 +13,7 @@ from camunda_orchestration_sdk import CamundaAsyncClient
 from app.engines.camunda_rest.client import create_client, describe_error
 from app.engines.camunda_rest.process_commands import RestProcessCommands
 from app.engines.camunda_rest.worker import RestTypeWorker, Runtime, WorkerOptions
+from app.runtime.control import PausedTypes
 from app.runtime.engine import (
     CreatedInstance,
     Deployment,
@@ -64,9 +65,14 @@ class CamundaRestService:
     name = "camunda-rest"
 
     def __init__(
-        self, settings: Any, runtime: Runtime, registry: Iterable[OutboundConnector] | Any
+        self,
+        settings: Any,
+        runtime: Runtime,
+        registry: Iterable[OutboundConnector] | Any,
+        paused: PausedTypes | None = None,
     ):
         self.settings = settings
+        self.paused = paused
         self.runtime = runtime
         self.registry = registry
         self.grace_seconds = float(getattr(settings, "shutdown_grace_seconds", 30.0))
@@ -141,11 +147,18 @@ class CamundaRestService:
                 options,
                 self.runtime,
                 self._connectivity,
+                paused=self.paused,
             )
             self.workers.append(worker)
             self._tasks.append(
                 asyncio.create_task(worker.poll(), name=f"camunda-rest-poll-{worker.job_type}")
             )
+            if self.paused is not None:
+                self._tasks.append(
+                    asyncio.create_task(
+                        worker.watch_pause(), name=f"camunda-rest-pause-{worker.job_type}"
+                    )
+                )
         self._started = True
         log.info(
             "Camunda REST worker %r started against %s for %d job type(s)",

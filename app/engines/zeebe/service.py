@@ -15,6 +15,7 @@ from app.engines.zeebe.channel import ConnectionPlan, connection_plan, create_ch
 from app.engines.zeebe.commands import CommandSender
 from app.engines.zeebe.process_commands import ZeebeProcessCommands
 from app.engines.zeebe.worker import Runtime, TypeWorker, WorkerOptions, describe_error
+from app.runtime.control import PausedTypes
 from app.runtime.engine import (
     CreatedInstance,
     Deployment,
@@ -74,8 +75,10 @@ class ZeebeService:
         settings: ZeebeSettings,
         runtime: Runtime,
         registry: Iterable[OutboundConnector] | Any,
+        paused: PausedTypes | None = None,
     ) -> None:
         self.settings = settings
+        self.paused = paused
         self.runtime = runtime
         self.registry = registry
         self.grace_seconds = float(getattr(settings, "shutdown_grace_seconds", 30.0))
@@ -139,8 +142,13 @@ class ZeebeService:
                 self._connectivity,
                 commands=self._sender,
                 channel=self._channel,
+                paused=self.paused,
             )
             self.workers.append(worker)
+            if self.paused is not None:
+                self._tasks.append(
+                    asyncio.create_task(worker.watch_pause(), name=f"zeebe-pause-{worker.job_type}")
+                )
             if options.stream:
                 self._tasks.append(
                     asyncio.create_task(worker.stream(), name=f"zeebe-stream-{worker.job_type}")
