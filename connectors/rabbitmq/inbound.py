@@ -121,6 +121,9 @@ def decide(result: CorrelationResult) -> Decision:
         Group("routing", "Routing"),
         Group("subscription", "Subscription"),
     ),
+    # A queue consumer has no caller to answer: no synchronous response, as in Camunda's
+    # templates (the message id and TTL are then always offered).
+    extra={"runtime_properties_omitted": ("synchronousResponse",)},
 )
 class RabbitMqConsumer:
     """Consume a RabbitMQ queue and correlate each message."""
