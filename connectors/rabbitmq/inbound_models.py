@@ -68,9 +68,10 @@ def _exclusive(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, FEEL, BeforeValidator(_text)]
+# Before-validators run last-listed first: blank check, then FEEL, then the text coercion.
+Text = Annotated[str, BeforeValidator(_text), FEEL]
 NotBlank = Annotated[Text, AfterValidator(_not_blank)]
-OptionalText = Annotated[str | None, FEEL, BeforeValidator(_text), BeforeValidator(_blank_is_none)]
+OptionalText = Annotated[str | None, BeforeValidator(_text), FEEL, BeforeValidator(_blank_is_none)]
 
 
 class _Model(BaseModel):
@@ -188,8 +189,8 @@ class RabbitMqInboundProperties(_Model):
     ] = None
     arguments: Annotated[
         dict[str, Any] | None,
-        FEEL,
         BeforeValidator(_arguments),
+        FEEL,
         Property(
             label="Arguments",
             type="String",
@@ -202,6 +203,7 @@ class RabbitMqInboundProperties(_Model):
     exclusive: Annotated[
         bool,
         BeforeValidator(_exclusive),
+        FEEL,
         Property(
             label="Exclusive consumer",
             type="Dropdown",

@@ -305,3 +305,34 @@ async def test_secrets_are_resolved_and_masked_and_a_missing_queue_fails_clearly
             assert await queues.consumers() == 0
     finally:
         os.environ.pop("SECRET_BAD_RABBIT_URI", None)
+
+
+async def test_exclusive_and_arguments_reach_the_broker(
+    inbound_db: str, gateway: TestGateway, queues: Queues, secrets: None
+) -> None:
+    async with app(inbound_db, gateway) as served:
+        await deploy(
+            served,
+            START,
+            uri_values(
+                queues.name,
+                consumerTag="only-me",
+                exclusive="true",
+                arguments='{"x-priority": 5}',
+            ),
+            "exclusive",
+        )
+        assert await queues.consumers() == 1
+        # An exclusive consumer: the broker refuses anyone else on the queue.
+        connection = await aiormq.connect(SHARED_URI)
+        try:
+            channel = await connection.channel()
+            with pytest.raises(aiormq.exceptions.ChannelAccessRefused):
+                await channel.basic_consume(queues.name, lambda message: None)
+        finally:
+            await connection.close()
+        [element] = await served.inbound()
+        assert element["health"]["status"] == "UP"
+        assert element["health"]["details"]["consumerTag"] == "only-me"
+    # Deactivated with the app: the consumer is gone.
+    assert await queues.consumers() == 0

@@ -114,3 +114,24 @@ def test_properties_bind_as_the_templates_write_them() -> None:
         "routing.port",
         "routing.virtualHost",
     ]
+
+
+def test_feel_values_are_evaluated_before_they_are_checked() -> None:
+    def evaluate(expression: str) -> Any:
+        return {"=5672": 5672, '={"x-priority": 5}': {"x-priority": 5}, "=true": True}[expression]
+
+    props = RabbitMqInboundProperties.model_validate(
+        {
+            "authentication": {"authType": "credentials", "userName": "u", "password": "p"},
+            "routing": {"hostName": "h", "port": "=5672", "virtualHost": "/"},
+            "queueName": "q",
+            "arguments": '={"x-priority": 5}',
+            "exclusive": "=true",
+        },
+        context={"evaluate": evaluate},
+    )
+    assert (props.routing.port, props.arguments, props.exclusive) == (
+        "5672",
+        {"x-priority": 5},
+        True,
+    )
