@@ -1,5 +1,5 @@
 """Open a connection to a :class:`BrokerTarget` and translate the client library's errors
-into the connector's error tree. Shared by the outbound pool and the (planned) inbound
+into the connector's error tree. Shared by the outbound pool and the inbound
 consumer, so both report a broker problem the same way."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import socket
 import ssl
+from typing import Any
 
 import aio_pika
 import aiormq
@@ -37,6 +38,7 @@ async def open_connection(
     connect_timeout: float,
     robust: bool = False,
     name: str = CLIENT_NAME,
+    reconnect_interval: float | None = None,
 ) -> AbstractConnection:
     """A connected aio-pika connection (``robust`` for consumers that should survive broker
     restarts on their own), shown on the broker as ``name``; raises
@@ -45,7 +47,10 @@ async def open_connection(
     seconds = target.connect_timeout_seconds or connect_timeout
     # Built here rather than with aio_pika.connect() so a failed attempt is closed at once:
     # left to the garbage collector, it would try to close itself outside the event loop.
-    connection = kind(make_url(target.url()), client_properties={"connection_name": name})
+    options: dict[str, Any] = {"client_properties": {"connection_name": name}}
+    if robust and reconnect_interval is not None:
+        options["reconnect_interval"] = reconnect_interval
+    connection = kind(make_url(target.url()), **options)
     try:
         async with asyncio.timeout(seconds):
             await connection.connect(timeout=seconds)

@@ -85,6 +85,14 @@ class PublishUnconfirmedError(PublishFailedError):
     the message, so a retry can deliver it twice."""
 
 
+class SubscriptionFailedError(RabbitMqError):
+    """The inbound connector could not start consuming its queue."""
+
+
+class QueueNotFoundError(SubscriptionFailedError):
+    """The queue to consume does not exist in the virtual host (``NOT_FOUND``)."""
+
+
 __all__ = [
     "AuthenticationFailedError",
     "BrokerConnectionError",
@@ -95,7 +103,9 @@ __all__ = [
     "PublishFailedError",
     "PublishRefusedError",
     "PublishUnconfirmedError",
+    "QueueNotFoundError",
     "RabbitMqError",
+    "SubscriptionFailedError",
     "UnsupportedPropertyError",
     "VirtualHostRefusedError",
 ]

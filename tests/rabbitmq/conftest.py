@@ -17,6 +17,7 @@ from aiormq.abc import DeliveredMessage
 from pamqp import commands as spec
 
 from connectors.rabbitmq import aclose
+from tests.inbound.conftest import inbound_db as inbound_db  # PostgreSQL at head (inbound tests)
 from tests.support.rabbitmq import SHARED_URI, RabbitNode, require_shared_broker
 
 

@@ -237,6 +237,8 @@ class TestGateway:
         self.multi_tenancy = multi_tenancy
         self.stream_buffer = stream_buffer
         self.streams: dict[str, list[JobStream]] = {}
+        # Seconds a method takes before it is answered (an engine under load), by method name.
+        self.latency: dict[str, float] = {}
         self.on_finished: Callable[[GatewayJob], None] | None = None
         self.jobs: dict[int, GatewayJob] = {}
         self.calls: list[Call] = []
@@ -781,6 +783,8 @@ class _Servicer(pb_grpc.GatewayServicer):
         call = Call(method, request, metadata, time.monotonic())
         if gw.record_calls:
             gw.calls.append(call)
+        if gw.latency.get(method):
+            await asyncio.sleep(gw.latency[method])
         for fault in gw._faults:
             if fault.remaining > 0 and fault.method in (method, "*"):
                 fault.remaining -= 1
