@@ -17,6 +17,7 @@ from app.api.auth import Principal, authenticate_key
 from app.api.connectors import connector_detail, invoke
 from app.api.deps import ServicesDep
 from app.api.executions import stats_response
+from app.api.inbound import inbound_elements
 from app.api.problems import ProblemError
 from app.api.schemas import InvokeRequest
 from app.db import executions_repo as repo
@@ -26,7 +27,7 @@ from app.ratelimit import client_address
 from app.services import Services
 from app.ui.auth import HOME, check_csrf, current_user, is_fragment, safe_next, signer, ui_role
 from app.ui.charts import per_minute_chart, percentile_chart
-from app.ui.filters import SOURCES, parse_filters
+from app.ui.filters import DIRECTIONS, INBOUND_OUTCOMES, SOURCES, parse_filters
 from app.ui.invoke_form import build_form
 from app.ui.replay import load_execution, replay_context
 from app.ui.session import LOGIN_COOKIE, SESSION_COOKIE, new_nonce
@@ -307,7 +308,8 @@ async def _page(request: Request, services: Services) -> dict[str, Any]:
         "next_query": {**query, "cursor": next_cursor} if next_cursor else None,
         "paged": bool(cursor),
         "types": sorted(e.type for e in services.registry.entries() if e.type),
-        "commands": COMMANDS,
+        "commands": COMMANDS + INBOUND_OUTCOMES,
+        "directions": DIRECTIONS,
         "sources": SOURCES,
     }
 
@@ -334,6 +336,27 @@ async def execution_page(
     row = await load_execution(services, execution_id)
     context = {"e": row, "can_replay": user.has("operator"), **replay_context(row, services)}
     return render(request, "execution.html", context, user=user)
+
+
+# -- inbound ------------------------------------------------------------------------------
+
+
+@router.get("/inbound")
+async def inbound_page(
+    request: Request, services: ServicesDep, user: Principal = viewer
+) -> HTMLResponse:
+    elements = await inbound_elements(services)
+    for element in elements:
+        path = element["webhookPath"]
+        element["url"] = (
+            str(request.url.replace(path=path, query="", fragment="")) if path else None
+        )
+        element["historyQuery"] = {
+            "direction": "inbound",
+            "processDefinitionKey": str(element["processDefinitionKey"]),
+            "elementId": element["elementId"],
+        }
+    return render(request, "inbound.html", {"elements": elements}, user=user)
 
 
 # -- statistics ---------------------------------------------------------------------------
