@@ -218,3 +218,96 @@ async def per_minute(
 def _dialect(session: AsyncSession) -> str:
     bind = session.get_bind()
     return bind.dialect.name
+
+
+@dataclass(frozen=True)
+class ConnectorFigures:
+    """One connector type's figures over a window, all computed by the database."""
+
+    total: int
+    errors: int
+    p50_ms: float | None
+    p95_ms: float | None
+    last_error_message: str | None
+    last_error_code: str | None
+    last_error_at: dt.datetime | None
+
+    @property
+    def error_rate(self) -> float | None:
+        """Share of executions that failed or threw a BPMN error (None without executions)."""
+        return self.errors / self.total if self.total else None
+
+
+ERROR_COMMANDS = ("fail", "throw_error", "failed", "rejected")
+
+
+async def connector_figures(
+    session: AsyncSession, connector_type: str, since: dt.datetime, until: dt.datetime
+) -> ConnectorFigures:
+    """Executions, errors, p50/p95 duration and the newest error of ``connector_type`` in
+    [since, until): aggregates in SQL, never rows loaded into Python."""
+    where = ExecutionFilter(
+        connector_type=connector_type, started_after=since, started_before=until
+    ).conditions()
+    is_error = ExecutionRow.command.in_(ERROR_COMMANDS)
+    total, errors = (
+        await session.execute(
+            select(func.count(), func.count().filter(is_error))
+            .select_from(ExecutionRow)
+            .where(*where)
+        )
+    ).one()
+    p50 = p95 = None
+    if total:
+        if _dialect(session) == "postgresql":
+            p50, p95 = (
+                await session.execute(
+                    select(
+                        func.percentile_cont(0.5).within_group(ExecutionRow.duration_ms),
+                        func.percentile_cont(0.95).within_group(ExecutionRow.duration_ms),
+                    ).where(*where)
+                )
+            ).one()
+        else:
+            p50 = await _ranked_percentile(session, where, int(total), 0.5)
+            p95 = await _ranked_percentile(session, where, int(total), 0.95)
+    last = (
+        await session.execute(
+            select(ExecutionRow.error_message, ExecutionRow.error_code, ExecutionRow.started_at)
+            .where(*where, is_error)
+            .order_by(ExecutionRow.started_at.desc(), ExecutionRow.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return ConnectorFigures(
+        total=int(total),
+        errors=int(errors),
+        p50_ms=None if p50 is None else float(p50),
+        p95_ms=None if p95 is None else float(p95),
+        last_error_message=last[0] if last else None,
+        last_error_code=last[1] if last else None,
+        last_error_at=utc(last[2]) if last else None,
+    )
+
+
+async def _ranked_percentile(
+    session: AsyncSession, where: list[ColumnElement[bool]], total: int, fraction: float
+) -> float | None:
+    # percentile_cont without it: the two neighbouring ranks, read by OFFSET, interpolated.
+    position = fraction * (total - 1)
+    low = math.floor(position)
+    values = list(
+        (
+            await session.scalars(
+                select(ExecutionRow.duration_ms)
+                .where(*where)
+                .order_by(ExecutionRow.duration_ms)
+                .offset(low)
+                .limit(2)
+            )
+        ).all()
+    )
+    if not values:
+        return None
+    high = values[1] if len(values) > 1 else values[0]
+    return float(values[0] + (high - values[0]) * (position - low))

@@ -27,6 +27,7 @@ from app.ratelimit import client_address
 from app.services import Services
 from app.ui.auth import HOME, check_csrf, current_user, is_fragment, safe_next, signer, ui_role
 from app.ui.charts import per_minute_chart, percentile_chart
+from app.ui.connector_page import live_figures, outputs
 from app.ui.filters import DIRECTIONS, INBOUND_OUTCOMES, SOURCES, parse_filters
 from app.ui.invoke_form import build_form
 from app.ui.replay import load_execution, replay_context
@@ -186,10 +187,10 @@ async def connectors_page(
 async def connector_page(
     request: Request, services: ServicesDep, connector_type: str, user: Principal = viewer
 ) -> HTMLResponse:
-    return _connector_view(request, services, connector_type, user)
+    return await _connector_view(request, services, connector_type, user)
 
 
-def _connector_view(
+async def _connector_view(
     request: Request,
     services: Services,
     connector_type: str,
@@ -203,17 +204,20 @@ def _connector_view(
     detail = connector_detail(services, connector_type)
     values = form or {"variables": "{\n  \n}", "headers": "{}", "retries": 3}
     connector = services.registry.get(connector_type)
+    invoke_form = build_form(connector)
     return render(
         request,
         "connector.html",
         {
+            **await live_figures(services, connector_type),
+            "outputs": outputs(connector),
             "c": detail,
             "schema": json.dumps(detail["inputSchema"], indent=2) if detail["inputSchema"] else "",
             "form": values,
             "outcome": outcome,
             "error": error,
             "can_invoke": user.has("operator") and detail["state"] == "enabled",
-            "invoke_form": build_form(connector),
+            "invoke_form": invoke_form,
         },
         status=status,
         user=user,
@@ -243,14 +247,16 @@ async def invoke_from_form(
         message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
         if is_fragment(request):
             return render(request, "_invoke_error.html", {"error": message}, status=422)
-        return _connector_view(
+        return await _connector_view(
             request, services, connector_type, user, form=values, error=message, status=422
         )
     outcome = await invoke(services, connector_type, body)
     if is_fragment(request):
         # The page asked with fetch: only the outcome card, so a reload never resends.
         return render(request, "_outcome.html", {"outcome": outcome}, user=user)
-    return _connector_view(request, services, connector_type, user, form=values, outcome=outcome)
+    return await _connector_view(
+        request, services, connector_type, user, form=values, outcome=outcome
+    )
 
 
 def _json_object(text: str, name: str) -> dict[str, Any]:
