@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.auth import require
 from app.api.deps import SessionsDep
+from app.api.export import ExportFormat, export_response
 from app.api.problems import FieldError, ProblemError
 from app.api.schemas import (
     AnyOutcome,
@@ -145,6 +147,31 @@ async def list_executions(
     return ExecutionPage(
         items=[ExecutionSummary.from_row(r) for r in rows], next_cursor=next_cursor
     )
+
+
+@router.get(
+    "/executions/export",
+    summary="Export executions as CSV or NDJSON",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Every matching execution, newest first, streamed",
+            "content": {"text/csv": {}, "application/x-ndjson": {}},
+        },
+        503: {"description": "The database is unavailable"},
+    },
+)
+async def export_executions(
+    sessions: SessionsDep,
+    filters: repo.ExecutionFilter = Depends(execution_filter),
+    export_format: ExportFormat = Query(
+        "csv", alias="format", description="csv (with a header row) or ndjson (one item a line)"
+    ),
+) -> StreamingResponse:
+    """The executions the same filters as `GET /executions` select, all of them, as the
+    listing shows them (inputs and outputs left out, secrets masked), read from the
+    database in batches while the answer streams. CSV columns: docs/api.md."""
+    return await export_response(sessions, filters, export_format)
 
 
 @router.get(

@@ -8,10 +8,11 @@ import datetime as dt
 import json
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -118,6 +119,27 @@ async def list_executions(
     if len(rows) > limit:
         return rows[:limit], encode_cursor(rows[limit - 1])
     return rows, None
+
+
+async def stream_executions(
+    session: AsyncSession, where: ExecutionFilter, *, batch: int = 500
+) -> AsyncGenerator[list[Row[Any]], None]:
+    """Every execution matching ``where``, newest first, in batches of ``batch`` rows read
+    through a server-side cursor (never the whole result in memory). Plain rows with every
+    column as an attribute except ``input`` and ``output``, which are not read."""
+    columns = [c for c in ExecutionRow.__table__.columns if c.name not in ("input", "output")]
+    query = (
+        select(*columns)
+        .where(*where.conditions())
+        .order_by(ExecutionRow.started_at.desc(), ExecutionRow.id.desc())
+        .execution_options(yield_per=batch)
+    )
+    result = await session.stream(query)
+    try:
+        async for part in result.partitions(batch):
+            yield list(part)
+    finally:
+        await result.close()
 
 
 async def get_execution(session: AsyncSession, execution_id: str) -> ExecutionRow | None:

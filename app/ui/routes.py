@@ -17,6 +17,7 @@ from app.api.auth import Principal, authenticate_key
 from app.api.connectors import connector_detail, invoke
 from app.api.deps import ServicesDep
 from app.api.executions import stats_response
+from app.api.export import ExportFormat, export_response
 from app.api.inbound import inbound_elements
 from app.api.problems import ProblemError
 from app.api.schemas import InvokeRequest
@@ -333,6 +334,17 @@ async def execution_rows(
 ) -> HTMLResponse:
     """The table body alone, for live refresh."""
     return render(request, "_execution_rows.html", await _page(request, services), user=user)
+
+
+@router.get("/executions/export", dependencies=[viewer])
+async def export_page(request: Request, services: ServicesDep) -> Response:
+    """The executions page's Export button: the page's filters, the API's streamed export."""
+    parsed = parse_filters(request.query_params)
+    if parsed.problems:
+        raise ProblemError(422, " ".join(parsed.problems))
+    wanted = request.query_params.get("format", "csv")
+    fmt: ExportFormat = "ndjson" if wanted == "ndjson" else "csv"
+    return await export_response(services.sessions, parsed.where, fmt)
 
 
 @router.get("/executions/{execution_id}")
