@@ -352,8 +352,21 @@ async def execution_page(
     request: Request, services: ServicesDep, execution_id: str, user: Principal = viewer
 ) -> HTMLResponse:
     row = await load_execution(services, execution_id)
-    context = {"e": row, "can_replay": user.has("operator"), **replay_context(row, services)}
+    context = {
+        "e": row,
+        "can_replay": user.has("operator"),
+        "operate_link": operate_link(services.settings.operate_url, row.process_instance_key),
+        **replay_context(row, services),
+    }
     return render(request, "execution.html", context, user=user)
+
+
+def operate_link(operate_url: str | None, process_instance_key: int | None) -> str | None:
+    """Operate's page of a process instance: ``{operate_url}/processes/{key}`` (Operate's
+    route, camunda/camunda operate/client/src/modules/Routes.tsx ``Paths.processInstance``)."""
+    if not operate_url or process_instance_key is None:
+        return None
+    return f"{operate_url}/processes/{process_instance_key}"
 
 
 # -- inbound ------------------------------------------------------------------------------
