@@ -218,14 +218,19 @@ def stats_response(
                 total=s.total,
                 commands=s.commands,
                 duration_ms=DurationPercentiles(
-                    p50=s.percentiles_ms[0.5],
-                    p95=s.percentiles_ms[0.95],
-                    p99=s.percentiles_ms[0.99],
+                    p50=_ms(s.percentiles_ms[0.5]),
+                    p95=_ms(s.percentiles_ms[0.95]),
+                    p99=_ms(s.percentiles_ms[0.99]),
                 ),
             )
             for s in found
         ],
     )
+
+
+def _ms(value: float | None) -> float | None:
+    # Microsecond precision, as an invocation's durationMs: interpolation leaves long tails.
+    return None if value is None else round(value, 3)
 
 
 @router.get(
@@ -242,5 +247,6 @@ async def get_stats(
     session: AsyncSession = Depends(db_session),
 ) -> StatsResponse:
     """Per connector type: executions by command and p50/p95/p99 duration (ms) over the
-    last `windowMinutes` minutes (percentiles interpolate linearly between ranks)."""
+    last `windowMinutes` minutes (percentiles interpolate linearly between ranks and are
+    rounded to 3 decimals, microseconds)."""
     return await stats(session, window_minutes, connector_type)
