@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from app import api, ui
-from app.access_log import AccessLog
+from app.api.access_log import AccessLog
 from app.api.auth import bootstrap_admin_key
 from app.api.deps import ServicesDep
 from app.api.limits import RequestLimits
