@@ -8,9 +8,12 @@ import datetime as dt
 import io
 import json
 import uuid
+from pathlib import Path
 
 from app.api.export import COLUMNS
 from app.db import executions_repo as repo
+from app.db.models import Base
+from app.db.session import create_engine, session_factory
 from tests.api.harness import client, execution, insert
 from tests.support.app import StartedApp
 from tests.ui.test_ui_http import sign_in
@@ -110,3 +113,22 @@ async def test_ui_export_button_keeps_the_filters(app: StartedApp, keys: dict[st
         )
     assert exported.status_code == 200
     assert [r["id"] for r in csv.DictReader(io.StringIO(exported.text))] == [ids[1]]
+
+
+async def test_stream_on_sqlite(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'export.db'}")
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        sessions = session_factory(engine)
+        now = dt.datetime.now(dt.UTC)
+        async with sessions.begin() as session:
+            session.add_all([execution("k:1", now - dt.timedelta(seconds=i)) for i in range(5)])
+        async with sessions() as session:
+            sizes = [
+                len(rows)
+                async for rows in repo.stream_executions(session, repo.ExecutionFilter(), batch=2)
+            ]
+        assert sizes == [2, 2, 1]
+    finally:
+        await engine.dispose()
