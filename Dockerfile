@@ -54,7 +54,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     SWITCHBOARD_PORT=8080 \
     SWITCHBOARD_LOG_FORMAT=json \
     SWITCHBOARD_MIGRATIONS_DIR=/app/migrations \
-    SWITCHBOARD_DATABASE_URL=sqlite+aiosqlite:////app/var/switchboard.db
+    SWITCHBOARD_DATABASE_URL=sqlite+aiosqlite:////app/var/switchboard.db \
+    MALLOC_ARENA_MAX=2
 
 USER 10001:10001
 EXPOSE 8080

@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(HASH)
 DEV_STAMP := $(VENV)/.installed-dev-$(HASH)
 PYTEST_ARGS ?=
 
-.PHONY: run test venv dev image stack lint typecheck bench node-deps postgres rabbitmq browser dovecot clean help
+.PHONY: run test venv dev image stack lint typecheck bench node-deps postgres rabbitmq mariadb browser dovecot clean help
 
 help:
 	@echo "make run    - set up .venv, migrate, serve on http://127.0.0.1:8080 (SQLite, env secrets)"
@@ -33,7 +33,7 @@ run: venv
 	@mkdir -p var
 	$(BIN)/switchboard migrate
 	$(BIN)/switchboard apikey ensure-local
-	$(BIN)/switchboard serve
+	MALLOC_ARENA_MAX=$${MALLOC_ARENA_MAX:-2} $(BIN)/switchboard serve
 
 node-deps:
 	@scripts/ensure-node-deps.sh
@@ -44,6 +44,9 @@ postgres:
 rabbitmq:
 	@scripts/ensure-rabbitmq.sh
 
+mariadb:
+	@scripts/ensure-mariadb.sh
+
 browser:
 	@scripts/ensure-browser.sh
 
@@ -51,7 +54,7 @@ dovecot:
 	@scripts/ensure-dovecot.sh
 
 # Static checks first: a lint, format or type error fails `make test` (and so CI) at once.
-test: lint typecheck node-deps postgres rabbitmq browser dovecot
+test: lint typecheck node-deps postgres rabbitmq mariadb browser dovecot
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: dev

@@ -51,7 +51,7 @@ class Metrics:
         self._in_flight: dict[str, int] = defaultdict(int)
         self._history: Callable[[], Any] | None = None
         self._gateway: Callable[[], str | None] | None = None
-        self._worker_jobs: Callable[[], Mapping[str, int]] | None = None
+        self._worker_jobs: dict[str, Callable[[], Mapping[str, int]]] = {}
         self.registry.register(_ComponentCollector(self))
 
     def observe(self, record: ExecutionRecord) -> None:
@@ -71,9 +71,12 @@ class Metrics:
         finally:
             self._in_flight[job_type] -= 1
 
-    def watch_worker_jobs(self, running: Callable[[], Mapping[str, int]]) -> None:
-        """Read the Zeebe worker's running jobs per job type at scrape time."""
-        self._worker_jobs = running
+    def watch_worker_jobs(
+        self, running: Callable[[], Mapping[str, int]], source: str = "zeebe"
+    ) -> None:
+        """Read an engine's running jobs per job type at scrape time, labelled ``source``
+        (the engine's name: ``zeebe``, ``camunda-rest``, ``camunda7``)."""
+        self._worker_jobs[source] = running
 
     def watch_history(self, writer: Callable[[], Any] | Any) -> None:
         """Read ``queue_depth``, ``dropped`` and ``written`` from the history writer at
@@ -103,18 +106,19 @@ class _ComponentCollector(Collector):
     def _jobs_in_flight(self) -> Metric:
         family = GaugeMetricFamily(
             "switchboard_jobs_in_flight",
-            "Jobs being executed right now, by job type and source (zeebe or rest).",
+            "Jobs being executed right now, by job type and source (the engine, or rest).",
             labels=("type", "source"),
         )
         for job_type, count in sorted(self._metrics._in_flight.items()):
             family.add_metric([job_type, "rest"], float(count))
-        try:
-            worker = dict(self._metrics._worker_jobs()) if self._metrics._worker_jobs else {}
-        except Exception as exc:
-            log.warning("could not read the workers' running jobs: %s", type(exc).__name__)
-            worker = {}
-        for job_type, count in sorted(worker.items()):
-            family.add_metric([job_type, "zeebe"], float(count))
+        for source, running in sorted(self._metrics._worker_jobs.items()):
+            try:
+                worker = dict(running())
+            except Exception as exc:
+                log.warning("could not read the workers' running jobs: %s", type(exc).__name__)
+                worker = {}
+            for job_type, count in sorted(worker.items()):
+                family.add_metric([job_type, source], float(count))
         return family
 
     def _history_metrics(self) -> Iterator[Metric]:

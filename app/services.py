@@ -9,6 +9,7 @@ its lifespan and hands the :class:`Services` to routers through FastAPI dependen
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -19,11 +20,14 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.db import controls
 from app.db.connectors_repo import upsert_connectors
 from app.db.history import HistoryWriter
 from app.db.inbound_repo import DatabaseRegistrationStore
 from app.db.session import create_engine, session_factory
+from app.engines.camunda7.service import Camunda7Service
 from app.engines.camunda_rest.discovery import RestDefinitionSource
+from app.engines.camunda_rest.process_commands import RestProcessCommands
 from app.engines.camunda_rest.service import CamundaRestService
 from app.engines.zeebe.service import ZeebeService
 from app.health import HealthRegistry
@@ -32,6 +36,7 @@ from app.inbound.registry import InboundRegistry
 from app.inbound.service import InboundOptions, InboundService
 from app.metrics import Metrics, MetricsHistorySink
 from app.ratelimit import FailureLimiter
+from app.runtime.control import PausedTypes
 from app.runtime.durations import parse_java_duration
 from app.runtime.engine import Engine, ProcessCommands
 from app.runtime.executor import ConnectorRuntime
@@ -39,6 +44,7 @@ from app.runtime.registry import ConnectorRegistry
 from app.secrets.masking import install_log_masking, remove_log_masking
 from app.secrets.service import SecretsService
 from app.settings import Settings
+from connectors.sdk.messages import MessageSender
 
 log = logging.getLogger("switchboard")
 
@@ -59,6 +65,8 @@ class Services:
     runtime: ConnectorRuntime
     engines: tuple[Engine, ...]
     inbound: InboundService
+    paused: PausedTypes
+    messages: MessageSender | None = None  # the job engine's, for test invocations
 
     def engine(self, name: str) -> Engine | None:
         """The engine adapter called ``name`` (``zeebe``, ...), if configured."""
@@ -129,13 +137,33 @@ async def start_services(
         stack.push_async_callback(rest_source.aclose)
         definition_sources = (*definition_sources, rest_source)
 
+    # Paused connector types: read before the workers start, then followed.
+    paused = PausedTypes()
+    try:
+        paused.replace(await controls.paused_types(sessions))
+    except Exception as exc:
+        log.warning("could not read connector controls at start: %s", type(exc).__name__)
+    follower = asyncio.create_task(
+        controls.follow(sessions, paused, settings.connector_control_refresh_seconds),
+        name="connector-controls",
+    )
+    stack.push_async_callback(_cancel, follower)
+
     # One job transport takes the jobs (SWITCHBOARD_JOB_TRANSPORT): both would race for them.
-    jobs: Engine
+    jobs: ZeebeService | CamundaRestService
     if settings.job_transport == "rest":
-        jobs = CamundaRestService(settings, runtime, registry)
+        jobs = CamundaRestService(settings, runtime, registry, paused=paused)
     else:
-        jobs = ZeebeService(settings, runtime, registry)
+        # Connectors correlating messages need the REST API (gRPC has no correlate command).
+        correlator = None
+        if settings.camunda_rest_address:
+            correlator = RestProcessCommands.from_settings(settings)
+            stack.push_async_callback(correlator.aclose)
+        jobs = ZeebeService(settings, runtime, registry, paused=paused, correlator=correlator)
     engines: tuple[Engine, ...] = (jobs,)
+    # Camunda 7 / Operaton external tasks run beside it: their tasks are not Zeebe's jobs.
+    if settings.camunda7_url:
+        engines = (*engines, Camunda7Service(settings, runtime, registry, paused=paused))
     inbound = InboundService(
         store=DatabaseRegistrationStore(sessions),
         registry=inbound_registry,
@@ -152,6 +180,7 @@ async def start_services(
             history_limit=settings.history_max_payload_bytes,
         ),
         sources=definition_sources,
+        feel=runtime.feel,
     )
     services = Services(
         settings=settings,
@@ -170,9 +199,12 @@ async def start_services(
         runtime=runtime,
         engines=engines,
         inbound=inbound,
+        paused=paused,
+        messages=jobs.messages,
     )
     metrics.watch_gateway(lambda: gateway_state(jobs.status()))
-    metrics.watch_worker_jobs(services.running_jobs)
+    for engine in engines:
+        metrics.watch_worker_jobs(engine.running_jobs, source=engine.name)
     for engine in engines:
         health.add(engine.name, _status_check(engine))
         await engine.start()
@@ -194,6 +226,12 @@ def process_commands(engines: tuple[Engine, ...]) -> ProcessCommands:
     if not offering:
         raise RuntimeError("no engine adapter offers process commands")
     return offering[0]  # type: ignore[return-value]
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def _inbound_check(inbound: InboundService) -> Any:

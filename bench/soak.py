@@ -121,7 +121,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--every", type=int, default=0, help="also print RSS every N jobs")
     parser.add_argument("--trace", action="store_true", help="tracemalloc growth report")
+    parser.add_argument(
+        "--default-malloc",
+        action="store_true",
+        help="keep glibc's default arenas (the image and `make run` set MALLOC_ARENA_MAX=2)",
+    )
     args = parser.parse_args(argv)
+    if not args.default_malloc and "MALLOC_ARENA_MAX" not in os.environ and argv is None:
+        # glibc reads it at start: run again as the product runs (Dockerfile, make run).
+        env = {**os.environ, "MALLOC_ARENA_MAX": "2"}
+        os.execve(sys.executable, [sys.executable, *sys.argv], env)
+    print(f"MALLOC_ARENA_MAX={os.environ.get('MALLOC_ARENA_MAX', '(glibc default)')}")
     if args.trace:
         tracemalloc.start(3)
     return _run(soak(args), args.loop)

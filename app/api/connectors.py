@@ -7,11 +7,18 @@ from typing import Any
 from fastapi import APIRouter, Body, Path
 from fastapi.responses import JSONResponse
 
-from app.api.auth import require
+from app.api.auth import Principal, require
 from app.api.deps import ServicesDep
 from app.api.problems import ProblemError
-from app.api.schemas import ConnectorDetail, ConnectorSummary, InvokeRequest, InvokeResponse
+from app.api.schemas import (
+    ConnectorControl,
+    ConnectorDetail,
+    ConnectorSummary,
+    InvokeRequest,
+    InvokeResponse,
+)
 from app.api.strict_json import StrictJsonRoute
+from app.db import controls
 from app.db.connectors_repo import input_schema
 from app.runtime.model import Job
 from app.runtime.outcome_json import outcome_to_json
@@ -36,7 +43,12 @@ TypePath = Path(
 async def list_connectors(services: ServicesDep) -> list[dict[str, Any]]:
     """Every connector this process discovered: enabled, disabled (by the
     CONNECTOR_OUTBOUND_* filters) and the ones that failed to load, with the reason."""
-    return [entry.to_json() for entry in services.registry.entries()]
+    return [_with_control(services, entry.to_json()) for entry in services.registry.entries()]
+
+
+def _with_control(services: Services, summary: dict[str, Any]) -> dict[str, Any]:
+    summary["paused"] = bool(summary.get("type")) and services.paused.is_paused(summary["type"])
+    return summary
 
 
 def connector_detail(services: Services, connector_type: str) -> dict[str, Any]:
@@ -47,7 +59,7 @@ def connector_detail(services: Services, connector_type: str) -> dict[str, Any]:
         connector = next(
             (c for c in services.registry.disabled() if c.type == connector_type), None
         )
-    detail = entry.to_json()
+    detail = _with_control(services, entry.to_json())
     detail.update(
         description=connector.description if connector else None,
         templateId=connector.template_id if connector else None,
@@ -97,13 +109,14 @@ async def invoke(services: Services, connector_type: str, body: InvokeRequest) -
         retries=body.retries,
     )
     with services.metrics.in_flight(connector_type):
-        result = await services.runtime.execute(job, source="rest")
+        result = await services.runtime.execute(job, source="rest", messages=services.messages)
     # Read your own writes: the execution is in the database before the caller hears of it
     # (worker jobs keep the batched writer; this only makes the writer take its queue now).
     await services.history.persisted(timeout=INVOKE_HISTORY_WAIT_SECONDS)
     outcome = outcome_to_json(result.masked_outcome)
     outcome["executionId"] = result.record.id
     outcome["durationMs"] = round(result.record.duration_ms, 3)
+    outcome["warnings"] = [w.to_dict() for w in result.record.warnings]
     return outcome
 
 
@@ -130,3 +143,62 @@ async def invoke_connector(
     not an HTTP error: it is a ``fail`` or ``throw_error`` outcome with status 200."""
     outcome = await invoke(services, connector_type, body)
     return JSONResponse(InvokeResponse.model_validate(outcome).model_dump(by_alias=True))
+
+
+async def set_paused(
+    services: Services, connector_type: str, paused: bool, principal: Principal
+) -> dict[str, Any]:
+    """Pause or resume a connector type in the database and in this process (also used by
+    the admin UI). Other replicas follow within the control refresh interval."""
+    _entry(services, connector_type)  # 404 when unknown
+    try:
+        await controls.set_paused(
+            services.sessions, connector_type, paused, changed_by=principal.name
+        )
+    except Exception as exc:
+        # Nothing changed anywhere: the caller must know the pause did not take.
+        raise ProblemError(
+            503,
+            f"The pause could not be stored: the database is unavailable ({type(exc).__name__})",
+        ) from exc
+    services.paused.set(connector_type, paused)
+    return {"type": connector_type, "paused": paused}
+
+
+_CONTROL_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No connector has this type"},
+    503: {"description": "The database is unavailable; nothing changed"},
+}
+
+
+@router.post(
+    "/{type}/pause",
+    summary="Pause a connector's workers",
+    response_model=ConnectorControl,
+    responses=_CONTROL_RESPONSES,
+)
+async def pause_connector(
+    services: ServicesDep,
+    connector_type: str = TypePath,
+    principal: Principal = require("admin"),
+) -> dict[str, Any]:
+    """Stop taking the connector's jobs on every replica (this one at once, the others
+    within `SWITCHBOARD_CONNECTOR_CONTROL_REFRESH_SECONDS`). Jobs already running finish and
+    report as usual; open job streams are closed so the engine offers the jobs to other
+    workers. Test invocations still run. Persisted: a restart keeps the pause."""
+    return await set_paused(services, connector_type, True, principal)
+
+
+@router.post(
+    "/{type}/resume",
+    summary="Resume a paused connector's workers",
+    response_model=ConnectorControl,
+    responses=_CONTROL_RESPONSES,
+)
+async def resume_connector(
+    services: ServicesDep,
+    connector_type: str = TypePath,
+    principal: Principal = require("admin"),
+) -> dict[str, Any]:
+    """Take the connector's jobs again on every replica."""
+    return await set_paused(services, connector_type, False, principal)

@@ -47,7 +47,7 @@ def execution_filter(
         None, description="Outcome command (outbound) or outcome (inbound)"
     ),
     source: SourceName | None = Query(
-        None, description="Who ran it: zeebe, camunda-rest, rest, cli, webhook or inbound"
+        None, description="Who ran it: zeebe, camunda-rest, camunda7, rest, cli, webhook or inbound"
     ),
     direction: DirectionName | None = Query(None, description="outbound (jobs) or inbound"),
     element_id: str | None = Query(None, alias="elementId", max_length=255, pattern=NO_NUL),

@@ -26,7 +26,7 @@ AnyOutcome = Literal[
     "rejected",
     "failed",
 ]
-SourceName = Literal["zeebe", "camunda-rest", "rest", "cli", "webhook", "inbound"]
+SourceName = Literal["zeebe", "camunda-rest", "camunda7", "rest", "cli", "webhook", "inbound"]
 DirectionName = Literal["outbound", "inbound"]
 RoleName = Literal["viewer", "operator", "admin"]
 
@@ -50,6 +50,7 @@ class ConnectorSummary(ApiModel):
                     "reason": None,
                     "timeout": None,
                     "inputVariables": [],
+                    "paused": False,
                 }
             ]
         }
@@ -64,6 +65,11 @@ class ConnectorSummary(ApiModel):
     timeout: float | None = Field(description="Timeout in seconds; null: the default.")
     input_variables: list[str] = Field(
         description="Variables fetched from the job; empty: all variables."
+    )
+    paused: bool = Field(
+        False,
+        description="True when an operator paused the connector's workers "
+        "(`POST /api/v1/connectors/{type}/pause`): no replica takes its jobs until resumed.",
     )
 
 
@@ -107,6 +113,17 @@ class InvokeRequest(ApiModel):
     retries: int = Field(default=3, ge=0, le=1_000_000, description="The job's retries.")
 
 
+class ExpressionWarningOut(BaseModel):
+    """A FEEL warning; ``type`` is feel-scala's failure type."""
+
+    expression: Literal["resultExpression", "errorExpression"]
+    type: str = Field(examples=["NO_FUNCTION_FOUND"])
+    message: str
+    span: tuple[int, int] = Field(
+        description="Start and end offsets of the culprit in the header's expression text."
+    )
+
+
 class InvokeResponse(ApiModel):
     """The outcome the worker would send to Zeebe, with the execution's id and duration."""
 
@@ -142,6 +159,10 @@ class InvokeResponse(ApiModel):
     backoff_ms: int | None = None
     execution_id: str
     duration_ms: float
+    warnings: list[ExpressionWarningOut] = Field(
+        default_factory=list,
+        description="FEEL warnings of the result and error expressions (see the execution).",
+    )
 
 
 class ExecutionSummary(ApiModel):
@@ -187,10 +208,18 @@ class ExecutionDetail(ExecutionSummary):
 
     input: Any = Field(description="The job variables the connector saw, secrets masked.")
     output: Any = Field(description="The connector's response or the outcome's variables.")
+    warnings: list[ExpressionWarningOut] = Field(
+        default_factory=list,
+        description="FEEL warnings of the result and error expressions: why part of a result "
+        "is null (e.g. NO_FUNCTION_FOUND for a misspelt function), with the span of the "
+        "expression text that caused it.",
+    )
 
     @classmethod
     def from_row(cls, row: ExecutionRow) -> ExecutionDetail:
-        return cls.model_validate(_row_values(row, cls))
+        values = _row_values(row, cls)
+        values["warnings"] = values.get("warnings") or []
+        return cls.model_validate(values)
 
 
 def _row_values(row: ExecutionRow, model: type[BaseModel]) -> dict[str, Any]:
@@ -359,3 +388,10 @@ class DeploymentResponse(ApiModel):
     tenant_id: str
     processes: list[DeployedProcessOut]
     inbound_elements: list[RegisteredElementOut]
+
+
+class ConnectorControl(ApiModel):
+    """A connector type's control state after a pause or resume."""
+
+    type: str
+    paused: bool = Field(description="True: no replica takes the connector's jobs.")

@@ -2,7 +2,7 @@
 elements in the database, which every running Switchboard serves within one poll interval.
 
 Prints the answer of ``POST /api/v1/deployments`` (JSON). Exit codes: 0 deployed, 1 the
-engine refused or is unavailable, 2 configuration error, 64 bad arguments.
+engine refused or is unavailable, 78 configuration error, 64 bad arguments (docs/cli.md).
 """
 
 from __future__ import annotations

@@ -1,13 +1,16 @@
 """``switchboard invoke TYPE``: run one job through the runtime in-process, print the outcome.
 
-The printed JSON is what the REST test invocation returns (resolved secrets masked); the
-exit code is 0 for complete, 1 for fail, 2 for throw_error, 64 for invalid arguments.
+The printed JSON is what the REST test invocation returns (resolved secrets masked), with
+the FEEL warnings of the result and error expressions (also printed to stderr with the
+expression underlined); the exit code is 0 for complete, 1 for fail, 2 for throw_error, 64
+for invalid arguments.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -109,9 +112,30 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return exits.USAGE  # nothing was run, nothing recorded
-    outcome = asyncio.run(_invoke(settings, registry, args, variables, headers))
-    print(json.dumps(outcome_to_json(outcome), indent=2, ensure_ascii=False))
+    result = asyncio.run(_invoke(settings, registry, args, variables, headers))
+    outcome = result.masked_outcome
+    printed = outcome_to_json(outcome)
+    printed["warnings"] = [w.to_dict() for w in result.record.warnings]
+    print(json.dumps(printed, indent=2, ensure_ascii=False))
+    for warning in result.record.warnings:
+        print(describe_warning(warning, headers.get(warning.expression, "")), file=sys.stderr)
     return EXIT_CODES[outcome.command]
+
+
+def describe_warning(warning: Any, expression: str) -> str:
+    """A FEEL warning for the terminal: type, header, position, message, and the header's
+    expression with the culprit underlined."""
+    start, end = warning.span
+    text = (
+        f"switchboard invoke: FEEL warning {warning.type} in {warning.expression} "
+        f"at {start}-{end}: {warning.message}"
+    )
+    line = expression.replace("\n", " ").replace("\t", " ")
+    if not line or end > len(line) or start >= end:
+        return text
+    # At most 80 characters of context around the span.
+    left = max(0, start - 40)
+    return f"{text}\n  {line[left : end + 40]}\n  {' ' * (start - left)}{'^' * (end - start)}"
 
 
 async def _invoke(
@@ -140,6 +164,7 @@ async def _invoke(
         await writer.start()
         history = writer
     runtime = ConnectorRuntime.from_settings(registry, settings, secrets=secrets, history=history)
+    engine_stack = contextlib.AsyncExitStack()
     try:
         job = Job.create(
             type=args.type,
@@ -148,8 +173,10 @@ async def _invoke(
             retries=args.retries,
             worker="switchboard-cli",
         )
-        result = await runtime.execute(job, source="cli")
+        messages = await _messages(settings, engine_stack)
+        result = await runtime.execute(job, source="cli", messages=messages)
     finally:
+        await engine_stack.aclose()
         runtime.close()
         # Connectors holding pooled connections (HTTP clients, RabbitMQ) close them before the
         # loop ends, as the service does at shutdown.
@@ -166,4 +193,26 @@ async def _invoke(
         if engine is not None:
             await engine.dispose()
         await secrets.close()
-    return result.masked_outcome
+    return result
+
+
+async def _messages(settings: Any, stack: contextlib.AsyncExitStack) -> Any:
+    """The configured engine's message capability (connectors sending messages), as the
+    service would give it: the REST engine when it takes the jobs, else Zeebe over gRPC with
+    correlations over the REST API when CAMUNDA_REST_ADDRESS is set. No engine: a sender
+    that answers "not configured" (an input error), so nothing connects needlessly."""
+    from app.engines.camunda_rest.process_commands import RestProcessCommands
+    from app.runtime.messaging import EngineMessageSender
+
+    rest = None
+    if settings.camunda_rest_address:
+        rest = RestProcessCommands.from_settings(settings)
+        stack.push_async_callback(rest.aclose)
+    if settings.job_transport == "rest" and rest is not None:
+        return EngineMessageSender(rest, rest, rest_publisher=True)
+    if not settings.zeebe_enabled:
+        return EngineMessageSender(None, rest)
+    from app.engines.zeebe.process_commands import connected
+
+    commands = await stack.enter_async_context(connected(settings))
+    return EngineMessageSender(commands, rest)

@@ -82,6 +82,7 @@ def record_to_row(record: AnyRecord) -> dict[str, Any]:
         "inbound_context": None,
         "process_definition_key": job.process_definition_key or None,
         "process_definition_version": job.process_definition_version or None,
+        "warnings": [w.to_dict() for w in record.warnings] or None,
     }
     return _cut(row)
 
@@ -115,6 +116,7 @@ def _inbound_row(record: InboundRecord) -> dict[str, Any]:
         "inbound_context": record.inbound_context,
         "process_definition_key": record.process_definition_key,
         "process_definition_version": record.process_definition_version,
+        "warnings": None,
     }
 
 

@@ -71,6 +71,8 @@ class ExecutionRow(Base):
     inbound_context: Mapped[str | None] = mapped_column(String(255), nullable=True)
     process_definition_key: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     process_definition_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # FEEL warnings of the result/error expressions: [{expression, type, message, span}].
+    warnings: Mapped[Any] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (
         Index("ix_executions_started_at", "started_at"),
@@ -155,3 +157,15 @@ class InboundStateRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     generation: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ConnectorControlRow(Base):
+    """An operator's control over a connector type's workers (pause), kept apart from the
+    ``connectors`` rows that every start rewrites."""
+
+    __tablename__ = "connector_controls"
+
+    type: Mapped[str] = mapped_column(String(255), primary_key=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    changed_by: Mapped[str | None] = mapped_column(String(255), nullable=True)

@@ -19,20 +19,31 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.feel import limits
+from app.feel import diagnostics, limits
+from app.feel.ast import NO_SPAN
 from app.feel.compiler import Compiler
 from app.feel.convert import to_feel, to_json
-from app.feel.errors import FeelError, FeelEvaluationError, FeelLimitError, FeelSyntaxError
+from app.feel.diagnostics import WARNING_TYPES, FeelWarning
+from app.feel.errors import (
+    BudgetExceeded,
+    FeelError,
+    FeelEvaluationError,
+    FeelLimitError,
+    FeelSyntaxError,
+)
 from app.feel.parser import parse_expression, parse_unary_tests
 from app.feel.values import EvalState, Problem, Scope
 
 __all__ = [
+    "WARNING_TYPES",
+    "BudgetExceeded",
     "EvaluationResult",
     "Expression",
     "FeelError",
     "FeelEvaluationError",
     "FeelLimitError",
     "FeelSyntaxError",
+    "FeelWarning",
     "UnaryTests",
     "compile",
     "compile_unary_tests",
@@ -45,10 +56,11 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class EvaluationResult:
-    """The JSON-ready result of an evaluation and the warnings collected on the way."""
+    """The JSON-ready result of an evaluation and the warnings collected on the way
+    (each with its type, message and span; see :class:`FeelWarning`)."""
 
     value: Any
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[FeelWarning] = field(default_factory=list)
 
 
 def _strip(expr: str) -> tuple[str, int]:
@@ -59,12 +71,14 @@ def _strip(expr: str) -> tuple[str, int]:
     return text.rstrip(), len(expr) - len(text)
 
 
-def _run(fn: Callable[[Scope], Any], variables: dict[str, Any]) -> tuple[Any, EvalState]:
-    state = EvalState()
+def _run(
+    fn: Callable[[Scope], Any], variables: dict[str, Any], budget: int | None = None
+) -> tuple[Any, EvalState]:
+    state = EvalState(budget)
     try:
         return fn(Scope(variables, None, state)), state
     except Problem as exc:  # a problem no inner operation turned into null
-        state.warn(str(exc))
+        state.warn(exc.type or diagnostics.UNKNOWN, str(exc), NO_SPAN)
         return None, state
     except FeelError:
         raise
@@ -106,14 +120,23 @@ class Expression:
         self.source = source
         self._fn = fn
 
-    def evaluate(self, context: Mapping[str, Any] | None = None) -> Any:
-        """Evaluate with the given variables; returns a JSON-ready value (None on problems)."""
-        value, _ = _run(self._fn, _variables(context))
+    def evaluate(
+        self, context: Mapping[str, Any] | None = None, *, max_steps: int | None = None
+    ) -> Any:
+        """Evaluate with the given variables; returns a JSON-ready value (None on problems).
+
+        ``max_steps`` below the process limit (``limits.MAX_STEPS``) stops an evaluation
+        that needs more with :class:`BudgetExceeded`: a caller on an event loop runs short
+        expressions in place and hands the long ones to a thread.
+        """
+        value, _ = _run(self._fn, _variables(context), max_steps)
         return _json(value)
 
-    def evaluate_detailed(self, context: Mapping[str, Any] | None = None) -> EvaluationResult:
+    def evaluate_detailed(
+        self, context: Mapping[str, Any] | None = None, *, max_steps: int | None = None
+    ) -> EvaluationResult:
         """Like ``evaluate`` but also returns the warnings (why a result is null)."""
-        value, state = _run(self._fn, _variables(context))
+        value, state = _run(self._fn, _variables(context), max_steps)
         return EvaluationResult(_json(value), list(state.warnings))
 
     def evaluate_raw(self, context: Mapping[str, Any] | None = None) -> Any:
@@ -148,7 +171,7 @@ def _compile_node(parse: Callable[[str], Any], expr: str) -> Callable[[Scope], A
         raise FeelSyntaxError("empty expression", offset, expr)
     try:
         node = parse(text)
-        return Compiler().compile(node)
+        return Compiler(offset).compile(node)
     except FeelSyntaxError as exc:
         # Positions are reported in the caller's text, leading "=" included.
         raise FeelSyntaxError(exc.reason, exc.position + offset, expr) from None

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 
+NO_SPAN = (0, 0)
 
+
+@dataclass(slots=True)
 class Node:
-    __slots__ = ()
+    # (start, end) offsets of the node's text in the parsed source; warnings carry it.
+    span: tuple[int, int] = field(default=NO_SPAN, kw_only=True, compare=False)
 
 
 @dataclass(slots=True)
@@ -152,3 +156,18 @@ class UnaryTests(Node):
 
     tests: list[Node] | None  # None means "-" (any input)
     negated: bool
+
+
+def uses_name(node: Any, name: str) -> bool:
+    """Whether ``node`` or any node below it is the name ``name``."""
+    if isinstance(node, Name):
+        return node.name == name
+    if isinstance(node, Node):
+        return any(
+            uses_name(getattr(node, f.name), name)
+            for f in fields(node)  # type: ignore[arg-type]
+            if f.name != "span"
+        )
+    if isinstance(node, list | tuple):
+        return any(uses_name(x, name) for x in node)
+    return False

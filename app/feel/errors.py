@@ -35,3 +35,9 @@ class FeelEvaluationError(FeelError):
 
 class FeelLimitError(FeelEvaluationError):
     """A resource limit (depth, iterations, string or list size, regex time) was exceeded."""
+
+
+class BudgetExceeded(FeelError):
+    """The evaluation stopped at the step budget its caller gave (``max_steps``): it did not
+    fail, it is too long to finish here. The caller may evaluate it again elsewhere without
+    that budget (the runtime re-runs it in its FEEL thread pool, off the event loop)."""

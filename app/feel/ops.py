@@ -7,6 +7,7 @@ from decimal import ROUND_DOWN, Decimal, DecimalException
 from typing import Any
 
 from app.feel import temporal
+from app.feel.diagnostics import NOT_COMPARABLE
 from app.feel.values import (
     D128,
     INT_LIMIT,
@@ -76,9 +77,9 @@ def compare(op: str, a: Any, b: Any) -> bool | None:
         return None
     ta, tb = kind(a), kind(b)
     if ta is not tb or ta not in _ORDERED:
-        raise Problem(f"can't compare {type_name(a)} with {type_name(b)}")
+        raise Problem(f"can't compare {type_name(a)} with {type_name(b)}", NOT_COMPARABLE)
     if ta is _DATETIME and (a.tzinfo is None) != (b.tzinfo is None):
-        raise Problem("can't compare a local date and time with a zoned one")
+        raise Problem("can't compare a local date and time with a zoned one", NOT_COMPARABLE)
     if ta is Decimal:
         a, b = number(a), number(b)
     try:
@@ -90,7 +91,7 @@ def compare(op: str, a: Any, b: Any) -> bool | None:
             return bool(a > b)
         return bool(a >= b)
     except TypeError as exc:
-        raise Problem(f"can't compare {type_name(a)} with {type_name(b)}") from exc
+        raise Problem(f"can't compare {type_name(a)} with {type_name(b)}", NOT_COMPARABLE) from exc
 
 
 _ORDERED = frozenset({Decimal, str, _DATE, _DATETIME, _TIME, _DTD, _YMD})

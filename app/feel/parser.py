@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from app.feel import ast, limits
+from app.feel import ast
 from app.feel.errors import FeelSyntaxError
-from app.feel.lexer import Token, tokenize
+from app.feel.lexer import Token
+from app.feel.parse_tests import COMPARE as _COMPARE
+from app.feel.parse_tests import UnaryTestsParser
 from app.feel.values import D128
-
-_COMPARE = frozenset({"=", "!=", "<", "<=", ">", ">="})
 
 # feel-scala's reservedWord (FeelParser.scala): never a name, so never a path segment
 # (`{null: 1}.null` does not parse: InterpreterExpressionTest "not be a key-word").
@@ -47,103 +47,7 @@ def _number(text: str, pos: int, source: str) -> int | Decimal:
     return value
 
 
-class _Parser:
-    def __init__(self, source: str) -> None:
-        if len(source) > limits.MAX_EXPRESSION_LENGTH:
-            raise FeelSyntaxError(
-                f"expression longer than {limits.MAX_EXPRESSION_LENGTH} characters", 0
-            )
-        self.source = source
-        self.tokens = tokenize(source)
-        self.i = 0
-        self.depth = 0
-        self.range_end = False  # while parsing a range's end, '[' closes the range
-
-    # -- helpers -------------------------------------------------------------------------------
-
-    @property
-    def tok(self) -> Token:
-        return self.tokens[self.i]
-
-    def peek(self, k: int = 1) -> Token:
-        return self.tokens[min(self.i + k, len(self.tokens) - 1)]
-
-    def advance(self) -> Token:
-        tok = self.tokens[self.i]
-        if tok.kind != "eof":
-            self.i += 1
-        return tok
-
-    def is_op(self, value: str) -> bool:
-        tok = self.tokens[self.i]
-        return tok.kind == "op" and tok.value == value
-
-    def is_kw(self, value: str) -> bool:
-        tok = self.tokens[self.i]
-        return tok.kind == "kw" and tok.value == value
-
-    def error(self, message: str, tok: Token | None = None) -> FeelSyntaxError:
-        tok = tok or self.tok
-        return FeelSyntaxError(message, tok.pos, self.source)
-
-    def describe(self, tok: Token) -> str:
-        if tok.kind == "eof":
-            return "end of expression"
-        if tok.kind == "str":
-            return "a string"
-        return f"'{tok.value}'"
-
-    def expect_op(self, value: str) -> Token:
-        if not self.is_op(value):
-            raise self.error(f"expected '{value}' but found {self.describe(self.tok)}")
-        return self.advance()
-
-    def expect_kw(self, value: str) -> Token:
-        if not self.is_kw(value):
-            raise self.error(f"expected '{value}' but found {self.describe(self.tok)}")
-        return self.advance()
-
-    def expect_end(self) -> None:
-        if self.tok.kind != "eof":
-            raise self.error(f"unexpected {self.describe(self.tok)}")
-
-    def chained(self, length: int) -> int:
-        """Count one more operator in a left-deep chain (a + b + c ...)."""
-        length += 1
-        if length > limits.MAX_CHAIN:
-            raise self.error(f"more than {limits.MAX_CHAIN} chained operators")
-        return length
-
-    def enter(self) -> None:
-        self.depth += 1
-        if self.depth > limits.MAX_NESTING:
-            raise self.error(f"expression nested deeper than {limits.MAX_NESTING} levels")
-
-    def name_words(self) -> str:
-        """A name, possibly made of several words separated by whitespace."""
-        tok = self.tok
-        if tok.kind == "qname":
-            self.advance()
-            return tok.value
-        if tok.kind != "name":
-            raise self.error(f"expected a name but found {self.describe(tok)}")
-        words = [self.advance().value]
-        while self.tok.kind == "name":
-            words.append(self.advance().value)
-        return " ".join(words)
-
-    def at_named_argument(self) -> bool:
-        j = self.i
-        if self.tokens[j].kind == "qname":
-            j += 1
-        else:
-            while self.tokens[j].kind == "name":
-                j += 1
-            if j == self.i:
-                return False
-        tok = self.tokens[j]
-        return tok.kind == "op" and tok.value == ":"
-
+class _Parser(UnaryTestsParser):
     # -- expressions ---------------------------------------------------------------------------
 
     def expression(self) -> ast.Node:
@@ -154,24 +58,27 @@ class _Parser:
             self.depth -= 1
 
     def disjunction(self) -> ast.Node:
+        start = self.tok.pos
         left = self.conjunction()
         chain = 0
         while self.is_kw("or"):
             self.advance()
             chain = self.chained(chain)
-            left = ast.Or(left, self.conjunction())
+            left = ast.Or(left, self.conjunction(), span=self.span(start))
         return left
 
     def conjunction(self) -> ast.Node:
+        start = self.tok.pos
         left = self.comparison()
         chain = 0
         while self.is_kw("and"):
             self.advance()
             chain = self.chained(chain)
-            left = ast.And(left, self.comparison())
+            left = ast.And(left, self.comparison(), span=self.span(start))
         return left
 
     def comparison(self) -> ast.Node:
+        start = self.tok.pos
         left = self.additive()
         chain = 0
         while True:
@@ -179,66 +86,70 @@ class _Parser:
             if tok.kind == "op" and tok.value in _COMPARE:
                 self.advance()
                 chain = self.chained(chain)
-                left = ast.Binary(tok.value, left, self.additive())
+                left = ast.Binary(tok.value, left, self.additive(), span=self.span(start))
             elif tok.kind == "kw" and tok.value == "between":
                 self.advance()
                 chain = self.chained(chain)
                 low = self.additive()
                 self.expect_kw("and")
-                left = ast.Between(left, low, self.additive())
+                left = ast.Between(left, low, self.additive(), span=self.span(start))
             elif tok.kind == "kw" and tok.value == "in":
                 self.advance()
                 chain = self.chained(chain)
-                left = ast.In(left, self.positive_tests())
+                left = ast.In(left, self.positive_tests(), span=self.span(start))
             elif tok.kind == "kw" and tok.value == "instance":
                 self.advance()
                 chain = self.chained(chain)
                 self.expect_kw("of")
-                left = ast.InstanceOf(left, self.type_name())
+                left = ast.InstanceOf(left, self.type_name(), span=self.span(start))
             else:
                 return left
 
     def additive(self) -> ast.Node:
+        start = self.tok.pos
         left = self.multiplicative()
         chain = 0
         while self.tok.kind == "op" and self.tok.value in ("+", "-"):
             op = self.advance().value
             chain = self.chained(chain)
-            left = ast.Binary(op, left, self.multiplicative())
+            left = ast.Binary(op, left, self.multiplicative(), span=self.span(start))
         return left
 
     def multiplicative(self) -> ast.Node:
+        start = self.tok.pos
         left = self.power()
         chain = 0
         while self.tok.kind == "op" and self.tok.value in ("*", "/"):
             op = self.advance().value
             chain = self.chained(chain)
-            left = ast.Binary(op, left, self.power())
+            left = ast.Binary(op, left, self.power(), span=self.span(start))
         return left
 
     def power(self) -> ast.Node:
+        start = self.tok.pos
         left = self.unary()
         chain = 0
         while self.is_op("**"):
             self.advance()
             chain = self.chained(chain)
-            left = ast.Binary("**", left, self.unary())
+            left = ast.Binary("**", left, self.unary(), span=self.span(start))
         return left
 
     def unary(self) -> ast.Node:
         if self.is_op("-"):
-            self.advance()
+            start = self.advance().pos
             self.enter()
             try:
                 operand = self.unary()
             finally:
                 self.depth -= 1
             if isinstance(operand, ast.Literal) and type(operand.value) in (int, Decimal):
-                return ast.Literal(-operand.value)
-            return ast.Negate(operand)
+                return ast.Literal(-operand.value, span=self.span(start))
+            return ast.Negate(operand, span=self.span(start))
         return self.postfix()
 
     def postfix(self) -> ast.Node:
+        start = self.tok.pos
         node = self.primary()
         chain = 0
         while True:
@@ -247,14 +158,15 @@ class _Parser:
                 return node
             if tok.value == ".":
                 self.advance()
-                node = ast.Path(node, self.path_name())
+                node = ast.Path(node, self.path_name(), span=self.span(start))
             elif tok.value == "[" and not self.range_end:
                 self.advance()
                 condition = self.expression()
                 self.expect_op("]")
-                node = ast.Filter(node, condition)
+                node = ast.Filter(node, condition, span=self.span(start))
             elif tok.value == "(":
                 node = self.call(node)
+                node.span = self.span(start)
             else:
                 return node
             chain = self.chained(chain)
@@ -300,9 +212,16 @@ class _Parser:
         self.depth -= 1
         if named is not None and args:
             raise self.error("cannot mix positional and named arguments")
-        return ast.Call(target, args, named)
+        return ast.Call(target, args, named, span=self.span(target.span[0]))
 
     def primary(self) -> ast.Node:
+        start = self.tok.pos
+        node = self._primary()
+        if node.span is ast.NO_SPAN:
+            node.span = self.span(start)
+        return node
+
+    def _primary(self) -> ast.Node:
         tok = self.tok
         kind = tok.kind
         if kind == "num":
@@ -393,7 +312,7 @@ class _Parser:
             domain = self.expression()
             if allow_range and self.is_op(".."):
                 self.advance()
-                domain = ast.IterRange(domain, self.expression())
+                domain = ast.IterRange(domain, self.expression(), span=self.span(domain.span[0]))
             iterators.append((name, domain))
             if not self.is_op(","):
                 return iterators
@@ -547,76 +466,3 @@ class _Parser:
         last = self.tokens[j - 1]
         self.i = j
         return " ".join(self.source[first.pos : last.end].split())
-
-    # -- unary tests ---------------------------------------------------------------------------
-
-    def positive_tests(self) -> list[ast.Node]:
-        """The right side of ``in``: one test, or a parenthesized list of tests."""
-        if self.is_op("("):
-            self.advance()
-            self.enter()
-            first = self.positive_test()
-            if self.is_op(".."):
-                self.advance()
-                end = self.range_end_expression()
-                self.depth -= 1
-                return [self.close_range(False, first, end)]
-            tests = [first]
-            while self.is_op(","):
-                self.advance()
-                tests.append(self.positive_test())
-            self.expect_op(")")
-            self.depth -= 1
-            return tests
-        return [self.positive_test()]
-
-    def positive_test(self) -> ast.Node:
-        tok = self.tok
-        if tok.kind == "op" and tok.value == "?":
-            # An expression over the input value: 5 in ? < 10
-            self.enter()
-            node = self.comparison()
-            self.depth -= 1
-            return node
-        if tok.kind == "op" and tok.value in _COMPARE:
-            self.advance()
-            self.enter()
-            node = ast.UnaryCompare(tok.value, self.additive())
-            self.depth -= 1
-            return node
-        return self.additive()
-
-    def unary_tests(self) -> ast.Node:
-        if self.is_op("-") and self.peek().kind == "eof":
-            self.advance()
-            return ast.UnaryTests(None, False)
-        if (
-            self.tok.kind == "name"
-            and self.tok.value == "not"
-            and self.peek().kind == "op"
-            and self.peek().value == "("
-        ):
-            save = self.i
-            self.advance()
-            self.advance()
-            tests = self.test_list()
-            if self.is_op(")") and self.peek().kind == "eof":
-                self.advance()
-                return ast.UnaryTests(tests, True)
-            self.i = save
-        tests = self.test_list()
-        return ast.UnaryTests(tests, False)
-
-    def test_list(self) -> list[ast.Node]:
-        tests = [self.unary_test()]
-        while self.is_op(","):
-            self.advance()
-            tests.append(self.unary_test())
-        return tests
-
-    def unary_test(self) -> ast.Node:
-        tok = self.tok
-        if tok.kind == "op" and tok.value in _COMPARE:
-            self.advance()
-            return ast.UnaryCompare(tok.value, self.additive())
-        return self.expression()

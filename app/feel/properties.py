@@ -7,6 +7,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.feel import temporal
+from app.feel.ast import NO_SPAN
+from app.feel.diagnostics import NO_CONTEXT_ENTRY_FOUND, NO_PROPERTY_FOUND, Span
 from app.feel.values import MISSING, EvalState, Range, YearMonthDuration, type_name
 
 
@@ -81,7 +83,7 @@ def _range_props(v: Range, name: str) -> Any:
     return MISSING
 
 
-def get(state: EvalState, v: Any, name: str) -> Any:
+def get(state: EvalState, v: Any, name: str, span: Span = NO_SPAN) -> Any:
     t = type(v)
     r: Any = MISSING
     if t is list:
@@ -90,7 +92,7 @@ def get(state: EvalState, v: Any, name: str) -> Any:
             if type(item) is dict:
                 out.append(item.get(name))
             else:
-                out.append(get(state, item, name))
+                out.append(get(state, item, name, span))
         return out
     if t is dt.datetime:
         r = _date_props(v, name)
@@ -108,8 +110,9 @@ def get(state: EvalState, v: Any, name: str) -> Any:
         r = _range_props(v, name)
     if r is MISSING:
         if v is None:
-            state.warn(f"No context entry found with key '{name}'")
+            state.warn(NO_CONTEXT_ENTRY_FOUND, f"No context entry found with key '{name}'", span)
         else:
-            state.warn(f"No property found with name '{name}' of value of type {type_name(v)}")
+            message = f"No property found with name '{name}' of value of type {type_name(v)}"
+            state.warn(NO_PROPERTY_FOUND, message, span)
         return None
     return r

@@ -17,7 +17,9 @@ from decimal import Decimal
 from typing import Any
 
 from app.feel import limits
-from app.feel.errors import FeelLimitError
+from app.feel.diagnostics import FeelWarning, Span
+from app.feel.diagnostics import Problem as Problem  # raised by operations and built-ins
+from app.feel.errors import BudgetExceeded, FeelLimitError
 
 # feel-scala computes with java.math.MathContext.DECIMAL128: 34 significant digits, half-even.
 D128 = decimal.Context(
@@ -28,10 +30,6 @@ D128 = decimal.Context(
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 INT_LIMIT = 10**34
-
-
-class Problem(Exception):
-    """An evaluation problem: the operation yields null and the message becomes a warning."""
 
 
 class YearMonthDuration:
@@ -119,18 +117,22 @@ _CLOCK_EVERY = 2048
 class EvalState:
     """Mutable state of one evaluation: warnings and resource budgets."""
 
-    __slots__ = ("_deadline", "_next_check", "call_depth", "steps", "warnings")
+    __slots__ = ("_budget", "_deadline", "_limit", "_next_check", "call_depth", "steps", "warnings")
 
-    def __init__(self) -> None:
-        self.warnings: list[str] = []
+    def __init__(self, budget: int | None = None) -> None:
+        self.warnings: list[FeelWarning] = []
         self.steps = 0
         self.call_depth = 0
         self._deadline = time.monotonic() + limits.MAX_SECONDS
-        self._next_check = min(_CLOCK_EVERY, limits.MAX_STEPS)
+        # A caller's budget below the process limit ends the evaluation with BudgetExceeded
+        # (try again elsewhere) instead of FeelLimitError (too expensive anywhere).
+        self._budget = budget if budget is not None and budget < limits.MAX_STEPS else None
+        self._limit = limits.MAX_STEPS if self._budget is None else self._budget
+        self._next_check = min(_CLOCK_EVERY, self._limit)
 
-    def warn(self, message: str) -> None:
+    def warn(self, type: str, message: str, span: Span) -> None:
         if len(self.warnings) < limits.MAX_WARNINGS:
-            self.warnings.append(message)
+            self.warnings.append(FeelWarning(type, message, span))
 
     def tick(self, count: int = 1) -> None:
         self.steps += count
@@ -138,6 +140,8 @@ class EvalState:
             self._check_budget()
 
     def _check_budget(self) -> None:
+        if self._budget is not None and self.steps > self._budget:
+            raise BudgetExceeded(f"evaluation needs more than {self._budget} steps")
         if self.steps > limits.MAX_STEPS:
             raise FeelLimitError(
                 f"evaluation exceeded the iteration budget of {limits.MAX_STEPS} steps"
@@ -145,7 +149,7 @@ class EvalState:
         if time.monotonic() > self._deadline:
             raise FeelLimitError(f"evaluation took longer than {limits.MAX_SECONDS:g} seconds")
         # The clock is read every few thousand steps, not on every one.
-        self._next_check = min(self.steps + _CLOCK_EVERY, limits.MAX_STEPS + 1)
+        self._next_check = min(self.steps + _CLOCK_EVERY, self._limit + 1)
 
 
 class Scope:
@@ -258,3 +262,26 @@ def type_name(v: Any) -> str:
     if t is FeelFunction:
         return "function"
     return "unknown"
+
+
+# The type names of ``instance of`` (feel-scala's names and the DMN aliases).
+TYPES: dict[str, Callable[[Any], bool]] = {
+    "number": is_number,
+    "string": lambda v: type(v) is str,
+    "boolean": lambda v: type(v) is bool,
+    "date": lambda v: type(v) is dt.date,
+    "time": lambda v: type(v) is dt.time,
+    "date and time": lambda v: type(v) is dt.datetime,
+    "days and time duration": lambda v: type(v) is dt.timedelta,
+    "years and months duration": lambda v: type(v) is YearMonthDuration,
+    "list": lambda v: type(v) is list,
+    "context": lambda v: type(v) is dict,
+    "function": lambda v: type(v) is FeelFunction,
+    "range": lambda v: type(v) is Range,
+    "date time": lambda v: type(v) is dt.datetime,
+    "year-month-duration": lambda v: type(v) is YearMonthDuration,
+    "day-time-duration": lambda v: type(v) is dt.timedelta,
+    "Any": lambda v: v is not None,
+    "Null": lambda v: v is None,
+    "null": lambda v: v is None,
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -136,6 +137,12 @@ class RuntimeContext:
         return result
 
     def report_health(self, health: Health) -> None:
+        # What a connector reports may quote a secret (an error echoing a URL or a header).
+        health = dataclasses.replace(
+            health,
+            error=self.mask(health.error) if health.error else health.error,
+            details=self.mask(dict(health.details)),
+        )
         if (health.status, health.error) != (self.health.status, self.health.error):
             self.log(
                 f"Health status changed to {health.status}"

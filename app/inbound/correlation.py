@@ -3,6 +3,9 @@
 Facts from camunda/connectors connector-runtime-core ``InboundCorrelationHandler``,
 ``ActivationConditionEvaluator``, ``ConnectorResultHandler`` and ``Keywords``:
 
+- every expression (activation condition, correlation key, message id, result expression)
+  sees the event's fields at top level plus ``response`` = the whole event, as Camunda's
+  ``FeelEngineWrapper`` builds its context (connector-sdk feel-wrapper);
 - the activation condition (``activationCondition``, FEEL) is evaluated on the event for
   every element; none holds: *not met* (``consumeUnmatchedEvents`` of any element decides
   whether the event is consumed); an evaluation error: invalid input;
@@ -38,8 +41,9 @@ from app.runtime.engine import (
     ProcessCommands,
 )
 from app.runtime.errors import ExpressionError
+from app.runtime.feel_runner import INLINE, FeelRunner
 from app.runtime.payload import json_size
-from app.runtime.results import output_variables
+from app.runtime.results import expression_context, output_variables
 from connectors.sdk.errors import ConnectorInputError
 from connectors.sdk.inbound import (
     ActivationConditionNotMet,
@@ -125,6 +129,16 @@ class CorrelationElement:
     settings: ElementSettings
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What one event sends to the engine, every expression evaluated."""
+
+    element: CorrelationElement
+    variables: dict[str, Any]
+    correlation_key: str | None = None
+    message_id: str | None = None
+
+
 class Correlator:
     """Correlates events of one executable's elements through the engine's commands."""
 
@@ -136,8 +150,10 @@ class Correlator:
         default_ttl: dt.timedelta = DEFAULT_MESSAGE_TTL,
         max_variables_bytes: int = 3 * 1024 * 1024 // 2,
         sync_timeout_ms: int = 30_000,
+        feel: FeelRunner | None = None,
     ) -> None:
         self.elements = tuple(elements)
+        self.feel = feel or INLINE
         self.commands = commands
         self.default_ttl = default_ttl
         self.max_variables_bytes = max_variables_bytes
@@ -154,7 +170,7 @@ class Correlator:
                 found.append(element)
                 continue
             try:
-                value = expressions.evaluate(condition, dict(variables))
+                value = expressions.evaluate(condition, expression_context(dict(variables)))
             except ExpressionError as exc:
                 raise ConnectorInputError(
                     f"Failed to evaluate activation condition against the provided input: {exc}"
@@ -193,26 +209,49 @@ class Correlator:
         self, variables: Mapping[str, Any], message_id: str | None = None
     ) -> tuple[CorrelationResult, CorrelationElement | None]:
         """The result, and the element it went through (None when none was activated)."""
+        # Every expression first (in the FEEL runner: off the event loop when long), then
+        # the engine command.
+        planned = await self.feel.run(self._plan, variables, message_id)
+        if not isinstance(planned, _Plan):
+            return planned
+        try:
+            return await self._send(planned), planned.element
+        except ConnectorInputError as exc:
+            return CorrelationFailed("INVALID_INPUT", exc.message), planned.element
+
+    def _plan(
+        self, variables: Mapping[str, Any], message_id: str | None
+    ) -> _Plan | tuple[CorrelationResult, CorrelationElement | None]:
+        """The activated element and what to send (correlation key, message id, variables),
+        or the result when nothing is to be sent."""
         picked = self.pick(variables)
         if not isinstance(picked, CorrelationElement):
             return picked, None
+        event = dict(variables)
+        settings = picked.settings
+        kind = picked.registration.element.kind
         try:
-            return await self._correlate(picked, dict(variables), message_id), picked
+            if kind == "start_event":
+                return _Plan(picked, self._variables(event, settings))
+            key = self._correlation_key(settings, event, required=kind in _MESSAGE_KINDS)
+            if isinstance(key, CorrelationFailed):
+                return key, picked
+            resolved_id = self._message_id(settings, event, message_id)
+            return _Plan(picked, self._variables(event, settings), key, resolved_id)
         except ConnectorInputError as exc:
             return CorrelationFailed("INVALID_INPUT", exc.message), picked
         except ExpressionError as exc:
             return CorrelationFailed("OTHER", str(exc)), picked
 
-    async def _correlate(
-        self, element: CorrelationElement, event: dict[str, Any], message_id: str | None
-    ) -> CorrelationResult:
+    async def _send(self, plan: _Plan) -> CorrelationResult:
+        element = plan.element
         registration, settings = element.registration, element.settings
         definition = registration.definition
         info = registration.info()
         kind = registration.element.kind
         tenant = None if definition.tenant_id == "<default>" else definition.tenant_id
+        variables = plan.variables
         if kind == "start_event":
-            variables = self._variables(event, settings)
             try:
                 created = await self.commands.create_process_instance(
                     InstanceToCreate(
@@ -233,11 +272,8 @@ class Correlator:
                 process_instance_key=created.process_instance_key,
                 result_variables=created.variables if settings.synchronous else None,
             )
-        key = self._correlation_key(settings, event, required=kind in _MESSAGE_KINDS)
-        if isinstance(key, CorrelationFailed):
-            return key
-        resolved_id = self._message_id(settings, event, message_id)
-        variables = self._variables(event, settings)
+        key = plan.correlation_key or ""
+        resolved_id = plan.message_id or ""
         name = registration.element.message_name or ""
         if settings.synchronous:
             correlate = getattr(self.commands, "correlate_message", None)
@@ -301,7 +337,7 @@ class Correlator:
         value: Any = None
         if expression is not None:
             try:
-                value = expressions.evaluate(expression, event)
+                value = expressions.evaluate(expression, expression_context(event))
             except ExpressionError:
                 value = None
         if value is None:
@@ -318,7 +354,7 @@ class Correlator:
         expression = settings.message_id_expression
         if expression is not None:
             try:
-                value = expressions.evaluate(expression, event)
+                value = expressions.evaluate(expression, expression_context(event))
             except ExpressionError:
                 raise ConnectorInputError(
                     f"Message expression could not be evaluated: {expression}"

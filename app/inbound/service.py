@@ -48,6 +48,7 @@ from app.inbound.model import (
 from app.inbound.registry import InboundRegistry
 from app.inbound.webhooks import HttpAnswer, WebhookCall, request_view
 from app.runtime.engine import Deployment, ProcessCommands, Resource
+from app.runtime.feel_runner import INLINE, FeelRunner
 from app.runtime.payload import cap_payload
 from connectors.sdk.inbound import Health
 from connectors.sdk.placeholders import names_in, substitute
@@ -90,7 +91,9 @@ class InboundService:
         history: InboundHistorySink | None = None,
         options: InboundOptions | None = None,
         sources: Sequence[DefinitionSource] = (),
+        feel: FeelRunner | None = None,
     ) -> None:
+        self.feel = feel or INLINE
         self.store = store
         self.registry = registry
         self.commands = commands
@@ -288,6 +291,7 @@ class InboundService:
             default_ttl=self.options.message_ttl,
             max_variables_bytes=self.options.max_variables_bytes,
             sync_timeout_ms=self.options.sync_timeout_ms,
+            feel=self.feel,
         )
         context = RuntimeContext(
             connector_type=group.connector_type,

@@ -28,16 +28,26 @@ class MessageToPublish:
 
     name: str
     correlation_key: str
-    variables: Mapping[str, Any] = field(default_factory=dict)
+    variables: Mapping[str, Any] = field(default_factory=dict, repr=False)  # may hold secrets
     message_id: str | None = None
     time_to_live_ms: int | None = None  # None: the engine's default (Zeebe: 1 hour)
     tenant_id: str | None = None
+    request_timeout_ms: int | None = None  # None: the adapter's request timeout
 
 
 @dataclass(frozen=True)
 class PublishedMessage:
     key: int
     tenant_id: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
+class CorrelatedMessage:
+    """The answer of a correlation: the message and the process instance it reached."""
+
+    key: int
+    tenant_id: str
+    process_instance_key: int
 
 
 @dataclass(frozen=True)
@@ -139,23 +149,34 @@ class ProcessCommands(Protocol):
     ) -> Deployment: ...
 
 
+@runtime_checkable
+class MessageCorrelation(Protocol):
+    """Correlate a message without buffering it (Camunda's REST API only: gRPC has no such
+    command). ``time_to_live_ms`` and ``message_id`` of the message are not used."""
+
+    async def correlate_message(self, message: MessageToPublish) -> CorrelatedMessage: ...
+
+
 # -- errors ----------------------------------------------------------------------------
 
 
 class EngineError(Exception):
     """A command could not be carried out by the engine."""
 
-    def __init__(self, message: str, *, reason: str = "UNKNOWN") -> None:
+    def __init__(self, message: str, *, reason: str = "UNKNOWN", detail: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.reason = reason
+        self.detail = detail  # the engine's own explanation, when it gave one
 
 
 class EngineUnavailableError(EngineError):
     """The engine did not answer (down, unreachable, timed out): worth retrying later."""
 
-    def __init__(self, message: str, *, reason: str = "UNAVAILABLE") -> None:
-        super().__init__(message, reason=reason)
+    def __init__(
+        self, message: str, *, reason: str = "UNAVAILABLE", detail: str | None = None
+    ) -> None:
+        super().__init__(message, reason=reason, detail=detail)
 
 
 class EngineRejectedError(EngineError):

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from app.feel import limits as feel_limits
 from app.runtime.errors import ConnectorTimeoutError, UnknownJobTypeError
+from app.runtime.expressions import collecting_warnings
 from app.runtime.failures import MAX_ERROR_MESSAGE_LENGTH, Failure, classify
+from app.runtime.feel_runner import FeelRunner
 from app.runtime.headers import ConnectorHeaders, read_headers, validated_backoff
 from app.runtime.history import HistorySink, NullHistorySink
 from app.runtime.inputs import Inputs, prepare
@@ -42,6 +44,7 @@ from app.secrets.service import SecretsService
 from connectors.sdk.connector import OutboundConnector
 from connectors.sdk.context import OutboundContext, masking_to
 from connectors.sdk.errors import SwitchboardError
+from connectors.sdk.messages import MessageSender
 from connectors.sdk.secret_fields import secret_values
 
 if TYPE_CHECKING:
@@ -101,6 +104,7 @@ class ConnectorRuntime:
         self._executor = executor or ThreadPoolExecutor(
             max_workers=self._limits.sync_pool_size, thread_name_prefix="connector"
         )
+        self.feel = FeelRunner(self._limits.feel_inline_steps, self._limits.feel_pool_size)
 
     @classmethod
     def from_settings(
@@ -143,10 +147,15 @@ class ConnectorRuntime:
         """Shut down the owned thread pool (running sync calls are not interrupted)."""
         if self._owns_executor:
             self._executor.shutdown(wait=wait, cancel_futures=True)
+        self.feel.close()
 
-    async def execute(self, job: Job, *, source: Source = "zeebe") -> ExecutionResult:
+    async def execute(
+        self, job: Job, *, source: Source = "zeebe", messages: MessageSender | None = None
+    ) -> ExecutionResult:
         """Run ``job`` and return its outcome; never raises (except on cancellation).
 
+        ``messages`` is the engine's message capability the connector sees as
+        ``context.messages`` (the adapter that took the job passes it in).
         Exactly one execution record is submitted to the history sink.
         """
         started_at = dt.datetime.now(dt.UTC)
@@ -154,21 +163,24 @@ class ConnectorRuntime:
         inputs = Inputs(log_masker=self._log_masker)
         headers = read_headers(job.info.custom_headers)
         output_size: int | None = None
-        try:
-            result = await self._run(job, headers, inputs)
-            outcome = self._finish(job, headers, result, inputs.masker)
-            if isinstance(result, _Success) and outcome.variables is result.variables:
-                output_size = result.size  # completed with the variables already measured
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # a bug in the runtime itself: still answer the engine
-            log_traceback(logging.ERROR, "internal error", job, exc, inputs.masker)
-            outcome = classify(exc, job.info.retries, None, inputs.masker).outcome()
+        with collecting_warnings() as warnings:
+            try:
+                result = await self._run(job, headers, inputs, messages)
+                outcome = await self._finish(job, headers, result, inputs.masker)
+                if isinstance(result, _Success) and outcome.variables is result.variables:
+                    output_size = result.size  # completed with the variables already measured
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a bug in the runtime itself: still answer the engine
+                log_traceback(logging.ERROR, "internal error", job, exc, inputs.masker)
+                outcome = classify(exc, job.info.retries, None, inputs.masker).outcome()
         duration_ms = (time.perf_counter() - started) * 1000
         timing = Timing(started_at, dt.datetime.now(dt.UTC), duration_ms)
         limit = self._limits.history_max_payload_bytes
         sizes = (inputs.size, output_size)
-        record = build_record(job, headers, source, outcome, inputs.masker, timing, sizes, limit)
+        record = build_record(
+            job, headers, source, outcome, inputs.masker, timing, sizes, limit, warnings
+        )
         try:
             self._history.submit(record)
         except Exception:  # a sink must not raise; never let it cost the job
@@ -178,7 +190,13 @@ class ConnectorRuntime:
 
     # -- stages ---------------------------------------------------------------------------
 
-    async def _run(self, job: Job, headers: ConnectorHeaders, inputs: Inputs) -> _Success | Failure:
+    async def _run(
+        self,
+        job: Job,
+        headers: ConnectorHeaders,
+        inputs: Inputs,
+        messages: MessageSender | None = None,
+    ) -> _Success | Failure:
         """Everything up to the response mapping; any error becomes a :class:`Failure`."""
         backoff: timedelta | None = None
         try:
@@ -191,10 +209,14 @@ class ConnectorRuntime:
             await prepare(job, bound, self._secrets, self._secret_filter, limit, inputs)
             # Credentials typed literally are as secret as resolved ones.
             inputs.mask_for_this_job(secret_values(connector.input_model, inputs.variables))
-            context = OutboundContext(job.info, inputs.variables, inputs.mask_derived)
+            context = OutboundContext(
+                job.info, inputs.variables, inputs.mask_derived, messages=messages
+            )
             with masking_to(inputs.mask_derived):
                 response = await self._invoke(connector, context)
-            mapped = output_variables(response, headers.result_variable, headers.result_expression)
+            mapped = await self.feel.run(
+                output_variables, response, headers.result_variable, headers.result_expression
+            )
             size = check_output_size(mapped, self._limits.max_output_bytes)
             return _Success(response=response, variables=mapped, size=size)
         except asyncio.CancelledError:
@@ -219,13 +241,16 @@ class ConnectorRuntime:
                 ) from None
             raise
 
-    def _finish(
+    async def _finish(
         self, job: Job, headers: ConnectorHeaders, result: _Success | Failure, masker: SecretMasker
     ) -> Outcome:
         if headers.error_expression:
             try:
-                decision = examine_error_expression(
-                    headers.error_expression, result.response_value, job.info.retries
+                decision = await self.feel.run(
+                    examine_error_expression,
+                    headers.error_expression,
+                    result.response_value,
+                    job.info.retries,
                 )
                 if decision is not None:
                     return decision_outcome(decision, masker, self._limits.max_output_bytes)

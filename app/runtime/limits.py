@@ -26,6 +26,8 @@ class RuntimeLimits:
     max_output_bytes: int = _default("max_output_variables_bytes")
     history_max_payload_bytes: int = _default("history_max_payload_bytes")
     sync_pool_size: int = _default("sync_pool_size")
+    feel_inline_steps: int = _default("feel_inline_steps")
+    feel_pool_size: int = _default("feel_pool_size")
 
     @classmethod
     def from_settings(cls, settings: RuntimeSettings) -> RuntimeLimits:
@@ -35,4 +37,6 @@ class RuntimeLimits:
             max_output_bytes=settings.max_output_variables_bytes,
             history_max_payload_bytes=settings.history_max_payload_bytes,
             sync_pool_size=settings.sync_pool_size,
+            feel_inline_steps=settings.feel_inline_steps,
+            feel_pool_size=settings.feel_pool_size,
         )

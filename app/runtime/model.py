@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from connectors.sdk.context import JobInfo
 
-Source = Literal["zeebe", "camunda-rest", "rest", "cli"]
+Source = Literal["zeebe", "camunda-rest", "camunda7", "rest", "cli"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,27 @@ class ThrowError:
 Outcome = Complete | Fail | ThrowError
 
 
+@dataclass(frozen=True, slots=True)
+class ExpressionWarning:
+    """A FEEL warning from a ``resultExpression`` or ``errorExpression``: why part of its
+    result is null. ``type`` is feel-scala's failure type (``NO_FUNCTION_FOUND``, ...);
+    ``span`` the ``(start, end)`` offsets into the header's text; ``message`` may quote job
+    data (secrets are masked in the execution record)."""
+
+    expression: Literal["resultExpression", "errorExpression"]
+    type: str
+    message: str
+    span: tuple[int, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "expression": self.expression,
+            "type": self.type,
+            "message": self.message,
+            "span": list(self.span),
+        }
+
+
 @dataclass(frozen=True)
 class ExecutionRecord:
     """One row of execution history: inputs and outputs are already secret-masked."""
@@ -82,6 +103,7 @@ class ExecutionRecord:
     worker: str = ""
     element_template_id: str | None = None
     element_template_version: str | None = None
+    warnings: tuple[ExpressionWarning, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

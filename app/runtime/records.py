@@ -6,12 +6,22 @@ import datetime as dt
 import logging
 import traceback
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from app.runtime.headers import ConnectorHeaders
 from app.runtime.masking import SecretMasker
-from app.runtime.model import Complete, ExecutionRecord, Fail, Job, Outcome, Source, ThrowError
+from app.runtime.model import (
+    Complete,
+    ExecutionRecord,
+    ExpressionWarning,
+    Fail,
+    Job,
+    Outcome,
+    Source,
+    ThrowError,
+)
 from app.runtime.payload import cap_payload, json_size
 from app.runtime.results import PREVIEW_MARKER
 
@@ -34,12 +44,13 @@ def build_record(
     timing: Timing,
     sizes: tuple[int | None, int | None],
     payload_limit: int,
+    warnings: Sequence[ExpressionWarning] = (),
 ) -> ExecutionRecord:
     """The history row: the masked outcome, the job's metadata, and its variables as received
     (``input``) and the outcome's variables (``output``), masked and capped at
     ``payload_limit`` bytes of JSON. ``sizes`` are the JSON sizes of the unmasked input and
     output when already measured (else ``None``); they are reused when masking changes
-    nothing."""
+    nothing. ``warnings`` are the FEEL warnings of the job's expressions (messages masked)."""
     input_size, output_size = sizes
     masked = mask_outcome(outcome, masker)
     if masked is not outcome:
@@ -59,7 +70,20 @@ def build_record(
         worker=job.info.worker,
         element_template_id=headers.element_template_id,
         element_template_version=headers.element_template_version,
+        warnings=_masked_warnings(warnings, masker),
     )
+
+
+_MAX_WARNINGS = 20  # per record; the FEEL engine itself stops at limits.MAX_WARNINGS
+
+
+def _masked_warnings(
+    warnings: Sequence[ExpressionWarning], masker: SecretMasker
+) -> tuple[ExpressionWarning, ...]:
+    kept = warnings[:_MAX_WARNINGS]
+    if not masker.active:
+        return tuple(kept)
+    return tuple(replace(w, message=masker.mask(w.message)) for w in kept)
 
 
 def _capped(value: Any, size: int | None, masker: SecretMasker | None, limit: int) -> Any:
@@ -84,9 +108,19 @@ def _subject(job: Job) -> str:
 
 
 def log_outcome(job: Job, record: ExecutionRecord) -> None:
-    """One line per failed or BPMN-error job (debug for completions); never job data."""
+    """One line per failed or BPMN-error job (debug for completions), one per job whose
+    expressions gave FEEL warnings (types and spans); never job data."""
     masked = record.outcome
     info = job.info
+    if record.warnings:
+        logger.info(
+            "%s of type %s: FEEL warnings %s",
+            _subject(job),
+            info.type,
+            ", ".join(
+                f"{w.type} in {w.expression} at {w.span[0]}-{w.span[1]}" for w in record.warnings
+            ),
+        )
     if isinstance(masked, Fail):
         logger.warning(
             "%s of type %s failed (retries left %d, backoff %d ms): %s",

@@ -119,7 +119,7 @@ def examine_error_expression(
     is not such a context.
     """
     context = expression_context(response_value, job={"retries": job_retries})
-    result = expressions.evaluate(error_expression, context)
+    result = expressions.evaluate(error_expression, context, "errorExpression")
     if result is None:
         return None
     result = _require_object(result, "Error expression")

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.settings.api import ApiSettings
+from app.settings.camunda7 import Camunda7Settings
 from app.settings.camunda_rest import CamundaRestSettings
 from app.settings.email import EmailSettings
 from app.settings.http import HttpSettings
@@ -20,6 +21,7 @@ from app.settings.rabbitmq import RabbitMqSettings
 from app.settings.runtime import RuntimeSettings
 from app.settings.secrets import SecretsSettings
 from app.settings.server import ServerSettings
+from app.settings.sql import SqlSettings
 from app.settings.zeebe import ZeebeSettings
 
 
@@ -29,9 +31,11 @@ class Settings(
     SecretsSettings,
     ZeebeSettings,
     CamundaRestSettings,
+    Camunda7Settings,
     HttpSettings,
     EmailSettings,
     RabbitMqSettings,
+    SqlSettings,
     InboundSettings,
     ApiSettings,
     BaseSettings,

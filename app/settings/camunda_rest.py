@@ -30,7 +30,8 @@ class CamundaRestSettings(BaseModel):
         validation_alias="CAMUNDA_REST_ADDRESS",
         description="Base URL of the Orchestration Cluster REST API, e.g. "
         "http://localhost:8080 (/v2 is appended when missing). Used for jobs when "
-        "SWITCHBOARD_JOB_TRANSPORT=rest and for process-definition discovery.",
+        "SWITCHBOARD_JOB_TRANSPORT=rest, for process-definition discovery and for the "
+        "message correlations of the Send Message connector (gRPC has no correlate command).",
     )
     camunda_client_id: str | None = Field(
         None,

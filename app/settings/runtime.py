@@ -43,6 +43,22 @@ class RuntimeSettings(BaseModel):
         description="Wall-clock limit of one FEEL evaluation; past it the evaluation fails "
         "(a job fails as on any failing expression).",
     )
+    feel_inline_steps: int = Field(
+        5_000,
+        ge=0,
+        validation_alias="SWITCHBOARD_FEEL_INLINE_STEPS",
+        description="Iterations a FEEL evaluation may take on the event loop (about 3 ms "
+        "here); an expression needing more is evaluated again in the FEEL thread pool, so a "
+        "long one never stalls other jobs or health checks. 0: every evaluation in the pool.",
+    )
+    feel_pool_size: int = Field(
+        2,
+        ge=1,
+        le=64,
+        validation_alias="SWITCHBOARD_FEEL_POOL_SIZE",
+        description="Threads evaluating the FEEL expressions that outgrow "
+        "`SWITCHBOARD_FEEL_INLINE_STEPS`; more such evaluations wait for a free thread.",
+    )
     max_input_variables_bytes: int = Field(
         4 * MIB,
         ge=1024,
@@ -103,4 +119,13 @@ class RuntimeSettings(BaseModel):
         gt=0,
         validation_alias="SWITCHBOARD_HISTORY_CLEANUP_INTERVAL_SECONDS",
         description="How often the retention cleanup runs.",
+    )
+    connector_control_refresh_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=300,
+        validation_alias="SWITCHBOARD_CONNECTOR_CONTROL_REFRESH_SECONDS",
+        description="How often each replica re-reads which connectors are paused (a pause "
+        "made through another replica is honoured within this time; the replica that took "
+        "the request applies it at once).",
     )

@@ -9,7 +9,7 @@ from starlette.datastructures import QueryParams
 
 from app.db.executions_repo import COMMANDS, ExecutionFilter
 
-SOURCES = ("zeebe", "camunda-rest", "rest", "cli", "webhook", "inbound")
+SOURCES = ("zeebe", "camunda-rest", "camunda7", "rest", "cli", "webhook", "inbound")
 DIRECTIONS = ("outbound", "inbound")
 INBOUND_OUTCOMES = ("correlated", "duplicate", "unmatched", "verified", "rejected", "failed")
 TEXT_FIELDS = (

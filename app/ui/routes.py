@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from app.api.auth import Principal, authenticate_key
-from app.api.connectors import connector_detail, invoke
+from app.api.connectors import connector_detail, invoke, set_paused
 from app.api.deps import ServicesDep
 from app.api.executions import stats_response
 from app.api.export import ExportFormat, export_response
@@ -181,7 +181,39 @@ async def connectors_page(
     request: Request, services: ServicesDep, user: Principal = viewer
 ) -> HTMLResponse:
     entries = services.registry.entries()
-    return render(request, "connectors.html", {"entries": entries}, user=user)
+    context = {
+        "entries": entries,
+        "paused": services.paused.snapshot(),
+        "can_control": user.has("admin"),
+        "message": request.query_params.get("message"),
+    }
+    return render(request, "connectors.html", context, user=user)
+
+
+@router.post("/connectors/{connector_type}/pause", dependencies=[Depends(check_csrf)])
+async def pause_connector(
+    services: ServicesDep, connector_type: str, user: Principal = viewer
+) -> Response:
+    return await _control(services, connector_type, "pause", user)
+
+
+@router.post("/connectors/{connector_type}/resume", dependencies=[Depends(check_csrf)])
+async def resume_connector(
+    services: ServicesDep, connector_type: str, user: Principal = viewer
+) -> Response:
+    return await _control(services, connector_type, "resume", user)
+
+
+async def _control(
+    services: Services, connector_type: str, action: str, user: Principal
+) -> Response:
+    """Pause or resume from the connectors page (admins; the API's own rules and errors)."""
+    if not user.has("admin"):
+        raise ProblemError(403, f"This needs the admin role; you are a {user.role}")
+    await set_paused(services, connector_type, action == "pause", user)
+    done = "Paused" if action == "pause" else "Resumed"
+    query = urlencode({"message": f"{done} {connector_type}."})
+    return RedirectResponse(f"/ui/connectors?{query}", status_code=303)
 
 
 @router.get("/connectors/{connector_type}")

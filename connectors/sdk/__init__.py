@@ -13,6 +13,13 @@ from connectors.sdk.errors import (
 )
 from connectors.sdk.examples import Example
 from connectors.sdk.fields import Choice, Condition, Configuration, Group, Property
+from connectors.sdk.messages import (
+    MessageCommandError,
+    MessageCorrelated,
+    MessagePublished,
+    MessageSender,
+    MessageToSend,
+)
 
 __all__ = [
     "Choice",
@@ -26,6 +33,11 @@ __all__ = [
     "Group",
     "InputError",
     "JobInfo",
+    "MessageCommandError",
+    "MessageCorrelated",
+    "MessagePublished",
+    "MessageSender",
+    "MessageToSend",
     "OutboundConnector",
     "OutboundContext",
     "Property",

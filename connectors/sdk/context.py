@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from connectors.sdk.binding import bind
+from connectors.sdk.errors import ConnectorInputError
+from connectors.sdk.messages import MessageSender
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -48,15 +50,29 @@ def _discard(values: tuple[str, ...]) -> None:
 @dataclass(frozen=True)
 class OutboundContext:
     """Passed to a connector function that asks for it (a parameter annotated
-    ``OutboundContext``). ``variables`` already have their secret placeholders replaced."""
+    ``OutboundContext``). ``variables`` already have their secret placeholders replaced.
+    ``messages`` is the engine's message capability (see :mod:`connectors.sdk.messages`):
+    the adapter that took the job fills it; ``None`` when no engine is configured."""
 
     job: JobInfo
     variables: Mapping[str, Any]
     mask_sink: MaskSink = field(default=_discard, repr=False, compare=False)
+    messages: MessageSender | None = field(default=None, repr=False, compare=False)
 
     def bind(self, model: type[M]) -> M:
         """Validate the job variables into ``model``; raises ``ConnectorInputError``."""
         return bind(model, self.variables)
+
+    def message_sender(self) -> MessageSender:
+        """:attr:`messages`, or ``ConnectorInputError`` (retries 0) when no engine is
+        configured to send messages."""
+        if self.messages is None:
+            raise ConnectorInputError(
+                "Sending a message needs an engine: configure Zeebe (ZEEBE_ADDRESS) or the "
+                "REST engine (CAMUNDA_REST_ADDRESS)",
+                code="ENGINE_NOT_CONFIGURED",
+            )
+        return self.messages
 
     def mask_derived(self, *values: str) -> None:
         """Declare ``values`` derived from this job's secrets (a Basic authorization header,

@@ -308,6 +308,7 @@ def inbound_connector(
     template_id: str | None = None,
     template_ids: Mapping[ElementKind, str] | None = None,
     groups: Sequence[Group] = (),
+    extra: Mapping[str, Any] | None = None,
 ) -> Callable[[C], C]:
     """Declare a class as an inbound connector.
 
@@ -317,7 +318,9 @@ def inbound_connector(
     ``inbound.auth``) that decide which elements of one process share one executable under
     ``deduplicationMode=AUTO``; empty means every property except the runtime's own.
     ``template_ids`` names the element template of each element kind (default: ``template_id``
-    or the type, with a suffix per kind). The
+    or the type, with a suffix per kind). ``extra`` holds options for the runtime and the
+    template generator (``runtime_properties_omitted``: ids of the runtime's template
+    properties the connector's elements do not offer, e.g. ``synchronousResponse``). The
     decorated class is returned unchanged, with the definition as ``__inbound_connector__``.
     """
 
@@ -345,6 +348,7 @@ def inbound_connector(
             template_ids={str(k): v for k, v in (template_ids or {}).items()},
             groups=tuple(groups),
             source=f"{cls.__module__}:{cls.__qualname__}",
+            extra=dict(extra or {}),
         )
         cls.__inbound_connector__ = definition  # type: ignore[attr-defined]
         return cls

@@ -38,7 +38,7 @@ def test_bpmn_error_with_variables_and_named_arguments() -> None:
     # Only Camunda's parameter names exist: no function is found, which FEEL makes null.
     result = compile('bpmnError(code: "E1", message: "m", variables: {a: 1})').evaluate_detailed()
     assert result.value is None
-    assert "No function found with name 'bpmnError'" in result.warnings[0]
+    assert "No function found with name 'bpmnError'" in result.warnings[0].message
 
 
 def test_bpmn_error_with_wrong_types_fails_the_evaluation() -> None:
@@ -87,7 +87,7 @@ def test_job_error_named_arguments_pick_the_shortest_overload() -> None:
     with pytest.raises(FeelEvaluationError, match=r"jobError: .*'variables' but found null"):
         compile('jobError(errorMessage: "boom", retries: 5)').evaluate_detailed()
     result = compile('jobError(message: "boom", retryBackoff: @"PT1M")').evaluate_detailed()
-    assert result.value is None and "No function found" in result.warnings[0]
+    assert result.value is None and "No function found" in result.warnings[0].message
 
 
 def test_job_error_rejects_a_non_duration_backoff() -> None:

@@ -207,7 +207,7 @@ def test_integers_stay_integers_in_json() -> None:
 def test_problems_give_null_and_a_warning(expr: str, warning: str) -> None:
     result = compile(expr).evaluate_detailed(CTX)
     assert result.value is None
-    assert any(warning in w for w in result.warnings), result.warnings
+    assert any(warning in w.message for w in result.warnings), result.warnings
 
 
 def test_context_entries_see_earlier_entries_only_in_order() -> None:

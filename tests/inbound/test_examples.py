@@ -1,7 +1,9 @@
-"""The example processes (examples/webhook-start.bpmn, examples/webhook-payment.bpmn) use
-only bindings of Camunda's official webhook templates, deploy through Switchboard and do what
+"""The example processes (examples/webhook-start.bpmn, examples/webhook-payment.bpmn,
+examples/http-polling.bpmn) use only bindings of Camunda's official webhook and HTTP polling
+templates, deploy through Switchboard and do what
 docs/inbound.md says: a POST starts an instance with the mapped variables; a POST to the
-payment webhook publishes the message with the evaluated correlation key and message id."""
+payment webhook publishes the message with the evaluated correlation key and message id; the
+polling example publishes its message once the polled resource says "delivered"."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ import pytest
 
 from app.inbound.bpmn import parse_processes
 from app.runtime.engine import InstanceToCreate
+from tests.connectors.servers import LoopbackServer, Reply
 from tests.inbound.conftest import Served
+from tests.support.waiting import eventually
 from tests.templates.official import official_template
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -24,6 +28,7 @@ Serve = Callable[..., Awaitable[Served]]
     [
         ("webhook-start.bpmn", "io.camunda.connectors.webhook.WebhookConnector.v1"),
         ("webhook-payment.bpmn", "io.camunda.connectors.webhook.WebhookConnectorIntermediate.v1"),
+        ("http-polling.bpmn", "io.camunda.connectors.http.Polling"),
     ],
 )
 def test_examples_use_the_official_bindings(name: str, template: str) -> None:
@@ -79,3 +84,33 @@ async def test_the_payment_example(serve: Serve) -> None:
     )
     instance = served.gateway.instances[waiting.process_instance_key]
     assert (instance.state, instance.variables) == ("completed", {"orderId": "A-1", "paid": 12.5})
+
+
+async def test_the_polling_example(serve: Serve) -> None:
+    server = LoopbackServer().start()
+    try:
+        server.routes["/shipment.json"] = lambda seen: Reply(
+            200,
+            {"shipmentId": "S-1", "status": "delivered", "deliveredAt": "2026-01-02"},
+            [("Content-Type", "application/json")],
+        )
+        xml = (EXAMPLES / "http-polling.bpmn").read_text(encoding="utf-8")
+        xml = xml.replace("http://127.0.0.1:8090", server.base).replace("PT5S", "PT0.05S")
+        served = await serve()
+        response = await served.deploy(("http-polling.bpmn", xml.encode()))
+        assert response.status_code == 200, response.text
+        [process] = response.json()["processes"]
+        zeebe = served.app.services.engine("zeebe")
+        waiting = await zeebe.create_process_instance(  # type: ignore[union-attr]
+            InstanceToCreate(
+                process_definition_key=process["processDefinitionKey"],
+                variables={"shipmentId": "S-1"},
+            )
+        )
+        instance = served.gateway.instances[waiting.process_instance_key]
+        await eventually(lambda: instance.state == "completed", what="the instance to complete")
+        assert instance.variables == {"shipmentId": "S-1", "deliveredAt": "2026-01-02"}
+        [message] = served.gateway.messages
+        assert (message.name, message.correlationKey) == ("shipment-delivered", "S-1")
+    finally:
+        server.stop()

@@ -47,6 +47,7 @@ def test_echo_with_result_variable_console_script() -> None:
         "errorMessage": None,
         "retries": None,
         "backoffMs": None,
+        "warnings": [],
     }
 
 
@@ -184,3 +185,42 @@ def test_record_writes_history(
     assert rows[0]["worker"] == "switchboard-cli"
     assert rows[0]["output"] == {"r": {"t": "***"}}
     assert rows[0]["input"] == {"t": "{{secrets.CLI_TOKEN}}"}
+
+
+def test_feel_warning_of_a_misspelt_function_is_printed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A typo in a function name is null, as in Camunda (feel-scala reports a suppressed
+    NO_FUNCTION_FOUND failure: src/test/scala/org/camunda/feel/impl/SuppressedFailuresTest.scala
+    and src/main/scala/org/camunda/feel/api/EvaluationFailureType.scala), and the invoke
+    output says why and where."""
+    expression = "={a: foo(response)}"
+    code = main(
+        [
+            "invoke",
+            "switchboard:echo:1",
+            "--variables",
+            '{"x": 1}',
+            "--headers",
+            json.dumps({"resultExpression": expression}),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0
+    out = json.loads(captured.out)
+    assert out["variables"] == {"a": None}
+    assert out["warnings"] == [
+        {
+            "expression": "resultExpression",
+            "type": "NO_FUNCTION_FOUND",
+            "message": "No function found with name 'foo'",
+            "span": [5, 18],
+        }
+    ]
+    assert expression[5:18] == "foo(response)"
+    assert (
+        "FEEL warning NO_FUNCTION_FOUND in resultExpression at 5-18: "
+        "No function found with name 'foo'\n"
+        "  ={a: foo(response)}\n"
+        "       ^^^^^^^^^^^^^"
+    ) in captured.err

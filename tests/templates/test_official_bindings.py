@@ -12,6 +12,8 @@ from tests.templates.test_schema import (
     GRAPHQL_TYPE,
     RABBITMQ_TYPE,
     REST_TYPE,
+    SEND_MESSAGE_TYPE,
+    SQL_TYPE,
     connector_of,
 )
 
@@ -20,6 +22,14 @@ CASES = {
     "graphql": ("connectors.graphql", GRAPHQL_TYPE, "io.camunda.connectors.GraphQL.v1"),
     "email": ("connectors.email", EMAIL_TYPE, "io.camunda.connectors.email.v1"),
     "rabbitmq": ("connectors.rabbitmq", RABBITMQ_TYPE, "io.camunda.connectors.RabbitMQ.v1"),
+    # The send-task variant of Camunda's three send-message templates (send-message-connector-
+    # send-task.json; the intermediate-throw-event and message-end-event ones bind the same).
+    "send_message": (
+        "connectors.send_message",
+        SEND_MESSAGE_TYPE,
+        "io.camunda.connectors.message.sendtask.v1",
+    ),
+    "sql": ("connectors.sql", SQL_TYPE, "io.camunda.connectors.Jdbc.v1"),
 }
 # The dropdown that picks the authentication variant, per case.
 DISCRIMINATORS = {
@@ -27,6 +37,8 @@ DISCRIMINATORS = {
     "graphql": "authentication.type",
     "email": "authentication.type",
     "rabbitmq": "authentication.authType",
+    "send_message": "correlationType.type",
+    "sql": "connection.authType",
 }
 
 
@@ -124,3 +136,32 @@ def test_version_and_retry_backoff_default_match(case: str) -> None:
         )
 
     assert backoff(ours) == backoff(official) == "PT30S"
+
+
+def test_send_message_template_is_the_send_task_variant() -> None:
+    """A send task, as the official template; its elementTemplateId header names the base id
+    (camunda/connectors ``SendMessageConnectorFunction.java``: ``@ElementTemplate(id =
+    "io.camunda.connectors.message.v1")`` with per-element ``templateIdOverride``)."""
+    ours = element_template(connector_of("connectors.send_message", SEND_MESSAGE_TYPE))
+    official = official_template("io.camunda.connectors.message.sendtask.v1")
+    assert ours["appliesTo"] == official["appliesTo"] == ["bpmn:Task"]
+    assert ours["elementType"] == official["elementType"] == {"value": "bpmn:SendTask"}
+
+    def header(template: dict, key: str) -> str | None:
+        return next(
+            (
+                p.get("value")
+                for p in template["properties"]
+                if p.get("binding", {}).get("key") == key
+            ),
+            None,
+        )
+
+    assert header(ours, "elementTemplateId") == header(official, "elementTemplateId")
+    assert header(ours, "elementTemplateId") == "io.camunda.connectors.message.v1"
+    # Every official variant binds the same inputs as the send task.
+    for variant in (
+        "io.camunda.connectors.message.intermediate.v1",
+        "io.camunda.connectors.message.end.v1",
+    ):
+        assert bindings(official_template(variant)).inputs == bindings(official).inputs

@@ -19,6 +19,8 @@ REST_TYPE = "io.camunda:http-json:1"
 GRAPHQL_TYPE = "io.camunda:connector-graphql:1"
 EMAIL_TYPE = "io.camunda:email:1"
 RABBITMQ_TYPE = "io.camunda:connector-rabbitmq:1"
+SEND_MESSAGE_TYPE = "io.camunda:sendMessage:1"
+SQL_TYPE = "io.camunda:connector-jdbc:1"
 
 
 def connector_of(module: str, connector_type: str) -> OutboundConnector:
@@ -40,13 +42,24 @@ def all_connectors() -> list[OutboundConnector]:
         connector_of("connectors.graphql", GRAPHQL_TYPE),
         connector_of("connectors.email", EMAIL_TYPE),
         connector_of("connectors.rabbitmq", RABBITMQ_TYPE),
+        connector_of("connectors.send_message", SEND_MESSAGE_TYPE),
+        connector_of("connectors.sql", SQL_TYPE),
         *FEATURE_CONNECTORS,
     ]
 
 
 @pytest.mark.parametrize(
     "name",
-    ["echo", "http_json", "graphql", "email", "rabbitmq", *(c.type for c in FEATURE_CONNECTORS)],
+    [
+        "echo",
+        "http_json",
+        "graphql",
+        "email",
+        "rabbitmq",
+        "send_message",
+        "sql",
+        *(c.type for c in FEATURE_CONNECTORS),
+    ],
 )
 def test_generated_template_is_valid(name: str) -> None:
     by_name = {
@@ -55,6 +68,8 @@ def test_generated_template_is_valid(name: str) -> None:
         "graphql": lambda: connector_of("connectors.graphql", GRAPHQL_TYPE),
         "email": lambda: connector_of("connectors.email", EMAIL_TYPE),
         "rabbitmq": lambda: connector_of("connectors.rabbitmq", RABBITMQ_TYPE),
+        "send_message": lambda: connector_of("connectors.send_message", SEND_MESSAGE_TYPE),
+        "sql": lambda: connector_of("connectors.sql", SQL_TYPE),
         **{c.type: (lambda c=c: c) for c in FEATURE_CONNECTORS},
     }
     template = element_template(by_name[name]())

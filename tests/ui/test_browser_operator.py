@@ -325,3 +325,39 @@ async def test_invoke_after_the_session_ended_shows_the_notice_not_the_sign_in_p
         await expect(page.locator("#invoke-button")).to_be_enabled()
         assert await page.locator("#outcome-slot #login-form").count() == 0
         assert await page.locator("#outcome-command").count() == 0
+
+
+async def test_pause_a_connector_and_its_worker_stops_taking_jobs(
+    migrated: str, browser: object
+) -> None:
+    """Issue 19.5: an admin pauses the echo connector on the connectors page; the worker
+    closes its stream and takes no job from the test gateway until it is resumed there."""
+    from tests.api.harness import running_app, serving
+    from tests.api.test_connector_pause import _not_taking, _reset, _taking, _worker_options
+    from tests.support.gateway import TestGateway
+
+    expect = playwright_api.expect
+    async with TestGateway() as gateway:
+        options = _worker_options(gateway, "ui-pause")
+        async with running_app(migrated, **options) as app, serving(app) as url:
+            try:
+                _, key = await operator_key(app, "admin")
+                await gateway.wait_for(lambda: _taking(gateway, "ui-pause"), timeout=20)
+                async with page_for(browser, url) as page:
+                    await sign_in(page, key)
+                    row = page.locator(f"tr[data-type='{ECHO}']")
+                    await expect(row.locator(".workers .badge")).to_have_text("taking jobs")
+                    await row.locator("button[name=control]").click()
+                    await expect(page.locator("#connectors-message")).to_contain_text("Paused")
+                    await expect(row.locator(".workers .badge")).to_have_text("paused")
+                    await gateway.wait_for(lambda: _not_taking(gateway, "ui-pause"), timeout=10)
+                    held = gateway.add_job(ECHO, {"n": 1}, {"resultVariable": "r"})
+                    assert held.activations == 0
+                    await shot(page, "connectors-paused")
+
+                    await row.locator("button[name=control]").click()
+                    await expect(page.locator("#connectors-message")).to_contain_text("Resumed")
+                    await expect(row.locator(".workers .badge")).to_have_text("taking jobs")
+                    await gateway.wait_for_state(held, "completed", timeout=20)
+            finally:
+                await _reset(app)

@@ -136,9 +136,10 @@ def engine_error(exc: BaseException, command: str) -> EngineError:
     """The engine error tree's member for an SDK or transport error of ``command``."""
     reason = reason_of(exc)
     message = f"{command}: {describe_error(exc)}"
+    detail = (_detail(exc)[:500] or None) if isinstance(exc, ApiError) else None
     if not isinstance(exc, ApiError) or reason in _NO_ANSWER:
-        return EngineUnavailableError(message, reason=reason)
-    return EngineRejectedError(message, reason=reason)
+        return EngineUnavailableError(message, reason=reason, detail=detail)
+    return EngineRejectedError(message, reason=reason, detail=detail)
 
 
 def _title(exc: ApiError) -> str:

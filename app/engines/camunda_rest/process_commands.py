@@ -1,12 +1,14 @@
 """The engine protocol's process commands over the Orchestration Cluster REST API.
 
-``POST /v2/messages/publication``, ``POST /v2/process-instances`` (by key, or by BPMN process
-id with a version) and ``POST /v2/deployments`` (multipart), through the SDK. Errors become
+``POST /v2/messages/publication``, ``POST /v2/messages/correlation``,
+``POST /v2/process-instances`` (by key, or by BPMN process id with a version) and
+``POST /v2/deployments`` (multipart), through the SDK. Errors become
 the engine error tree of :mod:`app.runtime.engine` (see :mod:`.client`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -21,6 +23,8 @@ from camunda_orchestration_sdk import (
 from camunda_orchestration_sdk.errors import ApiError
 from camunda_orchestration_sdk.models import (
     CreateDeploymentData,
+    MessageCorrelationRequest,
+    MessageCorrelationRequestVariables,
     MessagePublicationRequest,
     MessagePublicationRequestVariables,
     ProcessCreationById,
@@ -29,18 +33,21 @@ from camunda_orchestration_sdk.models import (
 )
 from camunda_orchestration_sdk.types import UNSET, File, Unset
 
-from app.engines.camunda_rest.client import engine_error
+from app.engines.camunda_rest.client import create_client, engine_error
 from app.runtime.engine import (
     DEFAULT_TENANT,
+    CorrelatedMessage,
     CreatedInstance,
     DeployedProcess,
     Deployment,
     EngineRejectedError,
+    EngineUnavailableError,
     InstanceToCreate,
     MessageToPublish,
     PublishedMessage,
     Resource,
 )
+from app.settings.camunda_rest import CamundaRestSettings
 
 T = TypeVar("T")
 DEFAULT_MESSAGE_TTL_MS = 3_600_000  # as the gRPC engine (Zeebe's default: one hour)
@@ -49,8 +56,22 @@ DEFAULT_MESSAGE_TTL_MS = 3_600_000  # as the gRPC engine (Zeebe's default: one h
 class RestProcessCommands:
     """Implements :class:`app.runtime.engine.ProcessCommands` on an SDK client."""
 
-    def __init__(self, client: CamundaAsyncClient) -> None:
+    def __init__(self, client: CamundaAsyncClient, *, owns_client: bool = False) -> None:
         self._client = client
+        self._owns_client = owns_client
+
+    @classmethod
+    def from_settings(
+        cls, settings: CamundaRestSettings, *, read_timeout_seconds: float = 30.0
+    ) -> RestProcessCommands:
+        """Commands on a client of their own (closed by :meth:`aclose`): the gRPC engine's
+        message correlations, when CAMUNDA_REST_ADDRESS is set."""
+        client = create_client(settings, read_timeout_seconds=read_timeout_seconds)
+        return cls(client, owns_client=True)
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
 
     async def publish_message(self, message: MessageToPublish) -> PublishedMessage:
         request = MessagePublicationRequest(
@@ -67,8 +88,32 @@ class RestProcessCommands:
             request.message_id = message.message_id
         if message.tenant_id:
             request.tenant_id = _tenant(message.tenant_id)
-        result = await _call(self._client.publish_message(data=request), "PublishMessage")
+        result = await _call(
+            self._client.publish_message(data=request),
+            "PublishMessage",
+            message.request_timeout_ms,
+        )
         return PublishedMessage(key=int(result.message_key), tenant_id=str(result.tenant_id))
+
+    async def correlate_message(self, message: MessageToPublish) -> CorrelatedMessage:
+        """``POST /v2/messages/correlation`` (implements ``MessageCorrelation``)."""
+        request = MessageCorrelationRequest(
+            name=message.name,
+            correlation_key=message.correlation_key,
+            variables=MessageCorrelationRequestVariables.from_dict(_variables(message.variables)),
+        )
+        if message.tenant_id:
+            request.tenant_id = _tenant(message.tenant_id)
+        result = await _call(
+            self._client.correlate_message(data=request),
+            "CorrelateMessage",
+            message.request_timeout_ms,
+        )
+        return CorrelatedMessage(
+            key=int(result.message_key),
+            tenant_id=str(result.tenant_id) or DEFAULT_TENANT,
+            process_instance_key=int(result.process_instance_key),
+        )
 
     async def create_process_instance(self, instance: InstanceToCreate) -> CreatedInstance:
         variables = ProcessInstanceCreationInstructionBaseVariables.from_dict(
@@ -141,9 +186,17 @@ class RestProcessCommands:
         )
 
 
-async def _call(command: Awaitable[T], name: str) -> T:
+async def _call(command: Awaitable[T], name: str, timeout_ms: int | None = None) -> T:
     try:
-        return await command
+        if timeout_ms is None:
+            return await command
+        # A message's request timeout, as the Java client's requestTimeout on REST commands.
+        async with asyncio.timeout(timeout_ms / 1000):
+            return await command
+    except TimeoutError:
+        raise EngineUnavailableError(
+            f"{name}: no answer within {timeout_ms} ms", reason="DEADLINE_EXCEEDED"
+        ) from None
     except (ApiError, httpx.HTTPError) as exc:
         raise engine_error(exc, name) from None
     except ValueError as exc:  # httpx refuses NaN and Infinity: not JSON

@@ -13,7 +13,9 @@ from camunda_orchestration_sdk import CamundaAsyncClient
 from app.engines.camunda_rest.client import create_client, describe_error
 from app.engines.camunda_rest.process_commands import RestProcessCommands
 from app.engines.camunda_rest.worker import RestTypeWorker, Runtime, WorkerOptions
+from app.runtime.control import PausedTypes
 from app.runtime.engine import (
+    CorrelatedMessage,
     CreatedInstance,
     Deployment,
     EngineNotConfiguredError,
@@ -23,6 +25,7 @@ from app.runtime.engine import (
     PublishedMessage,
     Resource,
 )
+from app.runtime.messaging import EngineMessageSender
 from connectors.sdk import OutboundConnector
 
 log = logging.getLogger("switchboard.camunda_rest")
@@ -64,11 +67,18 @@ class CamundaRestService:
     name = "camunda-rest"
 
     def __init__(
-        self, settings: Any, runtime: Runtime, registry: Iterable[OutboundConnector] | Any
+        self,
+        settings: Any,
+        runtime: Runtime,
+        registry: Iterable[OutboundConnector] | Any,
+        paused: PausedTypes | None = None,
     ):
         self.settings = settings
+        self.paused = paused
         self.runtime = runtime
         self.registry = registry
+        # Connectors sending messages publish and correlate over this engine.
+        self.messages = EngineMessageSender(self, self, rest_publisher=True)
         self.grace_seconds = float(getattr(settings, "shutdown_grace_seconds", 30.0))
         self.workers: list[RestTypeWorker] = []
         self.last_shutdown: dict[str, int] | None = None
@@ -141,11 +151,19 @@ class CamundaRestService:
                 options,
                 self.runtime,
                 self._connectivity,
+                paused=self.paused,
+                messages=self.messages,
             )
             self.workers.append(worker)
             self._tasks.append(
                 asyncio.create_task(worker.poll(), name=f"camunda-rest-poll-{worker.job_type}")
             )
+            if self.paused is not None:
+                self._tasks.append(
+                    asyncio.create_task(
+                        worker.watch_pause(), name=f"camunda-rest-pause-{worker.job_type}"
+                    )
+                )
         self._started = True
         log.info(
             "Camunda REST worker %r started against %s for %d job type(s)",
@@ -231,6 +249,10 @@ class CamundaRestService:
 
     async def publish_message(self, message: MessageToPublish) -> PublishedMessage:
         return await self._process_commands().publish_message(message)
+
+    async def correlate_message(self, message: MessageToPublish) -> CorrelatedMessage:
+        """``app.runtime.engine.MessageCorrelation``: ``POST /v2/messages/correlation``."""
+        return await self._process_commands().correlate_message(message)
 
     async def create_process_instance(self, instance: InstanceToCreate) -> CreatedInstance:
         return await self._process_commands().create_process_instance(instance)

@@ -20,8 +20,10 @@ from camunda_orchestration_sdk.models import ActivatedJobResult, JobActivationRe
 from app.engines.camunda_rest.client import describe_error, reason_of
 from app.engines.camunda_rest.commands import send_outcome, update_timeout
 from app.engines.camunda_rest.jobs import to_runtime_job
+from app.runtime.control import PausedTypes
 from app.runtime.headers import job_timeout
 from app.runtime.model import Fail, Job, Outcome, Source
+from connectors.sdk.messages import MessageSender
 
 log = logging.getLogger("switchboard.camunda_rest")
 
@@ -37,7 +39,9 @@ class ExecutionResultLike(Protocol):
 class Runtime(Protocol):
     """What the worker needs from ``app.runtime.executor.ConnectorRuntime``."""
 
-    async def execute(self, job: Job, *, source: Source = "zeebe") -> ExecutionResultLike: ...
+    async def execute(
+        self, job: Job, *, source: Source = "zeebe", messages: MessageSender | None = None
+    ) -> ExecutionResultLike: ...
 
 
 class Connectivity(Protocol):
@@ -71,8 +75,13 @@ class RestTypeWorker:
         options: WorkerOptions,
         runtime: Runtime,
         connectivity: Connectivity,
+        paused: PausedTypes | None = None,
+        messages: MessageSender | None = None,
     ) -> None:
         self.poll_client = poll_client
+        self.paused = paused
+        self._activation: asyncio.Task[int] | None = None
+        self.messages = messages  # the engine's message capability, for context.messages
         self.client = client
         self.job_type = job_type
         self.fetch_variables = list(fetch_variables)
@@ -93,11 +102,21 @@ class RestTypeWorker:
         backoff = INITIAL_BACKOFF
         while not self._stopping.is_set():
             await self._wait_for_capacity()
+            if self.paused is not None and self.paused.is_paused(self.job_type):
+                await self.paused.wait_until(self.job_type, paused=False, stopping=self._stopping)
             if self._stopping.is_set():
                 return
             free = self.options.max_running_jobs - len(self.running)
+            self._activation = asyncio.ensure_future(
+                self._activate(min(free, self.options.max_jobs_to_activate))
+            )
             try:
-                got = await self._activate(min(free, self.options.max_jobs_to_activate))
+                got = await self._activation
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise
+                continue  # cancelled by watch_pause: the type was paused
             except (ApiError, httpx.HTTPError) as exc:
                 reason = reason_of(exc)
                 if reason in ("INVALID_ARGUMENT", "UNAUTHENTICATED", "PERMISSION_DENIED"):
@@ -131,6 +150,22 @@ class RestTypeWorker:
             backoff = INITIAL_BACKOFF
             if got == 0 and self.options.poll_interval > 0:
                 await self._pause(self.options.poll_interval)
+
+    async def watch_pause(self) -> None:
+        """Until :meth:`stop_polling`: when the type is paused, cancel the activation in
+        flight; the poll loop waits for the resume. Running jobs finish as usual."""
+        if self.paused is None:
+            return
+        while not self._stopping.is_set():
+            await self.paused.wait_until(self.job_type, paused=True, stopping=self._stopping)
+            if self._stopping.is_set():
+                return
+            log.info("%s paused: taking no more jobs", self.job_type)
+            if self._activation is not None:
+                self._activation.cancel()
+            await self.paused.wait_until(self.job_type, paused=False, stopping=self._stopping)
+            if not self._stopping.is_set():
+                log.info("%s resumed: taking jobs again", self.job_type)
 
     async def _activate(self, count: int) -> int:
         request = JobActivationRequest(
@@ -190,7 +225,7 @@ class RestTypeWorker:
         if job is None:
             return
         try:
-            result = await self.runtime.execute(job, source=SOURCE)
+            result = await self.runtime.execute(job, source=SOURCE, messages=self.messages)
             outcome = result.outcome
         except Exception as exc:
             # Only the class name: messages can carry variable values.

@@ -58,7 +58,10 @@ class ZeebeProcessCommands:
             variables=_json(message.variables),
             tenantId=message.tenant_id or "",
         )
-        response = await self._call(self._stub.PublishMessage, request, "PublishMessage")
+        timeout = None if message.request_timeout_ms is None else message.request_timeout_ms / 1000
+        response = await self._call(
+            self._stub.PublishMessage, request, "PublishMessage", timeout=timeout
+        )
         return PublishedMessage(key=response.key, tenant_id=response.tenantId or DEFAULT_TENANT)
 
     async def create_process_instance(self, instance: InstanceToCreate) -> CreatedInstance:
@@ -140,8 +143,8 @@ def _engine_error(exc: grpc.aio.AioRpcError, command: str) -> EngineError:
     details = (exc.details() or "").strip()[:500]
     message = f"{command}: {code.name}" + (f": {details}" if details else "")
     if code in _NO_ANSWER:
-        return EngineUnavailableError(message, reason=code.name)
-    return EngineRejectedError(message, reason=code.name)
+        return EngineUnavailableError(message, reason=code.name, detail=details or None)
+    return EngineRejectedError(message, reason=code.name, detail=details or None)
 
 
 def _json(variables: Any) -> str:

@@ -15,16 +15,19 @@ from app.engines.zeebe.channel import ConnectionPlan, connection_plan, create_ch
 from app.engines.zeebe.commands import CommandSender
 from app.engines.zeebe.process_commands import ZeebeProcessCommands
 from app.engines.zeebe.worker import Runtime, TypeWorker, WorkerOptions, describe_error
+from app.runtime.control import PausedTypes
 from app.runtime.engine import (
     CreatedInstance,
     Deployment,
     EngineNotConfiguredError,
     EngineUnavailableError,
     InstanceToCreate,
+    MessageCorrelation,
     MessageToPublish,
     PublishedMessage,
     Resource,
 )
+from app.runtime.messaging import EngineMessageSender
 from app.settings.zeebe import ZeebeSettings
 from connectors.sdk import OutboundConnector
 
@@ -63,8 +66,9 @@ class ZeebeService:
 
     ``settings`` is the application's Settings (Zeebe options plus
     ``shutdown_grace_seconds``); ``runtime`` offers ``await runtime.execute(job,
-    source="zeebe")`` returning an object with ``.outcome``; ``registry`` is a
-    ConnectorRegistry (or any iterable of OutboundConnector).
+    source="zeebe", messages=...)`` returning an object with ``.outcome``; ``registry`` is a
+    ConnectorRegistry (or any iterable of OutboundConnector); ``correlator`` serves the
+    message correlations connectors ask for (Camunda's REST API, when configured).
     """
 
     name = "zeebe"
@@ -74,10 +78,16 @@ class ZeebeService:
         settings: ZeebeSettings,
         runtime: Runtime,
         registry: Iterable[OutboundConnector] | Any,
+        paused: PausedTypes | None = None,
+        correlator: MessageCorrelation | None = None,
     ) -> None:
         self.settings = settings
+        self.paused = paused
         self.runtime = runtime
         self.registry = registry
+        # Connectors sending messages publish over this engine's gRPC channel; correlating
+        # needs Camunda's REST API (``correlator``: given when CAMUNDA_REST_ADDRESS is set).
+        self.messages = EngineMessageSender(self, correlator)
         self.grace_seconds = float(getattr(settings, "shutdown_grace_seconds", 30.0))
         self.workers: list[TypeWorker] = []
         self.last_shutdown: dict[str, int] | None = None
@@ -139,8 +149,14 @@ class ZeebeService:
                 self._connectivity,
                 commands=self._sender,
                 channel=self._channel,
+                paused=self.paused,
+                messages=self.messages,
             )
             self.workers.append(worker)
+            if self.paused is not None:
+                self._tasks.append(
+                    asyncio.create_task(worker.watch_pause(), name=f"zeebe-pause-{worker.job_type}")
+                )
             if options.stream:
                 self._tasks.append(
                     asyncio.create_task(worker.stream(), name=f"zeebe-stream-{worker.job_type}")

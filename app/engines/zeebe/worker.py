@@ -11,7 +11,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import grpc
 from pyzeebe.errors import JobAlreadyDeactivatedError, JobNotFoundError, PyZeebeError
@@ -20,8 +20,10 @@ from pyzeebe.proto import gateway_pb2 as pb
 
 from app.engines.zeebe.commands import CommandSender
 from app.engines.zeebe.jobs import from_activated
+from app.runtime.control import PausedTypes
 from app.runtime.headers import job_timeout
 from app.runtime.model import Fail, Job, Outcome, Source
+from connectors.sdk.messages import MessageSender
 
 log = logging.getLogger("switchboard.zeebe")
 
@@ -38,7 +40,9 @@ class ExecutionResultLike(Protocol):
 class Runtime(Protocol):
     """What the worker needs from ``app.runtime.executor.ConnectorRuntime``."""
 
-    async def execute(self, job: Job, *, source: Source = "zeebe") -> ExecutionResultLike: ...
+    async def execute(
+        self, job: Job, *, source: Source = "zeebe", messages: MessageSender | None = None
+    ) -> ExecutionResultLike: ...
 
 
 @dataclass(frozen=True)
@@ -82,8 +86,11 @@ class TypeWorker:
         connectivity: Connectivity,
         commands: CommandSender | None = None,
         channel: grpc.aio.Channel | None = None,
+        paused: PausedTypes | None = None,
+        messages: MessageSender | None = None,
     ) -> None:
         self.adapter = adapter
+        self.messages = messages  # the engine's message capability, for context.messages
         self.job_type = job_type
         self.fetch_variables = list(fetch_variables)
         self.options = options
@@ -92,6 +99,10 @@ class TypeWorker:
         self.stub = adapter._gateway_stub  # the generated stub: no per-job pyzeebe objects
         self.commands = commands or CommandSender(self.stub, max_backoff=options.max_backoff)
         self.channel = channel
+        self.paused = paused
+        # Open ActivateJobs / StreamActivatedJobs calls, cancelled when the type is paused.
+        self._open_calls: set[Any] = set()
+        self._paused_calls: set[Any] = set()
         self.running: set[asyncio.Task[None]] = set()
         self.activated = 0
         self.streamed = 0
@@ -109,6 +120,7 @@ class TypeWorker:
         idle = self.options.poll_interval
         while not self._stopping.is_set():
             await self._wait_for_capacity()
+            await self._wait_resumed()
             if self._stopping.is_set():
                 return
             free = self.options.max_running_jobs - len(self.running)
@@ -165,12 +177,19 @@ class TypeWorker:
         # The call's own deadline: twice the long-polling time, as pyzeebe's adapter sets it.
         deadline = o.request_timeout_ms / 1000 * 2 if o.request_timeout_ms > 0 else None
         got = 0
-        async for response in self.stub.ActivateJobs(
-            request, timeout=deadline or DEFAULT_GRPC_TIMEOUT
-        ):
-            for raw in response.jobs:
-                got += 1
-                self._spawn(raw)
+        call = self.stub.ActivateJobs(request, timeout=deadline or DEFAULT_GRPC_TIMEOUT)
+        self._open_calls.add(call)
+        try:
+            async for response in call:
+                for raw in response.jobs:
+                    got += 1
+                    self._spawn(raw)
+        except (asyncio.CancelledError, grpc.aio.AioRpcError):
+            if not self._cancelled_for_pause(call):
+                raise
+        finally:
+            self._open_calls.discard(call)
+            self._paused_calls.discard(call)
         return got
 
     # ------------------------------------------------------------ job stream
@@ -180,6 +199,9 @@ class TypeWorker:
         gateway restart) with backoff; never raises."""
         backoff = INITIAL_BACKOFF
         while not self._stopping.is_set():
+            await self._wait_resumed()
+            if self._stopping.is_set():
+                return
             try:
                 if await self._consume_stream():
                     backoff = INITIAL_BACKOFF
@@ -223,6 +245,7 @@ class TypeWorker:
             tenantIds=o.tenant_ids,
         )
         call = self.stub.StreamActivatedJobs(request, timeout=STREAM_TIMEOUT_SECONDS)
+        self._open_calls.add(call)
         self.stream_open = True
         delivered = 0
         try:
@@ -234,10 +257,49 @@ class TypeWorker:
                 self._spawn(raw, streamed=True)
                 # Back-pressure: read no further while at the limit.
                 await self._wait_for_capacity()
+        except (asyncio.CancelledError, grpc.aio.AioRpcError):
+            if not self._cancelled_for_pause(call):
+                raise
         finally:
             self.stream_open = False
+            self._open_calls.discard(call)
+            self._paused_calls.discard(call)
             call.cancel()
         return delivered
+
+    # ------------------------------------------------------------ pause / resume
+
+    async def watch_pause(self) -> None:
+        """Until :meth:`stop_polling`: when the type is paused, cancel the open activation
+        and stream calls (the gateway then hands its jobs to other workers); the loops wait
+        for the resume before they open new ones. Running jobs finish as usual."""
+        if self.paused is None:
+            return
+        while not self._stopping.is_set():
+            await self.paused.wait_until(self.job_type, paused=True, stopping=self._stopping)
+            if self._stopping.is_set():
+                return
+            log.info(
+                "%s paused: taking no more jobs (%d running will finish)",
+                self.job_type,
+                len(self.running),
+            )
+            for call in list(self._open_calls):
+                self._paused_calls.add(call)
+                call.cancel()
+            await self.paused.wait_until(self.job_type, paused=False, stopping=self._stopping)
+            if not self._stopping.is_set():
+                log.info("%s resumed: taking jobs again", self.job_type)
+
+    async def _wait_resumed(self) -> None:
+        if self.paused is not None and self.paused.is_paused(self.job_type):
+            await self.paused.wait_until(self.job_type, paused=False, stopping=self._stopping)
+
+    def _cancelled_for_pause(self, call: Any) -> bool:
+        """True when ``call`` ended because :meth:`watch_pause` cancelled it (and not because
+        this task itself is being cancelled)."""
+        task = asyncio.current_task()
+        return call in self._paused_calls and (task is None or task.cancelling() == 0)
 
     # ------------------------------------------------------------ shared limit
 
@@ -299,7 +361,7 @@ class TypeWorker:
         if job is None:
             return
         try:
-            result = await self.runtime.execute(job, source="zeebe")
+            result = await self.runtime.execute(job, source="zeebe", messages=self.messages)
             outcome = result.outcome
         except Exception as exc:
             # Only the class name: messages can carry variable values.

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.feel.builtins.registry import builtin
+from app.feel.diagnostics import NO_FUNCTION_FOUND, Problem
 from app.feel.errors import FeelEvaluationError
 from app.feel.values import EvalState, is_number, type_name
 
@@ -93,8 +94,8 @@ def _connector_function(
             try:
                 return impl(*args)
             except _NoOverload:
-                state.warn(f"No function found with name '{name}' and 0 parameters")
-                return None
+                message = f"No function found with name '{name}' and 0 parameters"
+                raise Problem(message, NO_FUNCTION_FOUND, prefixed=False) from None
 
         builtin(name, params, required=0)(call)
         return impl

@@ -21,6 +21,7 @@ SCHEMA_URL = "https://unpkg.com/@camunda/zeebe-element-templates-json-schema/res
 ENGINES = {"camunda": "^8.5"}
 ENGINES_WITH_CONFIGURATIONS = {"camunda": "^8.10"}
 CATEGORY = {"id": "connectors", "name": "Connectors"}
+SERVICE_TASK = "bpmn:ServiceTask"
 _STANDARD_IDS = {
     "resultVariable",
     "resultExpression",
@@ -71,7 +72,8 @@ def _build(connector: OutboundConnector) -> dict[str, Any]:
         template["icon"] = {"contents": _icon_contents(connector)}
     template["category"] = dict(CATEGORY)
     template["appliesTo"] = ["bpmn:Task"]
-    template["elementType"] = {"value": "bpmn:ServiceTask"}
+    # A connector may ask for another task kind (the Send Message connector: bpmn:SendTask).
+    template["elementType"] = {"value": connector.extra.get("template_element_type", SERVICE_TASK)}
     template["engines"] = dict(ENGINES_WITH_CONFIGURATIONS if configurations else ENGINES)
     template["groups"] = _groups(connector.groups, input_properties)
     if configurations:
@@ -79,7 +81,9 @@ def _build(connector: OutboundConnector) -> dict[str, Any]:
     template["properties"] = [
         standard.task_type(connector.type),
         *input_properties,
-        *standard.template_headers(template_id, connector.version),
+        *standard.template_headers(
+            connector.extra.get("template_header_id", template_id), connector.version
+        ),
         *standard.output_properties(),
         *standard.error_properties(),
         *standard.retry_properties(connector.extra.get("template_retry_backoff", "PT0S")),

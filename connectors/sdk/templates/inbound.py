@@ -16,7 +16,14 @@ from typing import Any
 from connectors.sdk.fields import Group
 from connectors.sdk.inbound import ElementKind, InboundConnector
 from connectors.sdk.templates.errors import TemplateError
-from connectors.sdk.templates.generator import CATEGORY, SCHEMA_URL, _groups, _properties
+from connectors.sdk.templates.generator import (
+    CATEGORY,
+    ENGINES_WITH_CONFIGURATIONS,
+    SCHEMA_URL,
+    _configuration_templates,
+    _groups,
+    _properties,
+)
 from connectors.sdk.templates.walk import Input, walk
 
 ENGINES = {"camunda": "^8.3"}
@@ -107,8 +114,11 @@ def inbound_element_template(connector: InboundConnector, kind: ElementKind) -> 
 def _build(connector: InboundConnector, kind: ElementKind) -> dict[str, Any]:
     inputs: list[Input] = walk(connector.properties) if connector.properties else []
     own = [_as_property_binding(p) for p in _properties(inputs, reserved=_RUNTIME_IDS)]
+    configurations = _configuration_templates(inputs)
     applies_to, element_type, _, label = _KINDS[kind]
-    runtime = _runtime_properties(kind)
+    runtime = _without_omitted(
+        _runtime_properties(kind), set(connector.extra.get("runtime_properties_omitted", ()))
+    )
     template: dict[str, Any] = {
         "$schema": SCHEMA_URL,
         "name": f"{connector.name} {label}",
@@ -124,11 +134,13 @@ def _build(connector: InboundConnector, kind: ElementKind) -> dict[str, Any]:
     template["category"] = dict(CATEGORY)
     template["appliesTo"] = applies_to
     template["elementType"] = element_type
-    template["engines"] = dict(ENGINES)
+    template["engines"] = dict(ENGINES_WITH_CONFIGURATIONS if configurations else ENGINES)
     groups = [g for g in _groups(connector.groups, own) if g["id"] not in _STANDARD_OUTBOUND]
     used = {p.get("group") for p in runtime}
     groups += [_group(g) for g in _RUNTIME_GROUPS if g.id in used]
     template["groups"] = groups
+    if configurations:
+        template["configurationTemplates"] = configurations
     template["properties"] = [
         {
             "value": connector.type,
@@ -142,6 +154,34 @@ def _build(connector: InboundConnector, kind: ElementKind) -> dict[str, Any]:
 
 
 _STANDARD_OUTBOUND = {"output", "error", "retries"}
+
+
+def _without_omitted(props: list[dict[str, Any]], omitted: set[str]) -> list[dict[str, Any]]:
+    """Drop the omitted runtime properties. A property conditioned on an omitted one is
+    decided by the omitted one's default (a property dropped this way counts as inactive for
+    those after it): kept without the condition when it holds, dropped when it does not."""
+    values = {p["id"]: p.get("value") for p in props if p["id"] in omitted}
+    inactive = set(omitted)
+    kept: list[dict[str, Any]] = []
+    for prop in props:
+        if prop["id"] in omitted:
+            continue
+        condition = prop.get("condition")
+        if isinstance(condition, dict) and condition.get("property") in inactive:
+            name = condition["property"]
+            if "isActive" in condition:
+                holds = condition["isActive"] is (name not in inactive)
+            else:
+                value = values.get(name)
+                holds = (
+                    value is not None and str(condition.get("equals")).lower() == str(value).lower()
+                )
+            if not holds:
+                inactive.add(prop["id"])
+                continue
+            prop = {k: v for k, v in prop.items() if k != "condition"}
+        kept.append(prop)
+    return kept
 
 
 def _group(group: Group) -> dict[str, Any]:

@@ -1,0 +1,219 @@
+"""The HTTP polling connector's properties, bound as Camunda's official templates write them
+(``http-polling-connector.json``, ``http-polling-boundary-catch-event-connector.json``): the
+REST connector's request model as plain ``zeebe:property`` names (``method``, ``url``,
+``headers``, ``queryParameters``, ``body``, ``authentication.*``, the timeouts) plus the
+intervals ``httpRequestInterval`` and ``processPollingInterval``.
+
+Facts from camunda/connectors connectors/http/polling ``model/PollingRuntimeProperties.java``
+(every request field is ``@FEEL``) and ``model/PollingIntervalConfiguration.java`` (defaults:
+50 seconds between requests, 5 seconds between process instance look-ups).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from connectors._http.models import (
+    WITHOUT_CONFIGURATION,
+    AuthConfigurationField,
+    Authentication,
+    FlexBool,
+    NoAuthentication,
+    Seconds,
+    SkipEncoding,
+    StringMap,
+    UrlText,
+    blank_to_none,
+    timeout_property,
+    upper_text,
+    url_constraint,
+)
+from connectors.sdk import Choice, Condition, Property
+from connectors.sdk.inbound import FEEL
+
+DEFAULT_HTTP_REQUEST_INTERVAL = dt.timedelta(seconds=50)
+DEFAULT_PROCESS_POLLING_INTERVAL = dt.timedelta(seconds=5)
+BODY_CONDITION = Condition(property="method", one_of=("POST", "PUT", "PATCH"))
+
+# java.time.Duration.parse: [+-]P[nD][T[nH][nM][n[.f]S]], letters in any case.
+_DURATION = re.compile(
+    r"([-+]?)P(?:([-+]?\d+)D)?(?:T(?:([-+]?\d+)H)?(?:([-+]?\d+)M)?(?:([-+]?\d+)(?:[.,](\d{0,9}))?S)?)?",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+def parse_duration(value: Any) -> dt.timedelta | None:
+    """An ISO-8601 duration as Java's ``Duration.parse`` reads it (blank: None)."""
+    value = blank_to_none(value)
+    if value is None or isinstance(value, dt.timedelta):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO-8601 duration such as PT30S")
+    text = value.strip()
+    match = _DURATION.fullmatch(text)
+    if match is None or text.upper().endswith("T") or not any(match.groups()[1:]):
+        raise ValueError(f"must be an ISO-8601 duration such as PT30S, not {text[:40]!r}")
+    sign, days, hours, minutes, seconds, fraction = match.groups()
+    secs = int(seconds or 0)
+    micros = int((fraction or "").ljust(6, "0")[:6] or 0)
+    if secs < 0 or (seconds or "").startswith("-"):
+        micros = -micros
+    total = dt.timedelta(
+        days=int(days or 0),
+        hours=int(hours or 0),
+        minutes=int(minutes or 0),
+        seconds=secs,
+        microseconds=micros,
+    )
+    return -total if sign == "-" else total
+
+
+Duration = Annotated[dt.timedelta | None, BeforeValidator(parse_duration)]
+
+
+def _evaluated_url(value: Any) -> Any:
+    if value is None:
+        raise ValueError(
+            "the URL expression gave null; the HTTP polling connector evaluates it without "
+            "process variables (see docs/inbound.md, HTTP polling)"
+        )
+    return value
+
+
+class PollingProperties(BaseModel):
+    """The element's properties; aliases are the official templates' binding names."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    authentication_configuration: AuthConfigurationField = None
+    authentication: Annotated[Authentication, WITHOUT_CONFIGURATION] = Field(
+        default_factory=NoAuthentication
+    )
+    method: Annotated[
+        Literal["GET", "POST", "PUT", "PATCH", "DELETE"],
+        BeforeValidator(upper_text),
+        FEEL,
+        Property(
+            label="Method",
+            group="endpoint",
+            value="GET",
+            choices=(
+                Choice("POST", "POST"),
+                Choice("GET", "GET"),
+                Choice("DELETE", "DELETE"),
+                Choice("PATCH", "PATCH"),
+                Choice("PUT", "PUT"),
+            ),
+        ),
+    ] = "GET"
+    url: Annotated[
+        UrlText,
+        BeforeValidator(_evaluated_url),
+        FEEL,
+        Property(label="URL", group="endpoint", feel="optional", extra=url_constraint()),
+    ]
+    query_parameters: Annotated[
+        StringMap,
+        FEEL,
+        Property(
+            label="Query parameters",
+            group="endpoint",
+            feel="required",
+            optional=True,
+            description="Map of query parameters to add to the request URL",
+        ),
+        Field(alias="queryParameters"),
+    ] = None
+    headers: Annotated[
+        StringMap,
+        FEEL,
+        Property(
+            label="Headers",
+            group="endpoint",
+            feel="required",
+            optional=True,
+            description="Map of HTTP headers to add to the request",
+        ),
+    ] = None
+    skip_encoding: Annotated[
+        SkipEncoding,
+        Property(
+            label="Skip URL encoding",
+            group="endpoint",
+            type="Hidden",
+            value="false",
+            optional=True,
+            description="Skip the default URL decoding and encoding behavior",
+        ),
+        Field(alias="skipEncoding"),
+    ] = None
+    follow_redirects: Annotated[
+        FlexBool,
+        Property(
+            label="Follow redirects",
+            group="endpoint",
+            type="Boolean",
+            feel="static",
+            value=False,
+            tooltip="If enabled, HTTP 3xx redirects will be followed automatically",
+        ),
+        Field(alias="followRedirects"),
+    ] = False
+    body: Annotated[
+        Any,
+        FEEL,
+        Property(
+            label="Request body",
+            group="payload",
+            type="Text",
+            feel="optional",
+            optional=True,
+            condition=BODY_CONDITION,
+            description="Payload to send with the request",
+        ),
+    ] = None
+    http_request_interval: Annotated[
+        Duration,
+        FEEL,
+        Property(
+            label="Http request interval",
+            group="interval",
+            feel="optional",
+            value="PT50S",
+            tooltip="The delay between HTTP requests, defined in ISO 8601 duration format",
+        ),
+        Field(alias="httpRequestInterval"),
+    ] = None
+    process_polling_interval: Annotated[
+        Duration,
+        FEEL,
+        Property(
+            label="Process polling interval",
+            group="interval",
+            type="Hidden",
+            value="PT5S",
+            description="Camunda's runtime looks up the waiting process instances this often; "
+            "Switchboard polls per element and does not use it",
+        ),
+        Field(alias="processPollingInterval"),
+    ] = None
+    connection_timeout_in_seconds: Annotated[
+        Seconds,
+        FEEL,
+        timeout_property("Connection timeout in seconds"),
+        Field(alias="connectionTimeoutInSeconds"),
+    ] = None
+    read_timeout_in_seconds: Annotated[
+        Seconds,
+        FEEL,
+        timeout_property("Read timeout in seconds"),
+        Field(alias="readTimeoutInSeconds"),
+    ] = None
+
+    @property
+    def interval(self) -> dt.timedelta:
+        return self.http_request_interval or DEFAULT_HTTP_REQUEST_INTERVAL
