@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from app import api, ui
+from app.api.access_log import AccessLog
 from app.api.auth import bootstrap_admin_key
 from app.api.deps import ServicesDep
 from app.api.limits import RequestLimits
@@ -87,4 +88,6 @@ def create_app(
         async def root() -> RedirectResponse:
             return RedirectResponse(ui.PREFIX + "/", status_code=307)
 
+    # Outermost: every request, the UI's and the webhooks' included, gets one access line.
+    app.add_middleware(AccessLog)
     return app

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.auth import require
 from app.api.deps import SessionsDep
+from app.api.export import ExportFormat, export_response
 from app.api.problems import FieldError, ProblemError
 from app.api.schemas import (
     AnyOutcome,
@@ -148,6 +150,31 @@ async def list_executions(
 
 
 @router.get(
+    "/executions/export",
+    summary="Export executions as CSV or NDJSON",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Every matching execution, newest first, streamed",
+            "content": {"text/csv": {}, "application/x-ndjson": {}},
+        },
+        503: {"description": "The database is unavailable"},
+    },
+)
+async def export_executions(
+    sessions: SessionsDep,
+    filters: repo.ExecutionFilter = Depends(execution_filter),
+    export_format: ExportFormat = Query(
+        "csv", alias="format", description="csv (with a header row) or ndjson (one item a line)"
+    ),
+) -> StreamingResponse:
+    """The executions the same filters as `GET /executions` select, all of them, as the
+    listing shows them (inputs and outputs left out, secrets masked), read from the
+    database in batches while the answer streams. CSV columns: docs/api.md."""
+    return await export_response(sessions, filters, export_format)
+
+
+@router.get(
     "/executions/{id}",
     summary="Get one execution",
     response_model=ExecutionDetail,
@@ -191,14 +218,19 @@ def stats_response(
                 total=s.total,
                 commands=s.commands,
                 duration_ms=DurationPercentiles(
-                    p50=s.percentiles_ms[0.5],
-                    p95=s.percentiles_ms[0.95],
-                    p99=s.percentiles_ms[0.99],
+                    p50=_ms(s.percentiles_ms[0.5]),
+                    p95=_ms(s.percentiles_ms[0.95]),
+                    p99=_ms(s.percentiles_ms[0.99]),
                 ),
             )
             for s in found
         ],
     )
+
+
+def _ms(value: float | None) -> float | None:
+    # Microsecond precision, as an invocation's durationMs: interpolation leaves long tails.
+    return None if value is None else round(value, 3)
 
 
 @router.get(
@@ -215,5 +247,6 @@ async def get_stats(
     session: AsyncSession = Depends(db_session),
 ) -> StatsResponse:
     """Per connector type: executions by command and p50/p95/p99 duration (ms) over the
-    last `windowMinutes` minutes (percentiles interpolate linearly between ranks)."""
+    last `windowMinutes` minutes (percentiles interpolate linearly between ranks and are
+    rounded to 3 decimals, microseconds)."""
     return await stats(session, window_minutes, connector_type)

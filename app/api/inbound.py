@@ -118,6 +118,11 @@ async def list_inbound(services: ServicesDep) -> list[dict[str, Any]]:
     (standby: its webhook path is taken) or could not start (failed), with its health, its
     webhook path, its last activity (from the execution history of every replica) and its
     most recent activity-log entries."""
+    return await inbound_elements(services)
+
+
+async def inbound_elements(services: Services) -> list[dict[str, Any]]:
+    """The listing of ``GET /api/v1/inbound`` (also the admin UI's Inbound page)."""
     last = await _last_activity(services)
     return [
         _element_json(e, last.get((e.process_definition_key, e.element_id)))

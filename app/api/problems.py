@@ -117,10 +117,49 @@ def validation_errors(raw: Sequence[Any]) -> list[FieldError]:
             errors.append(FieldError(location="body", field="body", reason=reason))
             continue
         location = loc[0] if loc else "body"
+        if err.get("type") in ("union_tag_invalid", "union_tag_not_found"):
+            # The field at fault is the discriminator inside the value, not the value.
+            tag_field = str((err.get("ctx") or {}).get("discriminator", "type")).strip("'")
+            loc = [*loc, tag_field]
         name = ".".join(loc[1:]) or location
-        reason = str(err.get("msg", "")).removeprefix("Value error, ")
-        errors.append(FieldError(location=location, field=name, reason=reason))
+        errors.append(FieldError(location=location, field=name, reason=human_reason(err)))
     return errors
+
+
+# pydantic's error types and what the API says instead ("Input should be a valid dictionary"
+# is pydantic's wording for a field that must be a JSON object).
+_REASONS = {
+    "missing": "is required",
+    "extra_forbidden": "is not a known field",
+    "dict_type": "must be a map (a JSON object)",
+    "model_type": "must be a JSON object",
+    "model_attributes_type": "must be a JSON object",
+    "list_type": "must be a list (a JSON array)",
+    "string_type": "must be a string",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+}
+
+
+def human_reason(err: Mapping[str, Any]) -> str:
+    """One pydantic error as a reason a person reads (never the offending value)."""
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    if kind in _REASONS:
+        return _REASONS[kind]
+    if kind == "union_tag_invalid":
+        return f"must be one of {ctx.get('expected_tags', '')} (got {str(ctx.get('tag'))[:50]!r})"
+    if kind == "union_tag_not_found":
+        return "is required (it says which kind of value this is)"
+    message = str(err.get("msg", "")).removeprefix("Value error, ")
+    if message.startswith("Input should be "):
+        message = "must be " + message.removeprefix("Input should be ")
+    return message
 
 
 def install_handlers(app: FastAPI, allowed: AllowedMethods | None = None) -> None:

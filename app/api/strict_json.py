@@ -14,8 +14,10 @@ import math
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import Request, Response, params
 from fastapi.routing import APIRoute
+
+from app.api.problems import FieldError, ProblemError
 
 MAX_NUMBER_DIGITS = 4000  # below Python's int-string conversion limit (4300)
 DEFAULT_MAX_DEPTH = 128
@@ -123,8 +125,13 @@ class StrictJsonRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        takes_json = self.body_field is not None and not isinstance(
+            self.body_field.field_info, params.Form
+        )
 
         async def strict_handler(request: Request) -> Response:
+            if takes_json:
+                _check_content_type(request)
             strict = StrictJsonRequest(request.scope, request.receive)
             services = getattr(request.state, "services", None)
             if services is not None:
@@ -132,3 +139,26 @@ class StrictJsonRoute(APIRoute):
             return await handler(strict)
 
         return strict_handler
+
+
+def is_json_media_type(content_type: str) -> bool:
+    """``application/json`` or a ``+json`` type (parameters such as charset allowed)."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def _check_content_type(request: Request) -> None:
+    """A body declared as anything but JSON is refused with 415 before it is read (no
+    Content-Type at all is read as JSON, as FastAPI does)."""
+    content_type = request.headers.get("content-type")
+    if content_type is None or is_json_media_type(content_type):
+        return
+    media = content_type.split(";", 1)[0].strip()[:100] or "(empty)"
+    reason = f"must be application/json, not {media}"
+    raise ProblemError(
+        415,
+        f"Content-Type: {reason}",
+        errors=[FieldError(location="header", field="Content-Type", reason=reason)],
+    )

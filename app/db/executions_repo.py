@@ -8,10 +8,11 @@ import datetime as dt
 import json
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -120,6 +121,27 @@ async def list_executions(
     return rows, None
 
 
+async def stream_executions(
+    session: AsyncSession, where: ExecutionFilter, *, batch: int = 500
+) -> AsyncGenerator[list[Row[Any]], None]:
+    """Every execution matching ``where``, newest first, in batches of ``batch`` rows read
+    through a server-side cursor (never the whole result in memory). Plain rows with every
+    column as an attribute except ``input`` and ``output``, which are not read."""
+    columns = [c for c in ExecutionRow.__table__.columns if c.name not in ("input", "output")]
+    query = (
+        select(*columns)
+        .where(*where.conditions())
+        .order_by(ExecutionRow.started_at.desc(), ExecutionRow.id.desc())
+        .execution_options(yield_per=batch)
+    )
+    result = await session.stream(query)
+    try:
+        async for part in result.partitions(batch):
+            yield list(part)
+    finally:
+        await result.close()
+
+
 async def get_execution(session: AsyncSession, execution_id: str) -> ExecutionRow | None:
     return await session.get(ExecutionRow, execution_id)
 
@@ -218,3 +240,96 @@ async def per_minute(
 def _dialect(session: AsyncSession) -> str:
     bind = session.get_bind()
     return bind.dialect.name
+
+
+@dataclass(frozen=True)
+class ConnectorFigures:
+    """One connector type's figures over a window, all computed by the database."""
+
+    total: int
+    errors: int
+    p50_ms: float | None
+    p95_ms: float | None
+    last_error_message: str | None
+    last_error_code: str | None
+    last_error_at: dt.datetime | None
+
+    @property
+    def error_rate(self) -> float | None:
+        """Share of executions that failed or threw a BPMN error (None without executions)."""
+        return self.errors / self.total if self.total else None
+
+
+ERROR_COMMANDS = ("fail", "throw_error", "failed", "rejected")
+
+
+async def connector_figures(
+    session: AsyncSession, connector_type: str, since: dt.datetime, until: dt.datetime
+) -> ConnectorFigures:
+    """Executions, errors, p50/p95 duration and the newest error of ``connector_type`` in
+    [since, until): aggregates in SQL, never rows loaded into Python."""
+    where = ExecutionFilter(
+        connector_type=connector_type, started_after=since, started_before=until
+    ).conditions()
+    is_error = ExecutionRow.command.in_(ERROR_COMMANDS)
+    total, errors = (
+        await session.execute(
+            select(func.count(), func.count().filter(is_error))
+            .select_from(ExecutionRow)
+            .where(*where)
+        )
+    ).one()
+    p50 = p95 = None
+    if total:
+        if _dialect(session) == "postgresql":
+            p50, p95 = (
+                await session.execute(
+                    select(
+                        func.percentile_cont(0.5).within_group(ExecutionRow.duration_ms),
+                        func.percentile_cont(0.95).within_group(ExecutionRow.duration_ms),
+                    ).where(*where)
+                )
+            ).one()
+        else:
+            p50 = await _ranked_percentile(session, where, int(total), 0.5)
+            p95 = await _ranked_percentile(session, where, int(total), 0.95)
+    last = (
+        await session.execute(
+            select(ExecutionRow.error_message, ExecutionRow.error_code, ExecutionRow.started_at)
+            .where(*where, is_error)
+            .order_by(ExecutionRow.started_at.desc(), ExecutionRow.id.desc())
+            .limit(1)
+        )
+    ).first()
+    return ConnectorFigures(
+        total=int(total),
+        errors=int(errors),
+        p50_ms=None if p50 is None else float(p50),
+        p95_ms=None if p95 is None else float(p95),
+        last_error_message=last[0] if last else None,
+        last_error_code=last[1] if last else None,
+        last_error_at=utc(last[2]) if last else None,
+    )
+
+
+async def _ranked_percentile(
+    session: AsyncSession, where: list[ColumnElement[bool]], total: int, fraction: float
+) -> float | None:
+    # percentile_cont without it: the two neighbouring ranks, read by OFFSET, interpolated.
+    position = fraction * (total - 1)
+    low = math.floor(position)
+    values = list(
+        (
+            await session.scalars(
+                select(ExecutionRow.duration_ms)
+                .where(*where)
+                .order_by(ExecutionRow.duration_ms)
+                .offset(low)
+                .limit(2)
+            )
+        ).all()
+    )
+    if not values:
+        return None
+    high = values[1] if len(values) > 1 else values[0]
+    return float(values[0] + (high - values[0]) * (position - low))

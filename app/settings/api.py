@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
 
@@ -99,6 +100,28 @@ class ApiSettings(BaseModel):
         description="Where `switchboard apikey ensure-local` keeps the local admin key "
         "(mode 0600).",
     )
+
+    operate_url: str | None = Field(
+        None,
+        validation_alias="SWITCHBOARD_OPERATE_URL",
+        description="Camunda Operate's address, e.g. http://localhost:8080/operate. When set, "
+        "an execution's page in the admin UI links to its process instance in Operate "
+        "({OPERATE_URL}/processes/{processInstanceKey}).",
+    )
+
+    @field_validator("operate_url", mode="before")
+    @classmethod
+    def _check_operate_url(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            return value
+        parsed = urlsplit(value.strip())
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ValueError("must be an http:// or https:// URL")
+        if parsed.query or parsed.fragment:
+            raise ValueError("must not have a query string or fragment")
+        return value.strip().rstrip("/")
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from app.db.executions_repo import COMMANDS, PERCENTILES, ConnectorStats
@@ -51,7 +52,8 @@ def per_minute_chart(
     totals = [sum(counts.get((m, c), 0) for c in COMMANDS) for m in slots]
     peak = max(totals, default=0)
     chart.empty = peak == 0
-    scale = (height - bottom - top) / max(peak, 1)
+    ticks = count_ticks(peak)
+    scale = (height - bottom - top) / ticks[-1]
     step = (width - left - 10) / minutes
     bar = max(step - 2, 1)
     for i, minute in enumerate(slots):
@@ -74,11 +76,27 @@ def per_minute_chart(
             )
         if i % max(minutes // 6, 1) == 0:
             chart.labels.append(Label(left + i * step + bar / 2, height - 8, f"{minute:%H:%M}"))
-    for fraction in (0.0, 0.5, 1.0):
-        grid_y = height - bottom - fraction * (height - bottom - top)
+    for tick in ticks:
+        grid_y = height - bottom - tick * scale
         chart.gridlines.append(grid_y)
-        chart.labels.append(Label(left - 6, grid_y + 4, f"{round(peak * fraction):g}", "end"))
+        chart.labels.append(Label(left - 6, grid_y + 4, str(tick), "end"))
     return chart
+
+
+def count_ticks(peak: int, most: int = 5) -> list[int]:
+    """Y-axis ticks for counts: whole numbers from 0, evenly spaced by 1, 2 or 5 times a power
+    of ten, the last one at or above ``peak``, at most ``most`` + 1 of them (a peak of 1 gives
+    0 and 1, never 0, 0 and 1)."""
+    if peak <= 0:
+        return [0, 1]
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = factor * magnitude
+            if math.ceil(peak / step) <= most:
+                top = math.ceil(peak / step) * step
+                return list(range(0, top + 1, step))
+        magnitude *= 10
 
 
 def percentile_chart(stats: list[ConnectorStats]) -> Chart:

@@ -9,8 +9,14 @@ from starlette.datastructures import QueryParams
 
 from app.db.executions_repo import COMMANDS, ExecutionFilter
 
-SOURCES = ("zeebe", "camunda-rest", "camunda7", "rest", "cli")
+SOURCES = ("zeebe", "camunda-rest", "camunda7", "rest", "cli", "webhook", "inbound")
+DIRECTIONS = ("outbound", "inbound")
+INBOUND_OUTCOMES = ("correlated", "duplicate", "unmatched", "verified", "rejected", "failed")
 TEXT_FIELDS = (
+    "direction",
+    "elementId",
+    "processDefinitionKey",
+    "inboundContext",
     "connectorType",
     "command",
     "source",
@@ -41,15 +47,8 @@ def parse_filters(params: QueryParams) -> ParsedFilters:
     shown = dict(raw)
     problems: list[str] = []
 
-    key = None
-    if raw["processInstanceKey"]:
-        try:
-            key = int(raw["processInstanceKey"])
-            if not 0 <= key <= MAX_KEY:
-                raise ValueError
-        except ValueError:
-            problems.append(f"Process instance key must be a whole number from 0 to {MAX_KEY}.")
-            key = None
+    key = _key(raw["processInstanceKey"], "Process instance key", problems)
+    definition_key = _key(raw["processDefinitionKey"], "Process definition key", problems)
     times: dict[str, dt.datetime | None] = {}
     for name in ("startedAfter", "startedBefore"):
         times[name] = None
@@ -64,23 +63,40 @@ def parse_filters(params: QueryParams) -> ParsedFilters:
     after, before = times["startedAfter"], times["startedBefore"]
     if after is not None and before is not None and after >= before:
         problems.append("Started from must be earlier than Started before.")
-    for name in ("connectorType", "bpmnProcessId", "errorCode"):
+    for name in ("connectorType", "bpmnProcessId", "errorCode", "elementId", "inboundContext"):
         if len(raw[name]) > MAX_TEXT or "\x00" in raw[name]:
             problems.append(f"{name}: at most {MAX_TEXT} characters, no NUL characters.")
             raw[name] = ""
 
     where = ExecutionFilter(
         connector_type=raw["connectorType"] or None,
-        command=raw["command"] if raw["command"] in COMMANDS else None,
+        command=raw["command"] if raw["command"] in COMMANDS + INBOUND_OUTCOMES else None,
         source=raw["source"] if raw["source"] in SOURCES else None,
         process_instance_key=key,
         bpmn_process_id=raw["bpmnProcessId"] or None,
         error_code=raw["errorCode"] or None,
         started_after=after,
         started_before=before,
+        direction=raw["direction"] if raw["direction"] in DIRECTIONS else None,
+        element_id=raw["elementId"] or None,
+        process_definition_key=definition_key,
+        inbound_context=raw["inboundContext"] or None,
     )
     query = {name: value for name, value in raw.items() if value}
     return ParsedFilters(where=where, shown=shown, query=query, problems=problems)
+
+
+def _key(text: str, label: str, problems: list[str]) -> int | None:
+    if not text:
+        return None
+    try:
+        key = int(text)
+        if not 0 <= key <= MAX_KEY:
+            raise ValueError
+    except ValueError:
+        problems.append(f"{label} must be a whole number from 0 to {MAX_KEY}.")
+        return None
+    return key
 
 
 def parse_instant(text: str) -> dt.datetime:

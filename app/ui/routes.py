@@ -17,6 +17,8 @@ from app.api.auth import Principal, authenticate_key
 from app.api.connectors import connector_detail, invoke, set_paused
 from app.api.deps import ServicesDep
 from app.api.executions import stats_response
+from app.api.export import ExportFormat, export_response
+from app.api.inbound import inbound_elements
 from app.api.problems import ProblemError
 from app.api.schemas import InvokeRequest
 from app.db import executions_repo as repo
@@ -26,7 +28,8 @@ from app.ratelimit import client_address
 from app.services import Services
 from app.ui.auth import HOME, check_csrf, current_user, is_fragment, safe_next, signer, ui_role
 from app.ui.charts import per_minute_chart, percentile_chart
-from app.ui.filters import SOURCES, parse_filters
+from app.ui.connector_page import live_figures, outputs
+from app.ui.filters import DIRECTIONS, INBOUND_OUTCOMES, SOURCES, parse_filters
 from app.ui.invoke_form import build_form
 from app.ui.replay import load_execution, replay_context
 from app.ui.session import LOGIN_COOKIE, SESSION_COOKIE, new_nonce
@@ -217,10 +220,10 @@ async def _control(
 async def connector_page(
     request: Request, services: ServicesDep, connector_type: str, user: Principal = viewer
 ) -> HTMLResponse:
-    return _connector_view(request, services, connector_type, user)
+    return await _connector_view(request, services, connector_type, user)
 
 
-def _connector_view(
+async def _connector_view(
     request: Request,
     services: Services,
     connector_type: str,
@@ -234,17 +237,20 @@ def _connector_view(
     detail = connector_detail(services, connector_type)
     values = form or {"variables": "{\n  \n}", "headers": "{}", "retries": 3}
     connector = services.registry.get(connector_type)
+    invoke_form = build_form(connector)
     return render(
         request,
         "connector.html",
         {
+            **await live_figures(services, connector_type),
+            "outputs": outputs(connector),
             "c": detail,
             "schema": json.dumps(detail["inputSchema"], indent=2) if detail["inputSchema"] else "",
             "form": values,
             "outcome": outcome,
             "error": error,
             "can_invoke": user.has("operator") and detail["state"] == "enabled",
-            "invoke_form": build_form(connector),
+            "invoke_form": invoke_form,
         },
         status=status,
         user=user,
@@ -274,14 +280,16 @@ async def invoke_from_form(
         message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
         if is_fragment(request):
             return render(request, "_invoke_error.html", {"error": message}, status=422)
-        return _connector_view(
+        return await _connector_view(
             request, services, connector_type, user, form=values, error=message, status=422
         )
     outcome = await invoke(services, connector_type, body)
     if is_fragment(request):
         # The page asked with fetch: only the outcome card, so a reload never resends.
         return render(request, "_outcome.html", {"outcome": outcome}, user=user)
-    return _connector_view(request, services, connector_type, user, form=values, outcome=outcome)
+    return await _connector_view(
+        request, services, connector_type, user, form=values, outcome=outcome
+    )
 
 
 def _json_object(text: str, name: str) -> dict[str, Any]:
@@ -339,7 +347,8 @@ async def _page(request: Request, services: Services) -> dict[str, Any]:
         "next_query": {**query, "cursor": next_cursor} if next_cursor else None,
         "paged": bool(cursor),
         "types": sorted(e.type for e in services.registry.entries() if e.type),
-        "commands": COMMANDS,
+        "commands": COMMANDS + INBOUND_OUTCOMES,
+        "directions": DIRECTIONS,
         "sources": SOURCES,
     }
 
@@ -359,13 +368,58 @@ async def execution_rows(
     return render(request, "_execution_rows.html", await _page(request, services), user=user)
 
 
+@router.get("/executions/export", dependencies=[viewer])
+async def export_page(request: Request, services: ServicesDep) -> Response:
+    """The executions page's Export button: the page's filters, the API's streamed export."""
+    parsed = parse_filters(request.query_params)
+    if parsed.problems:
+        raise ProblemError(422, " ".join(parsed.problems))
+    wanted = request.query_params.get("format", "csv")
+    fmt: ExportFormat = "ndjson" if wanted == "ndjson" else "csv"
+    return await export_response(services.sessions, parsed.where, fmt)
+
+
 @router.get("/executions/{execution_id}")
 async def execution_page(
     request: Request, services: ServicesDep, execution_id: str, user: Principal = viewer
 ) -> HTMLResponse:
     row = await load_execution(services, execution_id)
-    context = {"e": row, "can_replay": user.has("operator"), **replay_context(row, services)}
+    context = {
+        "e": row,
+        "can_replay": user.has("operator"),
+        "operate_link": operate_link(services.settings.operate_url, row.process_instance_key),
+        **replay_context(row, services),
+    }
     return render(request, "execution.html", context, user=user)
+
+
+def operate_link(operate_url: str | None, process_instance_key: int | None) -> str | None:
+    """Operate's page of a process instance: ``{operate_url}/processes/{key}`` (Operate's
+    route, camunda/camunda operate/client/src/modules/Routes.tsx ``Paths.processInstance``)."""
+    if not operate_url or process_instance_key is None:
+        return None
+    return f"{operate_url}/processes/{process_instance_key}"
+
+
+# -- inbound ------------------------------------------------------------------------------
+
+
+@router.get("/inbound")
+async def inbound_page(
+    request: Request, services: ServicesDep, user: Principal = viewer
+) -> HTMLResponse:
+    elements = await inbound_elements(services)
+    for element in elements:
+        path = element["webhookPath"]
+        element["url"] = (
+            str(request.url.replace(path=path, query="", fragment="")) if path else None
+        )
+        element["historyQuery"] = {
+            "direction": "inbound",
+            "processDefinitionKey": str(element["processDefinitionKey"]),
+            "elementId": element["elementId"],
+        }
+    return render(request, "inbound.html", {"elements": elements}, user=user)
 
 
 # -- statistics ---------------------------------------------------------------------------

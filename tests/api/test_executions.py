@@ -193,3 +193,23 @@ def test_percentile_interpolates_like_percentile_cont() -> None:
     assert repo.percentile([7.0], 0.99) == 7.0
     assert repo.percentile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5
     assert repo.percentile([10.0, 20.0], 0.95) == pytest.approx(19.5)
+
+
+async def test_stats_figures_are_rounded(app: StartedApp, keys: dict[str, str]) -> None:
+    # Durations with long decimal tails: percentile interpolation would hand them through.
+    kind = f"test:rounded:{uuid.uuid4().hex[:8]}"
+    now = dt.datetime.now(dt.UTC)
+    durations = [1.0 / 3, 2.0 / 3, 10.0 / 7]
+    await insert(
+        app,
+        [
+            execution(kind, now - dt.timedelta(seconds=i + 1), duration_ms=d)
+            for i, d in enumerate(durations)
+        ],
+    )
+    async with client(app, keys["viewer"]) as c:
+        response = await c.get("/api/v1/stats", params={"connectorType": kind})
+    [stats] = response.json()["connectors"]
+    for value in stats["durationMs"].values():
+        assert value == round(value, 3)
+    assert stats["durationMs"]["p50"] == 0.667

@@ -220,6 +220,7 @@ async def test_every_page_fits_390_px(site: tuple[StartedApp, str], browser: obj
             f"/ui/connectors/{REST}",
             "/ui/executions",
             f"/ui/executions/{execution_id}",
+            "/ui/inbound",
             "/ui/stats",
             "/ui/secrets",
             "/ui/api-keys",

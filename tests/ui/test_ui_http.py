@@ -152,6 +152,8 @@ async def test_pages_use_local_assets_and_security_headers(
                 "/ui/connectors",
                 f"/ui/connectors/{ECHO}",
                 "/ui/executions",
+                "/ui/executions?direction=inbound&elementId=x&processDefinitionKey=1",
+                "/ui/inbound",
                 "/ui/stats",
                 "/ui/health",
                 "/ui/secrets",
