@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from app.api import connectors, docs, executions, inbound, keys, prometheus, secrets, templates
+from app.api import (
+    connectors,
+    docs,
+    executions,
+    inbound,
+    inbound_connectors,
+    keys,
+    prometheus,
+    secrets,
+    templates,
+)
 from app.api.auth import ApiAuthentication, require
 from app.api.methods import AllowedMethods
 from app.api.openapi import RouteRoles, build_openapi, record_roles
@@ -17,7 +27,13 @@ def install(app: FastAPI) -> None:
     allowed = AllowedMethods()
     install_handlers(app, allowed)
     roles: RouteRoles = {}
-    for router in (connectors.router, executions.router, keys.router, inbound.router):
+    for router in (
+        connectors.router,
+        executions.router,
+        keys.router,
+        inbound.router,
+        inbound_connectors.router,
+    ):
         record_roles(roles, router)
         allowed.record(router)
         app.include_router(router)

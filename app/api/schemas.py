@@ -66,6 +66,7 @@ class ConnectorSummary(ApiModel):
     input_variables: list[str] = Field(
         description="Variables fetched from the job; empty: all variables."
     )
+    direction: Literal["outbound"] = "outbound"
     paused: bool = Field(
         False,
         description="True when an operator paused the connector's workers "
@@ -395,3 +396,19 @@ class ConnectorControl(ApiModel):
 
     type: str
     paused: bool = Field(description="True: no replica takes the connector's jobs.")
+
+
+class InboundConnectorSummary(ApiModel):
+    """An inbound connector type this process can run."""
+
+    type: str = Field(description="The connector's type (`inbound.type` of an element).")
+    name: str
+    version: int
+    direction: Literal["inbound"] = "inbound"
+    state: Literal["enabled"] = "enabled"
+    reason: None = None
+    source: str = Field(description="Where it was discovered (entry point or class).")
+    webhook: bool = Field(description="True when it serves HTTP requests at /inbound/{context}.")
+    element_kinds: list[str] = Field(description="The BPMN element kinds it serves.")
+    template_ids: dict[str, str] = Field(description="Element template id per element kind.")
+    element_templates_url: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -23,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     one.set_defaults(func=run_one)
 
     every = subparsers.add_parser(
-        "templates", help="write the element template of every enabled connector"
+        "templates",
+        help="write the element templates of every enabled connector (outbound and inbound)",
     )
     every.add_argument(
         "--out", metavar="DIR", type=Path, required=True, help="directory to write into"
@@ -56,7 +58,7 @@ def file_name(connector_type: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", connector_type).strip("-.") + ".json"
 
 
-def render(template: dict[str, Any]) -> str:
+def render(template: dict[str, Any] | list[dict[str, Any]]) -> str:
     return json.dumps(template, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -68,19 +70,40 @@ def _registry() -> Any:
     return registry_or_exit("switchboard")
 
 
+def _inbound_registry() -> Any:
+    from app.inbound.registry import InboundDiscoveryError, InboundRegistry
+
+    try:
+        return InboundRegistry.from_entry_points()
+    except InboundDiscoveryError as exc:
+        print(f"switchboard: {exc}", file=sys.stderr)
+        raise SystemExit(exits.CONFIG) from None
+
+
 def run_one(args: argparse.Namespace) -> int:
-    from connectors.sdk.templates import TemplateError, element_template
+    from connectors.sdk.templates import element_template
 
     registry = _registry()
     connector = registry.get(args.type)
+    inbound = _inbound_registry().get(args.type) if connector is None else None
+    if connector is None and inbound is not None:
+        from connectors.sdk.templates.inbound import inbound_element_templates
+
+        return _write_one(args, lambda: inbound_element_templates(inbound))
     if connector is None:
         disabled = {c.type for c in registry.disabled()}
         reason = "is disabled" if args.type in disabled else "is not a known connector type"
         known = ", ".join(sorted(c.type for c in registry.connectors())) or "none"
         print(f"switchboard template: {args.type!r} {reason} (enabled: {known})", file=sys.stderr)
         return exits.USAGE
+    return _write_one(args, lambda: element_template(connector))
+
+
+def _write_one(args: argparse.Namespace, build: Any) -> int:
+    from connectors.sdk.templates import TemplateError
+
     try:
-        text = render(element_template(connector))
+        text = render(build())
     except TemplateError as exc:
         print(f"switchboard template: {exc}", file=sys.stderr)
         return 1
@@ -100,9 +123,16 @@ def run_one(args: argparse.Namespace) -> int:
 
 def run_all(args: argparse.Namespace) -> int:
     from connectors.sdk.templates import TemplateError, element_template
+    from connectors.sdk.templates.inbound import inbound_element_templates
 
     registry = _registry()
-    targets = [args.out / file_name(c.type) for c in registry.connectors()]
+    inbound = _inbound_registry().connectors()
+    builds: list[tuple[str, Any]] = [
+        (c.type, functools.partial(element_template, c)) for c in registry.connectors()
+    ]
+    # An inbound connector's file holds one template per element kind (a JSON array).
+    builds += [(c.type, functools.partial(inbound_element_templates, c)) for c in inbound]
+    targets = [args.out / file_name(t) for t, _ in builds]
     try:
         _check_target(args.out, targets, args.force)
     except _OutRefused as exc:
@@ -110,14 +140,14 @@ def run_all(args: argparse.Namespace) -> int:
         return exits.USAGE
     args.out.mkdir(parents=True, exist_ok=True)
     status = 0
-    for connector in registry.connectors():
+    for connector_type, build in builds:
         try:
-            text = render(element_template(connector))
+            text = render(build())
         except TemplateError as exc:
             print(f"switchboard templates: {exc}", file=sys.stderr)
             status = 1
             continue
-        path = args.out / file_name(connector.type)
+        path = args.out / file_name(connector_type)
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path}", file=sys.stderr)
     return status

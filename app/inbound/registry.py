@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from importlib.metadata import entry_points
+from typing import Any
 
 from connectors.sdk.inbound import InboundConnector, definition_of
 
@@ -61,3 +62,24 @@ class InboundRegistry:
 
     def scopes(self) -> dict[str, tuple[str, ...]]:
         return {t: c.deduplication_properties for t, c in self._by_type.items()}
+
+
+def describe(connector: InboundConnector) -> dict[str, Any]:
+    """An inbound connector as the API, the CLI and the admin UI list it (the outbound
+    entries' keys, ``direction: inbound``, plus its element kinds and template ids)."""
+    from connectors.sdk.templates.inbound import inbound_template_id
+
+    cls = connector.cls
+    return {
+        "type": connector.type,
+        "name": connector.name,
+        "version": connector.version,
+        "direction": "inbound",
+        "state": "enabled",
+        "reason": None,
+        "source": connector.source or f"{cls.__module__}:{cls.__qualname__}",
+        "webhook": connector.is_webhook,
+        "elementKinds": list(connector.element_kinds),
+        "templateIds": {k: inbound_template_id(connector, k) for k in connector.element_kinds},
+        "elementTemplatesUrl": f"/api/v1/inbound-connectors/{connector.type}/element-templates",
+    }

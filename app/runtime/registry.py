@@ -35,6 +35,7 @@ class RegistryEntry:
             "reason": self.reason,
             "timeout": self.timeout,
             "inputVariables": list(self.input_variables),
+            "direction": "outbound",
         }
 
 

@@ -24,6 +24,7 @@ from app.api.schemas import InvokeRequest
 from app.db import executions_repo as repo
 from app.db import ui_sessions
 from app.db.executions_repo import COMMANDS, DATABASE_ERRORS, InvalidCursorError
+from app.inbound.registry import describe
 from app.ratelimit import client_address
 from app.services import Services
 from app.ui.auth import HOME, check_csrf, current_user, is_fragment, safe_next, signer, ui_role
@@ -419,7 +420,27 @@ async def inbound_page(
             "processDefinitionKey": str(element["processDefinitionKey"]),
             "elementId": element["elementId"],
         }
-    return render(request, "inbound.html", {"elements": elements}, user=user)
+    connectors = [describe(c) for c in services.inbound.registry.connectors()]
+    context = {"elements": elements, "connectors": connectors}
+    return render(request, "inbound.html", context, user=user)
+
+
+@router.get("/inbound-connectors/{connector_type}/element-templates", dependencies=[viewer])
+async def download_inbound_templates(services: ServicesDep, connector_type: str) -> Response:
+    from connectors.sdk.templates import TemplateError
+    from connectors.sdk.templates.inbound import inbound_element_templates
+
+    connector = services.inbound.registry.get(connector_type)
+    if connector is None:
+        raise ProblemError(404, f"No inbound connector with type '{connector_type}'")
+    try:
+        templates = inbound_element_templates(connector)
+    except TemplateError as exc:
+        raise ProblemError(500, f"The element templates cannot be generated: {exc}") from None
+    filename = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in connector_type)
+    return JSONResponse(
+        templates, headers={"Content-Disposition": f'attachment; filename="{filename}.json"'}
+    )
 
 
 # -- statistics ---------------------------------------------------------------------------
