@@ -27,6 +27,7 @@ from app.db.inbound_repo import DatabaseRegistrationStore
 from app.db.session import create_engine, session_factory
 from app.engines.camunda7.service import Camunda7Service
 from app.engines.camunda_rest.discovery import RestDefinitionSource
+from app.engines.camunda_rest.element_instances import RestElementInstanceSource
 from app.engines.camunda_rest.process_commands import RestProcessCommands
 from app.engines.camunda_rest.service import CamundaRestService
 from app.engines.zeebe.service import ZeebeService
@@ -132,10 +133,13 @@ async def start_services(
 
     # Process-definition discovery for inbound connectors from the REST API, on its own client
     # (whichever transport takes the jobs).
+    element_instances: RestElementInstanceSource | None = None
     if settings.camunda_rest_address:
         rest_source = RestDefinitionSource.from_settings(settings)
         stack.push_async_callback(rest_source.aclose)
         definition_sources = (*definition_sources, rest_source)
+        # Per-instance inbound connectors (HTTP polling) list the waiting tokens with it.
+        element_instances = RestElementInstanceSource(rest_source.client)
 
     # Paused connector types: read before the workers start, then followed.
     paused = PausedTypes()
@@ -181,6 +185,7 @@ async def start_services(
         ),
         sources=definition_sources,
         feel=runtime.feel,
+        instances=element_instances,
     )
     services = Services(
         settings=settings,

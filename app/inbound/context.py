@@ -15,11 +15,12 @@ from pydantic import BaseModel, ValidationError
 
 from app.inbound.correlation import Correlator
 from app.inbound.history import InboundHistorySink, InboundOutcome, InboundRecord
+from app.inbound.instances import ElementInstanceSource, InstanceContext
 from app.runtime import expressions
 from app.runtime.errors import ExpressionError
 from app.runtime.payload import cap_payload
 from connectors.sdk.binding import field_errors
-from connectors.sdk.errors import ConnectorInputError
+from connectors.sdk.errors import ConnectorError, ConnectorInputError
 from connectors.sdk.inbound import (
     Activity,
     AlreadyCorrelated,
@@ -28,6 +29,7 @@ from connectors.sdk.inbound import (
     CorrelationResult,
     Health,
     InboundElement,
+    ProcessInstanceContext,
     Severity,
 )
 
@@ -63,8 +65,10 @@ class RuntimeContext:
         mask: Callable[[Any], Any],
         history: InboundHistorySink | None = None,
         history_limit: int = 64 * 1024,
+        instances: ElementInstanceSource | None = None,
     ) -> None:
         self.connector_type = connector_type
+        self._instances = instances
         self._properties = properties
         self._elements = tuple(elements)
         self.correlator = correlator
@@ -88,12 +92,20 @@ class RuntimeContext:
         return self._elements
 
     def bind(self, model: type[M]) -> M:
+        return self.bind_with(model, {})
+
+    def bind_with(self, model: type[M], variables: Mapping[str, Any]) -> M:
+        """:meth:`bind` with FEEL evaluated against ``variables``."""
+
+        def evaluate(expression: str) -> Any:
+            return self.evaluate(expression, variables)
+
         try:
             return model.model_validate(
                 dict(self._properties),
                 by_alias=True,
                 by_name=True,
-                context={"evaluate": self._evaluate_constant},
+                context={"evaluate": evaluate},
             )
         except ValidationError as exc:
             errors = field_errors(exc, model)
@@ -107,6 +119,51 @@ class RuntimeContext:
             return expressions.evaluate(expression, dict(variables))
         except ExpressionError as exc:
             raise ConnectorInputError(self.mask(str(exc)), code="FEEL_EXPRESSION_ERROR") from None
+
+    @property
+    def process_instances_available(self) -> bool:
+        return self._instances is not None
+
+    async def process_instances(self) -> Sequence[ProcessInstanceContext]:
+        source = self._instances
+        if source is None:
+            raise ConnectorInputError(
+                "process instances cannot be listed: set CAMUNDA_REST_ADDRESS "
+                "(Camunda's Orchestration Cluster REST API)"
+            )
+        found: list[ProcessInstanceContext] = []
+        for element in self._elements:
+            # A boundary event's tokens wait at the activity it is attached to
+            # (InboundIntermediateConnectorContextImpl.getProcessInstanceContexts).
+            element_id = element.attached_to or element.element_id
+            try:
+                instances = await source.active_element_instances(
+                    element.process_definition_key, element_id
+                )
+            except ConnectorError:
+                raise
+            except Exception as exc:
+                reason = self.mask(str(exc))[:500] or type(exc).__name__
+                raise ConnectorError(
+                    "PROCESS_INSTANCES_UNAVAILABLE",
+                    f"the element instances of {element_id!r} could not be listed: {reason}",
+                ) from None
+            found.extend(
+                InstanceContext(
+                    element=element,
+                    instance=instance,
+                    source=source,
+                    bind=self.bind_with,
+                    correlate=self._correlate_for,
+                )
+                for instance in instances
+            )
+        return found
+
+    async def _correlate_for(
+        self, variables: Mapping[str, Any], message_id: str, element: InboundElement
+    ) -> CorrelationResult:
+        return await self.correlate(variables, message_id=message_id)
 
     def can_activate(self, variables: Mapping[str, Any]) -> bool:
         try:
@@ -236,9 +293,6 @@ class RuntimeContext:
             element_template_version=element.template_version if element else None,
         )
         self._history.submit(record)
-
-    def _evaluate_constant(self, expression: str) -> Any:
-        return self.evaluate(expression, {})
 
 
 def describe(result: CorrelationResult) -> dict[str, Any]:

@@ -67,6 +67,7 @@ class Registration:
             message_name=e.message_name,
             template_id=e.template_id,
             template_version=e.template_version,
+            attached_to=e.attached_to,
         )
 
 

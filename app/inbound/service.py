@@ -35,6 +35,7 @@ from app.inbound.executables import (
     nest,
 )
 from app.inbound.history import InboundHistorySink, InboundRecord
+from app.inbound.instances import ElementInstanceSource
 from app.inbound.model import (
     DefinitionRef,
     DefinitionSource,
@@ -92,8 +93,10 @@ class InboundService:
         options: InboundOptions | None = None,
         sources: Sequence[DefinitionSource] = (),
         feel: FeelRunner | None = None,
+        instances: ElementInstanceSource | None = None,
     ) -> None:
         self.feel = feel or INLINE
+        self.instances = instances
         self.store = store
         self.registry = registry
         self.commands = commands
@@ -301,6 +304,7 @@ class InboundService:
             mask=self.mask,
             history=self.history,
             history_limit=self.options.history_limit,
+            instances=self.instances,
         )
         context.element_properties = executable.element_properties
         executable.context = context

@@ -5,15 +5,17 @@ Camunda's connector (camunda/connectors connectors/http/polling ``HttpPollingCon
 waiting at the element every ``processPollingInterval`` and, for each, sends the REST
 connector's request (its properties evaluated against that instance's variables) every
 ``httpRequestInterval``, correlating the response with the message id
-``elementId + elementInstanceKey``. Switchboard's engine protocol cannot list the instances
-waiting at an element, so this connector polls *once per element*: the request's FEEL is
-evaluated without process variables, and the element's ``correlationKeyExpression`` picks the
-instance from the response (docs/inbound.md, "HTTP polling", says precisely what differs).
+``elementId + elementInstanceKey``. Switchboard does the same when the runtime can list the
+waiting instances (``CAMUNDA_REST_ADDRESS`` set: :mod:`connectors.http_polling.instances`).
+Without it (Zeebe's gRPC API cannot list them) this connector polls *once per element*: the
+request's FEEL is evaluated without process variables, and the element's
+``correlationKeyExpression`` picks the instance from the response (docs/inbound.md, "HTTP
+polling", says precisely what differs).
 
-Each poll: one request; an HTTP or I/O error reports health DOWN with the (masked) error and
-polling goes on at the next interval, as Camunda ignores it; a response reports UP and is
-correlated (activation condition, correlation key, message id, result mapping over
-``response`` = ``{status, headers, body, reason}`` and its fields at top level).
+Per element, each poll: one request; an HTTP or I/O error reports health DOWN with the
+(masked) error and polling goes on at the next interval, as Camunda ignores it; a response
+reports UP and is correlated (activation condition, correlation key, message id, result
+mapping over ``response`` = ``{status, headers, body, reason}`` and its fields at top level).
 """
 
 from __future__ import annotations
@@ -25,9 +27,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from connectors._http import HttpRequestSpec, execute
-from connectors._http.models import read_timeouts
-from connectors._http.options import effective_authentication
-from connectors.http_polling.properties import PollingProperties
+from connectors.http_polling.instances import InstancePoller
+from connectors.http_polling.properties import PollingIntervals, PollingProperties
+from connectors.http_polling.spec import request_spec
 from connectors.sdk import ConnectorInputError
 from connectors.sdk.errors import ConnectorError
 from connectors.sdk.fields import Group
@@ -36,27 +38,6 @@ from connectors.sdk.inbound import CorrelationResult, Health, InboundContext, in
 TYPE = "io.camunda:http-polling:1"
 TEMPLATE_VERSION = 9  # the newest official template in @camunda/connectors-element-templates
 MINIMUM_INTERVAL = dt.timedelta(milliseconds=1)
-
-
-def request_spec(props: PollingProperties) -> HttpRequestSpec:
-    """The REST connector's request for the bound properties."""
-    connect, read = read_timeouts(
-        props.connection_timeout_in_seconds, props.read_timeout_in_seconds
-    )
-    return HttpRequestSpec(
-        method=props.method,
-        url=props.url,
-        authentication=effective_authentication(
-            props.authentication, props.authentication_configuration
-        ),
-        headers=props.headers,
-        query=props.query_parameters,
-        body=props.body,
-        connect_timeout=connect,
-        read_timeout=read,
-        skip_encoding=(props.skip_encoding or "").strip().lower() == "true",
-        follow_redirects=props.follow_redirects,
-    )
 
 
 @inbound_connector(
@@ -99,9 +80,24 @@ class HttpPolling:
     spec: HttpRequestSpec
     polls: int = 0
     _task: asyncio.Task[None] | None = None
+    _instances: InstancePoller | None = None
 
     async def activate(self, context: InboundContext) -> None:
         self.context = context
+        if context.process_instances_available:
+            # Per waiting instance: only the intervals are bound now, the request per token.
+            intervals = context.bind(PollingIntervals)
+            for name, value in (
+                ("httpRequestInterval", intervals.request_interval),
+                ("processPollingInterval", intervals.process_interval),
+            ):
+                if value < MINIMUM_INTERVAL:
+                    raise ConnectorInputError(
+                        f"{name}: must be a positive ISO-8601 duration, e.g. PT50S"
+                    )
+            self._instances = InstancePoller(context, intervals)
+            self._instances.start(f"http-polling-instances-{_element_id(context)}")
+            return
         self.props = context.bind(PollingProperties)
         if self.props.interval < MINIMUM_INTERVAL:
             raise ConnectorInputError(
@@ -113,9 +109,13 @@ class HttpPolling:
     @property
     def running(self) -> bool:
         """Whether the polling task is alive."""
+        if self._instances is not None:
+            return self._instances.running
         return self._task is not None and not self._task.done()
 
     async def deactivate(self) -> None:
+        if self._instances is not None:
+            await self._instances.stop()
         task, self._task = self._task, None
         if task is not None:
             task.cancel()

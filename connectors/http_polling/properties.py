@@ -78,10 +78,31 @@ Duration = Annotated[dt.timedelta | None, BeforeValidator(parse_duration)]
 def _evaluated_url(value: Any) -> Any:
     if value is None:
         raise ValueError(
-            "the URL expression gave null; the HTTP polling connector evaluates it without "
-            "process variables (see docs/inbound.md, HTTP polling)"
+            "the URL expression gave null; without CAMUNDA_REST_ADDRESS the HTTP polling "
+            "connector evaluates it without process variables (see docs/inbound.md, "
+            "HTTP polling)"
         )
     return value
+
+
+class PollingIntervals(BaseModel):
+    """What is bound once at activation when polling per process instance (Camunda's
+    ``PollingActivationProperties``): the two intervals."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    http_request_interval: Annotated[Duration, FEEL, Field(alias="httpRequestInterval")] = None
+    process_polling_interval: Annotated[Duration, FEEL, Field(alias="processPollingInterval")] = (
+        None
+    )
+
+    @property
+    def request_interval(self) -> dt.timedelta:
+        return self.http_request_interval or DEFAULT_HTTP_REQUEST_INTERVAL
+
+    @property
+    def process_interval(self) -> dt.timedelta:
+        return self.process_polling_interval or DEFAULT_PROCESS_POLLING_INTERVAL
 
 
 class PollingProperties(BaseModel):
@@ -196,8 +217,8 @@ class PollingProperties(BaseModel):
             group="interval",
             type="Hidden",
             value="PT5S",
-            description="Camunda's runtime looks up the waiting process instances this often; "
-            "Switchboard polls per element and does not use it",
+            description="How often the process instances waiting at the element are looked up "
+            "(with Camunda's REST API; without it Switchboard polls per element)",
         ),
         Field(alias="processPollingInterval"),
     ] = None

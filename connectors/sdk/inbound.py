@@ -71,6 +71,7 @@ class InboundElement:
     message_name: str | None = None
     template_id: str | None = None
     template_version: str | None = None
+    attached_to: str | None = None  # a boundary event: the activity it is attached to
 
 
 # -- health and activity -----------------------------------------------------------------------
@@ -188,6 +189,44 @@ def is_success(result: CorrelationResult) -> bool:
 
 
 @runtime_checkable
+class ProcessInstanceContext(Protocol):
+    """One token waiting at a connector element, as Camunda's ``ProcessInstanceContext``:
+    the request is bound against its variables and an event is correlated to it."""
+
+    @property
+    def key(self) -> int:
+        """The process instance key."""
+        ...
+
+    @property
+    def element_instance_key(self) -> int:
+        """The element instance key: what identifies the token (a multi-instance body may
+        hold several at one element)."""
+        ...
+
+    @property
+    def element(self) -> InboundElement:
+        """The connector element the token waits at (or whose activity it is attached to)."""
+        ...
+
+    def task_key(self, prefix: str = "") -> str:
+        """``prefix + processInstanceKey + ":" + elementInstanceKey``, a stable key for
+        per-token work (Camunda's ``ProcessInstanceContext.taskKey``)."""
+        ...
+
+    async def bind(self, model: type[M]) -> M:
+        """As :meth:`InboundContext.bind`, with FEEL evaluated against the instance's
+        current variables (looked up for every call). Raises ``ConnectorInputError`` naming
+        the fields, ``ConnectorError`` when the variables cannot be read."""
+        ...
+
+    async def correlate(self, variables: Mapping[str, Any]) -> CorrelationResult:
+        """Correlate an event for this token: the message id is ``elementId +
+        elementInstanceKey`` unless the element sets a ``messageIdExpression``."""
+        ...
+
+
+@runtime_checkable
 class InboundContext(Protocol):
     """What the runtime offers an activated inbound connector."""
 
@@ -222,6 +261,20 @@ class InboundContext(Protocol):
 
     def can_activate(self, variables: Mapping[str, Any]) -> bool:
         """Whether some element's activation condition holds for ``variables``."""
+        ...
+
+    @property
+    def process_instances_available(self) -> bool:
+        """Whether :meth:`process_instances` can list the instances waiting at the elements
+        (the runtime needs Camunda's Orchestration Cluster REST API for it)."""
+        ...
+
+    async def process_instances(self) -> Sequence[ProcessInstanceContext]:
+        """The element instances waiting at this executable's elements now (for a boundary
+        event: at the activity it is attached to), as Camunda's
+        ``InboundIntermediateConnectorContext.getProcessInstanceContexts``. Raises
+        ``ConnectorError`` when the look-up fails, ``ConnectorInputError`` when
+        :attr:`process_instances_available` is false."""
         ...
 
     def report_health(self, health: Health) -> None: ...

@@ -32,9 +32,12 @@ from camunda_orchestration_sdk.models import (
     ProcessCreationByKey,
     ProcessDefinitionSearchQuery,
     ProcessDefinitionSearchQueryFilter,
+    VariableSearchQuery,
+    VariableSearchQueryFilter,
 )
 from camunda_orchestration_sdk.types import File
 
+from app.engines.camunda_rest.element_instances import RestElementInstanceSource
 from tests.support.camunda_rest import CamundaRestStandIn
 from tests.support.gateway import TestGateway
 
@@ -391,4 +394,55 @@ async def test_correlating_with_no_subscription_is_404(sdk: CamundaAsyncClient) 
     assert refused.value.parsed.detail == (
         "Command 'CORRELATE' rejected with code 'NOT_FOUND': Expected to find subscription for "
         "message with name 'nobody' and correlation key 'k', but none was found."
+    )
+
+
+# ---------------------------------------------------------------- element instances, variables
+# element-instances.yaml and variables.yaml: what Switchboard's HTTP polling per instance reads
+# (app/engines/camunda_rest/element_instances.py).
+
+
+async def test_waiting_tokens_are_active_element_instances_and_page_forward(
+    gateway: TestGateway, sdk: CamundaAsyncClient
+) -> None:
+    [deployed] = (await deploy(sdk, "tokens")).deployments
+    key = int(deployed.process_definition.process_definition_key)
+    instances = [
+        gateway._create_instance(gateway.definitions[key], {"n": n, "big": "y" * 9000})
+        for n in range(3)
+    ]
+    source = RestElementInstanceSource(sdk, page_size=2)
+    found = await source.active_element_instances(key, "work")
+    assert [f.process_instance_key for f in found] == instances
+    assert len({f.element_instance_key for f in found}) == 3
+    assert all(f.element_id == "work" for f in found)
+    assert await source.active_element_instances(key, "start") == []
+    variables = await source.variables(found[1])
+    assert variables == {"n": 1, "big": "y" * 9000}  # truncateValues=false: whole values
+
+
+async def test_variable_search_truncates_long_values_by_default(
+    gateway: TestGateway, sdk: CamundaAsyncClient
+) -> None:
+    [deployed] = (await deploy(sdk, "long")).deployments
+    key = int(deployed.process_definition.process_definition_key)
+    instance = gateway._create_instance(gateway.definitions[key], {"big": "y" * 9000})
+    result = await sdk.search_variables(
+        data=VariableSearchQuery(
+            filter_=VariableSearchQueryFilter(process_instance_key=str(instance))
+        )
+    )
+    [item] = result.items
+    assert item.is_truncated is True and len(item.value) < 9000
+    assert item.variable_key.isdigit()
+
+
+async def test_element_instance_search_refuses_unknown_filter_properties(
+    rest: CamundaRestStandIn,
+) -> None:
+    response = await post(rest, "/v2/element-instances/search", {"filter": {"flowNode": "x"}})
+    assert problem(response) == (
+        400,
+        "Bad Request",
+        "Request property [filter.flowNode] cannot be parsed",
     )

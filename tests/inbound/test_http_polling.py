@@ -10,8 +10,9 @@ exception is logged and polling goes on at the next interval),
 ``model/PollingIntervalConfiguration.java`` (``httpRequestInterval``); connector-runtime-core
 ``inbound/correlation/InboundCorrelationHandler.java`` (PublishMessage with the evaluated
 correlation key, the message id and the default TTL) and connector-sdk feel-wrapper
-``FeelEngineWrapper.java`` (every expression sees ``response`` = the event). Switchboard polls
-per element, not per waiting process instance (docs/inbound.md, "HTTP polling").
+``FeelEngineWrapper.java`` (every expression sees ``response`` = the event). These run without
+``CAMUNDA_REST_ADDRESS``, where Switchboard polls per element, not per waiting process instance
+(docs/inbound.md, "HTTP polling"); test_http_polling_instances.py polls per instance.
 """
 
 from __future__ import annotations
@@ -326,9 +327,9 @@ async def test_deactivation_stops_polling(
 async def test_process_variables_in_the_request_are_not_available(
     serve: Serve, server: LoopbackServer, job: Job
 ) -> None:
-    """Camunda evaluates the request's FEEL per waiting process instance; Switchboard polls
-    per element, without process variables: such a URL cannot be built and the element
-    fails with the field named (docs/inbound.md)."""
+    """Camunda evaluates the request's FEEL per waiting process instance; without the REST
+    API Switchboard polls per element, without process variables: such a URL cannot be built
+    and the element fails with the field named (docs/inbound.md)."""
     served = await serve()
     applied = polling_element(server, url=f'="{server.url("/job")}/" + orderId')
     response = await served.deploy(("vars.bpmn", applied.bpmn("vars")))

@@ -3,7 +3,8 @@
 Real HTTP on loopback (Starlette served by uvicorn). The endpoints and their shapes are those
 of Camunda's OpenAPI spec, camunda/camunda ``zeebe/gateway-protocol/src/main/proto/v2/``
 (``jobs.yaml``, ``messages.yaml``, ``process-definitions.yaml``, ``process-instances.yaml``,
-``deployments.yaml``, ``problem-detail.yaml``), with every field the SDK
+``deployments.yaml``, ``problem-detail.yaml``; the element-instance and variable searches in
+``tests.support.camunda_rest_search``), with every field the SDK
 ``camunda-orchestration-sdk`` 10.x requires in its answers.
 
 One process model serves both transports: the REST front holds no job or process state of
@@ -38,12 +39,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextlib
 import json
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +56,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.support import camunda_rest_search as search_rows
 from tests.support.bpmn import parse_bpmn
 from tests.support.gateway import (
     DEFAULT_TENANT,
@@ -63,6 +64,22 @@ from tests.support.gateway import (
     TestGateway,
     _Servicer,
     job_statistics,
+)
+from tests.support.rest_requests import (
+    Check,
+    Problem,
+    _is_bool,
+    _is_int,
+    _is_key,
+    _is_nullable_object,
+    _is_object,
+    _is_str,
+    _is_str_list,
+    _json_body,
+    _missing,
+    _path_key,
+    _read,
+    _unparsable,
 )
 
 PHYSICAL_TENANT = "default"  # the SDK's example value for the default physical tenant
@@ -81,104 +98,6 @@ _GRPC_TO_HTTP: dict[grpc.StatusCode, tuple[int, str]] = {
     grpc.StatusCode.DEADLINE_EXCEEDED: (504, "DEADLINE_EXCEEDED"),
     grpc.StatusCode.ABORTED: (502, "ABORTED"),
 }
-
-
-# --------------------------------------------------------------------- request reading
-
-
-class Problem(Exception):
-    """An RFC 9457 problem answer (``application/problem+json``)."""
-
-    def __init__(self, status: int, title: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.title = title
-        self.detail = detail
-
-
-def _unparsable(name: str) -> Problem:
-    return Problem(400, "Bad Request", f"Request property [{name}] cannot be parsed")
-
-
-def _missing(*names: str) -> Problem:
-    return Problem(400, "INVALID_ARGUMENT", " ".join(f"No {n} provided." for n in names))
-
-
-Check = Callable[[Any], bool]
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_str(value: Any) -> bool:
-    return isinstance(value, str)
-
-
-def _is_bool(value: Any) -> bool:
-    return isinstance(value, bool)
-
-
-def _is_object(value: Any) -> bool:
-    return isinstance(value, dict)
-
-
-def _is_nullable_object(value: Any) -> bool:
-    return value is None or isinstance(value, dict)
-
-
-def _is_str_list(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
-
-
-def _is_key(value: Any) -> bool:
-    # Keys are strings of digits on the v2 API (keys.yaml: pattern ^-?[0-9]+$).
-    return isinstance(value, str) and value.lstrip("-").isdigit()
-
-
-def _is_any(value: Any) -> bool:
-    return True
-
-
-def _read(body: Any, schema: Mapping[str, Check], prefix: str = "") -> dict[str, Any]:
-    """Check a JSON object against ``schema`` (property -> type check); refuse unknown
-    properties and wrong types as the REST gateway does. ``null`` passes as absent."""
-    if body is None:
-        return {}
-    if not isinstance(body, dict):
-        raise Problem(400, "Bad Request", "Failed to read request")
-    for name, value in body.items():
-        check = schema.get(name)
-        if check is None or (value is not None and not check(value)):
-            raise _unparsable(prefix + name)
-    return {k: v for k, v in body.items() if v is not None}
-
-
-async def _json_body(request: Request, *, required: bool) -> Any:
-    raw = await request.body()
-    if not raw.strip():
-        if required:
-            raise Problem(400, "Bad Request", "Required request body is missing")
-        return None
-    try:
-        return json.loads(raw, parse_constant=_refuse_constant)
-    except ValueError:
-        raise Problem(400, "Bad Request", "Failed to read request") from None
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _path_key(request: Request, name: str) -> int:
-    text = request.path_params[name]
-    if not text.lstrip("-").isdigit():
-        raise Problem(
-            400,
-            "INVALID_ARGUMENT",
-            f"The provided {name} '{text}' is not a valid key. Expected a numeric value.",
-        )
-    return int(text)
 
 
 # --------------------------------------------------------------------- the gateway bridge
@@ -246,6 +165,7 @@ class CamundaRestStandIn:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._long_polls: set[asyncio.Future[list[Any]]] = set()
+        self._variable_keys: dict[tuple[int, str], str] = {}
         self.app = Starlette(
             routes=[
                 Route("/v2/jobs/activation", self._activate, methods=["POST"]),
@@ -268,6 +188,12 @@ class CamundaRestStandIn:
                 Route("/v2/messages/correlation", self._correlate, methods=["POST"]),
                 Route("/v2/process-instances", self._create_instance, methods=["POST"]),
                 Route("/v2/deployments", self._deploy, methods=["POST"]),
+                Route(
+                    "/v2/element-instances/search",
+                    self._search_element_instances,
+                    methods=["POST"],
+                ),
+                Route("/v2/variables/search", self._search_variables, methods=["POST"]),
             ]
         )
 
@@ -538,6 +464,35 @@ class CamundaRestStandIn:
                     pb.UpdateJobRetriesRequest(jobKey=key, retries=changeset["retries"]), context
                 )
             return Response(status_code=204), body
+
+        return await self._answer(request, handle)
+
+    # ----------------------------------------------------------------- element instances, variables
+
+    async def _search_element_instances(self, request: Request) -> Response:
+        async def handle(request: Request) -> tuple[Response, Any]:
+            self._check_auth(request)
+            body = await _json_body(request, required=False)
+            rows = search_rows.element_instance_rows(self.gateway)
+            answer = search_rows.search(
+                rows, body, search_rows.ELEMENT_INSTANCE_FILTER, "elementInstanceKey"
+            )
+            return JSONResponse(answer), body
+
+        return await self._answer(request, handle)
+
+    async def _search_variables(self, request: Request) -> Response:
+        async def handle(request: Request) -> tuple[Response, Any]:
+            self._check_auth(request)
+            truncate = request.query_params.get("truncateValues", "true")
+            if truncate not in ("true", "false"):
+                raise _unparsable("truncateValues")
+            body = await _json_body(request, required=False)
+            rows = search_rows.variable_rows(
+                self.gateway, self._variable_keys, truncate=truncate == "true"
+            )
+            answer = search_rows.search(rows, body, search_rows.VARIABLE_FILTER, "variableKey")
+            return JSONResponse(answer), {"truncateValues": truncate, "body": body}
 
         return await self._answer(request, handle)
 
@@ -954,15 +909,11 @@ def _matches(row: dict[str, Any], filters: dict[str, Any]) -> bool:
 
 
 def _cursor(index: int, row: dict[str, Any]) -> str:
-    raw = json.dumps({"i": index, "k": row["processDefinitionKey"]}).encode()
-    return base64.urlsafe_b64encode(raw).decode()
+    return search_rows.cursor(index, row["processDefinitionKey"])
 
 
 def _cursor_index(cursor: str) -> int:
-    try:
-        return int(json.loads(base64.urlsafe_b64decode(cursor.encode()))["i"])
-    except (ValueError, KeyError, TypeError):
-        raise _unparsable("page.after") from None
+    return search_rows.cursor_index(cursor)
 
 
 # --------------------------------------------------------------------- separate process

@@ -151,6 +151,8 @@ class ProcessInstance:
     visited: list[str] = field(default_factory=list)
     correlation_key: str | None = None  # started by a message with this key
     job_key: int | None = None  # the job the instance waits on
+    element_instance_key: int | None = None  # the token at current_element
+    started_at: float = field(default_factory=time.time)
 
 
 @dataclass
@@ -609,6 +611,7 @@ class TestGateway:
             instance.visited.append(element_id)
             if element.kind == "serviceTask" and element.job_type:
                 instance.current_element = element_id
+                instance.element_instance_key = next(self._keys)
                 job = self.add_job(
                     element.job_type,
                     variables=apply_inputs(element, instance.variables),
@@ -632,10 +635,12 @@ class TestGateway:
                 return
             if element.message_name and element.kind in ("intermediateCatchEvent", "receiveTask"):
                 instance.current_element = element_id
+                instance.element_instance_key = next(self._keys)
                 self._subscribe(instance, element_id, element.message_name, element.correlation_key)
                 return
             element_id = element.next
         instance.current_element = None
+        instance.element_instance_key = None
         instance.state = "completed"
         self._notify()
 

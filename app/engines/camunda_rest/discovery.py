@@ -19,6 +19,7 @@ every ``SWITCHBOARD_INBOUND_POLL_INTERVAL`` (``start_services`` adds one when
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import httpx
 from camunda_orchestration_sdk import CamundaAsyncClient, ProcessDefinitionKey
@@ -30,9 +31,9 @@ from camunda_orchestration_sdk.models import (
     ProcessDefinitionSearchQuerySortRequest,
     ProcessDefinitionSearchQuerySortRequestField,
 )
-from camunda_orchestration_sdk.types import Unset
 
 from app.engines.camunda_rest.client import create_client, engine_error
+from app.engines.camunda_rest.paging import forward_pages
 from app.inbound.model import DefinitionRef
 from app.runtime.engine import DEFAULT_TENANT
 from app.settings.camunda_rest import CamundaRestSettings
@@ -70,34 +71,42 @@ class RestDefinitionSource:
             owns_client=True,
         )
 
+    @property
+    def client(self) -> CamundaAsyncClient:
+        """The SDK client (shared with the element-instance look-ups)."""
+        return self._client
+
     async def aclose(self) -> None:
         if self._owns_client:
             await self._client.aclose()
 
     async def latest_definitions(self) -> list[DefinitionRef]:
         """Every process's latest version (per tenant), all pages."""
-        found: list[DefinitionRef] = []
-        after: str | None = None
-        for _ in range(MAX_PAGES):
-            page = CursorBasedForwardPagination(limit=self._page_size)
-            if after is not None:
-                page.after = after  # type: ignore[assignment]
+        sort = [
+            ProcessDefinitionSearchQuerySortRequest(
+                field=ProcessDefinitionSearchQuerySortRequestField.PROCESSDEFINITIONID
+            ),
+            ProcessDefinitionSearchQuerySortRequest(
+                field=ProcessDefinitionSearchQuerySortRequestField.TENANTID
+            ),
+        ]
+
+        async def search(page: CursorBasedForwardPagination) -> Any:
             query = ProcessDefinitionSearchQuery(
                 filter_=ProcessDefinitionSearchQueryFilter(is_latest_version=True),
-                sort=[
-                    ProcessDefinitionSearchQuerySortRequest(
-                        field=ProcessDefinitionSearchQuerySortRequestField.PROCESSDEFINITIONID
-                    ),
-                    ProcessDefinitionSearchQuerySortRequest(
-                        field=ProcessDefinitionSearchQuerySortRequestField.TENANTID
-                    ),
-                ],
+                sort=sort,
                 page=page,
             )
-            try:
-                result = await self._client.search_process_definitions(data=query)
-            except (ApiError, httpx.HTTPError) as exc:
-                raise engine_error(exc, "SearchProcessDefinitions") from None
+            return await self._client.search_process_definitions(data=query)
+
+        found: list[DefinitionRef] = []
+        pages = forward_pages(
+            search,
+            command="SearchProcessDefinitions",
+            page_size=self._page_size,
+            max_pages=MAX_PAGES,
+        )
+        async for items in pages:
             found.extend(
                 DefinitionRef(
                     process_definition_key=int(item.process_definition_key),
@@ -106,13 +115,8 @@ class RestDefinitionSource:
                     tenant_id=str(item.tenant_id) or DEFAULT_TENANT,
                     resource_name=item.resource_name,
                 )
-                for item in result.items
+                for item in items
             )
-            cursor = result.page.end_cursor
-            if len(result.items) < self._page_size or not cursor or isinstance(cursor, Unset):
-                return found
-            after = str(cursor)
-        log.warning("process-definition search: stopped after %d pages", MAX_PAGES)
         return found
 
     async def definitions_with_subscriptions(self) -> set[int] | None:
