@@ -138,7 +138,8 @@ class DefinitionSource(Protocol):
     ``latest_definitions`` returns the latest version of every process (per tenant);
     ``definitions_with_subscriptions`` the keys of versions with open message subscriptions,
     or None when the source cannot tell (then older versions' message elements stay active);
-    ``xml`` the BPMN of one definition.
+    ``definition`` one definition by key (an older version with subscriptions the service
+    does not know yet); ``xml`` the BPMN of one definition.
     """
 
     name: str
@@ -146,6 +147,8 @@ class DefinitionSource(Protocol):
     async def latest_definitions(self) -> Sequence[DefinitionRef]: ...
 
     async def definitions_with_subscriptions(self) -> set[int] | None: ...
+
+    async def definition(self, key: int) -> DefinitionRef: ...
 
     async def xml(self, definition: DefinitionRef) -> bytes: ...
 

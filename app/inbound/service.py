@@ -206,16 +206,23 @@ class InboundService:
         """Record the latest definitions of a discovery source we do not know yet."""
         known = {s.definition.process_definition_key for s in self._states}
         new: list[tuple[DefinitionRef, list[Registration]]] = []
-        for ref in await source.latest_definitions():
+        latest = list(await source.latest_definitions())
+        subscribed = await source.definitions_with_subscriptions()
+        # Older versions with waiting instances are served too, known or not (Camunda's
+        # runtime imports the latest and the "active" versions alike).
+        older = sorted((subscribed or set()) - known - {r.process_definition_key for r in latest})
+        for ref in [*latest, *[await source.definition(key) for key in older]]:
             if ref.process_definition_key in known:
                 continue
             xml = await source.xml(ref)
             new.append((ref, registrations_for(ref, xml, origin="discovery")))
         if new:
             await self.store.save_definitions(new)
-        await self.store.set_subscriptions(
-            await source.definitions_with_subscriptions(), "discovery"
-        )
+        # A source that can tell which versions have open subscriptions speaks for every
+        # definition of the cluster, those deployed through Switchboard included.
+        await self.store.set_subscriptions(subscribed, "discovery")
+        if subscribed is not None:
+            await self.store.set_subscriptions(subscribed, "deployment")
 
     # -- executables ----------------------------------------------------------------------
 

@@ -161,6 +161,7 @@ class Source:
         self.latest: list[DefinitionRef] = []
         self.documents: dict[int, bytes] = {}
         self.subscribed: set[int] | None = None
+        self.known: dict[int, DefinitionRef] = {}
 
     async def latest_definitions(self) -> Sequence[DefinitionRef]:
         return list(self.latest)
@@ -170,6 +171,9 @@ class Source:
 
     async def xml(self, definition: DefinitionRef) -> bytes:
         return self.documents[definition.process_definition_key]
+
+    async def definition(self, key: int) -> DefinitionRef:
+        return self.known[key]
 
 
 async def test_definitions_from_a_discovery_source(inbound_db: str) -> None:

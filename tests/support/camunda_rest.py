@@ -194,6 +194,11 @@ class CamundaRestStandIn:
                     methods=["POST"],
                 ),
                 Route("/v2/variables/search", self._search_variables, methods=["POST"]),
+                Route(
+                    "/v2/process-definitions/statistics/message-subscriptions",
+                    self._subscription_statistics,
+                    methods=["POST"],
+                ),
             ]
         )
 
@@ -493,6 +498,21 @@ class CamundaRestStandIn:
             )
             answer = search_rows.search(rows, body, search_rows.VARIABLE_FILTER, "variableKey")
             return JSONResponse(answer), {"truncateValues": truncate, "body": body}
+
+        return await self._answer(request, handle)
+
+    async def _subscription_statistics(self, request: Request) -> Response:
+        async def handle(request: Request) -> tuple[Response, Any]:
+            self._check_auth(request)
+            body = await _json_body(request, required=False)
+            answer = search_rows.search(
+                search_rows.subscription_statistics_rows(self.gateway),
+                body,
+                search_rows.SUBSCRIPTION_STATISTICS_FILTER,
+                "processDefinitionKey",
+                search_rows.STATISTICS_PAGE,
+            )
+            return JSONResponse(search_rows.statistics_answer(answer)), body
 
         return await self._answer(request, handle)
 

@@ -71,6 +71,17 @@ VARIABLE_FILTER = {
     "processInstanceKey": _is_key_filter,
 }
 PAGE = {"from": _is_int, "limit": _is_int, "after": _is_str, "before": _is_str}
+STATISTICS_PAGE = {"limit": _is_int, "after": _is_str}  # JobTypeStatisticsQueryPage
+SUBSCRIPTION_STATISTICS_FILTER = {
+    "messageSubscriptionState": _is_text_filter,
+    "processDefinitionKey": _is_key_filter,
+    "processDefinitionId": _is_text_filter,
+    "processInstanceKey": _is_key_filter,
+    "elementId": _is_text_filter,
+    "messageName": _is_text_filter,
+    "correlationKey": _is_text_filter,
+    "tenantId": _is_text_filter,
+}
 
 
 def element_instance_rows(gateway: TestGateway) -> list[dict[str, Any]]:
@@ -130,15 +141,56 @@ def variable_rows(
     return rows
 
 
+def subscription_statistics_rows(gateway: TestGateway) -> list[dict[str, Any]]:
+    """Per process definition, its open message subscriptions (state CREATED): rows of
+    ``ProcessDefinitionMessageSubscriptionStatisticsResult`` plus the filterable fields
+    (removed from the answer by :func:`statistics_answer`)."""
+    grouped: dict[int, dict[str, Any]] = {}
+    for subscription in gateway.subscriptions:
+        instance = gateway.instances.get(subscription.instance_key)
+        if instance is None:
+            continue
+        definition = instance.definition
+        row = grouped.setdefault(
+            definition.key,
+            {
+                "processDefinitionId": definition.bpmn_process_id,
+                "tenantId": subscription.tenant_id,
+                "processDefinitionKey": str(definition.key),
+                "processInstancesWithActiveSubscriptions": 0,
+                "activeSubscriptions": 0,
+                "messageSubscriptionState": "CREATED",
+                "_instances": set(),
+            },
+        )
+        row["activeSubscriptions"] += 1
+        row["_instances"].add(instance.key)
+        row["processInstancesWithActiveSubscriptions"] = len(row["_instances"])
+    return sorted(grouped.values(), key=lambda r: int(r["processDefinitionKey"]))
+
+
+def statistics_answer(answer: dict[str, Any]) -> dict[str, Any]:
+    """The statistics answer without the stand-in's own bookkeeping fields."""
+    items = [
+        {k: v for k, v in item.items() if not k.startswith("_") and k != "messageSubscriptionState"}
+        for item in answer["items"]
+    ]
+    return {"items": items, "page": answer["page"]}
+
+
 def search(
-    rows: list[dict[str, Any]], body: Any, filters_schema: dict[str, Any], key: str
+    rows: list[dict[str, Any]],
+    body: Any,
+    filters_schema: dict[str, Any],
+    key: str,
+    page_schema: dict[str, Any] = PAGE,
 ) -> dict[str, Any]:
     """Filter and page ``rows`` as a v2 ``.../search`` endpoint does (sorted by ``key``)."""
     request = _read(body, {"filter": _is_object, "sort": _is_list, "page": _is_object})
     filters = _read(request.get("filter"), filters_schema, "filter.")
     if request.get("sort"):
         raise Problem(400, "INVALID_ARGUMENT", "The stand-in does not sort searches.")
-    page = _read(request.get("page"), PAGE, "page.")
+    page = _read(request.get("page"), page_schema, "page.")
     limit = page.get("limit", DEFAULT_PAGE_LIMIT)
     if limit < 0:
         raise Problem(

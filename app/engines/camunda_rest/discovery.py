@@ -11,6 +11,9 @@ request with the previous page's ``endCursor`` (camunda/connectors ``connector-r
 connector-runtime-spring/.../inbound/importer/ProcessDefinitionSearch.java``); where it sorts
 by key and drops older versions itself, this asks the API for the latest versions only.
 
+It also tells which definitions have open message subscriptions (the "active versions" Camunda's
+runtime keeps: :meth:`RestDefinitionSource.definitions_with_subscriptions`).
+
 It implements :class:`app.inbound.model.DefinitionSource`, which the inbound service polls
 every ``SWITCHBOARD_INBOUND_POLL_INTERVAL`` (``start_services`` adds one when
 ``CAMUNDA_REST_ADDRESS`` is set).
@@ -26,6 +29,10 @@ from camunda_orchestration_sdk import CamundaAsyncClient, ProcessDefinitionKey
 from camunda_orchestration_sdk.errors import ApiError
 from camunda_orchestration_sdk.models import (
     CursorBasedForwardPagination,
+    JobTypeStatisticsQueryPage,
+    MessageSubscriptionStateExactMatch,
+    ProcessDefinitionMessageSubscriptionStatisticsQuery,
+    ProcessDefinitionMessageSubscriptionStatisticsQueryFilter,
     ProcessDefinitionSearchQuery,
     ProcessDefinitionSearchQueryFilter,
     ProcessDefinitionSearchQuerySortRequest,
@@ -35,7 +42,7 @@ from camunda_orchestration_sdk.models import (
 from app.engines.camunda_rest.client import create_client, engine_error
 from app.engines.camunda_rest.paging import forward_pages
 from app.inbound.model import DefinitionRef
-from app.runtime.engine import DEFAULT_TENANT
+from app.runtime.engine import DEFAULT_TENANT, EngineRejectedError
 from app.settings.camunda_rest import CamundaRestSettings
 
 log = logging.getLogger("switchboard.camunda_rest")
@@ -62,6 +69,7 @@ class RestDefinitionSource:
         self._client = client
         self._page_size = page_size
         self._owns_client = owns_client
+        self._statistics = True  # False once the cluster said it has no such endpoint
 
     @classmethod
     def from_settings(cls, settings: CamundaRestSettings) -> RestDefinitionSource:
@@ -120,10 +128,59 @@ class RestDefinitionSource:
         return found
 
     async def definitions_with_subscriptions(self) -> set[int] | None:
-        """None: this source does not tell which older versions still have open message
-        subscriptions (their message elements then stay active, as the inbound layer
-        documents)."""
-        return None
+        """The keys of the definitions with open (CREATED) message subscriptions, as Camunda's
+        runtime imports its "active versions" (camunda/connectors ``connector-runtime-spring/
+        .../inbound/importer/Importers.importActiveVersions``, ``SearchQueryClientImpl.
+        queryMessageSubscriptionStatistics``): ``POST /v2/process-definitions/statistics/
+        message-subscriptions``. None when the cluster has no such endpoint (404): older
+        versions' message elements then stay active."""
+        if not self._statistics:
+            return None
+        filters = ProcessDefinitionMessageSubscriptionStatisticsQueryFilter(
+            message_subscription_state=MessageSubscriptionStateExactMatch.CREATED
+        )
+
+        async def search(page: Any) -> Any:
+            query = ProcessDefinitionMessageSubscriptionStatisticsQuery(filter_=filters, page=page)
+            return await self._client.get_process_definition_message_subscription_statistics(
+                data=query
+            )
+
+        keys: set[int] = set()
+        pages = forward_pages(
+            search,
+            command="GetProcessDefinitionMessageSubscriptionStatistics",
+            page_size=self._page_size,
+            max_pages=MAX_PAGES,
+            page_type=JobTypeStatisticsQueryPage,
+        )
+        try:
+            async for items in pages:
+                keys.update(int(item.process_definition_key) for item in items)
+        except EngineRejectedError as exc:
+            if exc.reason != "NOT_FOUND":
+                raise
+            log.warning(
+                "the REST API has no message subscription statistics: older versions' "
+                "message elements stay active"
+            )
+            self._statistics = False
+            return None
+        return keys
+
+    async def definition(self, key: int) -> DefinitionRef:
+        """One definition by key (``GET /v2/process-definitions/{processDefinitionKey}``)."""
+        try:
+            item = await self._client.get_process_definition(ProcessDefinitionKey(str(key)))
+        except (ApiError, httpx.HTTPError) as exc:
+            raise engine_error(exc, "GetProcessDefinition") from None
+        return DefinitionRef(
+            process_definition_key=int(item.process_definition_key),
+            bpmn_process_id=str(item.process_definition_id),
+            version=item.version,
+            tenant_id=str(item.tenant_id) or DEFAULT_TENANT,
+            resource_name=item.resource_name,
+        )
 
     async def xml(self, definition: DefinitionRef | int) -> bytes:
         """The BPMN XML of one definition (UTF-8)."""

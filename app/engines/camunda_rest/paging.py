@@ -18,17 +18,24 @@ from app.engines.camunda_rest.client import engine_error
 
 log = logging.getLogger("switchboard.camunda_rest")
 
-Search = Callable[[CursorBasedForwardPagination], Awaitable[Any]]
+Search = Callable[[Any], Awaitable[Any]]
 
 
 async def forward_pages(
-    search: Search, *, command: str, page_size: int, max_pages: int
+    search: Search,
+    *,
+    command: str,
+    page_size: int,
+    max_pages: int,
+    page_type: Callable[..., Any] = CursorBasedForwardPagination,
 ) -> AsyncIterator[list[Any]]:
     """The items of every page, in order; SDK and transport errors become the engine error
-    tree (:func:`~app.engines.camunda_rest.client.engine_error`) named after ``command``."""
+    tree (:func:`~app.engines.camunda_rest.client.engine_error`) named after ``command``.
+    ``page_type`` builds the page (``limit``, then ``after``): the statistics endpoints have
+    a page model of their own."""
     after: str | None = None
     for _ in range(max_pages):
-        page = CursorBasedForwardPagination(limit=page_size)
+        page = page_type(limit=page_size)
         if after is not None:
             page.after = after  # type: ignore[assignment]
         try:
