@@ -351,7 +351,7 @@ class InboundElementOut(ApiModel):
     )
     type: str = Field(description="The inbound connector type (inbound.type)")
     webhook_path: str | None = Field(description="/inbound/{context} for webhooks")
-    state: Literal["active", "standby", "failed"]
+    state: Literal["active", "standby", "failed", "cancelled"]
     error: str | None
     tenant_id: str | None
     element_name: str | None
@@ -378,7 +378,7 @@ class RegisteredElementOut(ApiModel):
     kind: str
     type: str
     webhook_path: str | None
-    state: Literal["active", "standby", "failed"]
+    state: Literal["active", "standby", "failed", "cancelled"]
     error: str | None
 
 

@@ -80,6 +80,8 @@ class RuntimeContext:
         self.last_activity: dt.datetime | None = None
         # Each element's own properties (secrets resolved), by (definition key, element id).
         self.element_properties: dict[tuple[int, str], dict[str, Any]] = {}
+        # Set by the inbound service: what cancel() asks of it.
+        self.on_cancel: Callable[[str], None] | None = None
 
     # -- InboundContext --------------------------------------------------------------------
 
@@ -192,6 +194,17 @@ class RuntimeContext:
             result=result,
         )
         return result
+
+    def cancel(self, error: BaseException | str | None = None) -> None:
+        if isinstance(error, BaseException):
+            reason = getattr(error, "message", None) or str(error) or type(error).__name__
+        else:
+            reason = error or "cancelled by the connector"
+        reason = self.mask(str(reason))
+        self.log(f"Executable cancelled: {reason}", severity="WARNING", tag="Activation")
+        self.report_health(Health.down(reason))
+        if self.on_cancel is not None:
+            self.on_cancel(reason)
 
     def report_health(self, health: Health) -> None:
         # What a connector reports may quote a secret (an error echoing a URL or a header).

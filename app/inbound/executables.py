@@ -50,7 +50,7 @@ RUNTIME_PROPERTIES = frozenset(
         "resultVariable",
     }
 )
-State = Literal["active", "standby", "failed"]
+State = Literal["active", "standby", "failed", "cancelled"]
 
 
 @dataclass

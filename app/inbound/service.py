@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import inspect
 import logging
 import time
@@ -112,6 +113,7 @@ class InboundService:
         self._states: list[DefinitionState] = []
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._cancellations: set[asyncio.Task[None]] = set()
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -130,6 +132,9 @@ class InboundService:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        for task in list(self._cancellations):
+            task.cancel()
+        await asyncio.gather(*self._cancellations, return_exceptions=True)
         async with self._lock:
             for executable in list(self.executables.values()):
                 await executable.deactivate()
@@ -315,6 +320,7 @@ class InboundService:
         )
         context.element_properties = executable.element_properties
         executable.context = context
+        context.on_cancel = functools.partial(self._schedule_cancel, executable)
         instance = definition.create()
         try:
             result = instance.activate(context)
@@ -334,6 +340,23 @@ class InboundService:
         executable.instance = instance
         executable.state, executable.error = "active", None
         context.log("Executable activated", tag="Activation")
+
+    def _schedule_cancel(self, executable: Executable, reason: str) -> None:
+        # From the connector's own task: deactivating from there would wait for itself.
+        task = asyncio.get_running_loop().create_task(self._cancel(executable, reason))
+        self._cancellations.add(task)
+        task.add_done_callback(self._cancellations.discard)
+
+    async def _cancel(self, executable: Executable, reason: str) -> None:
+        async with self._lock:
+            if self.executables.get(executable.id) is not executable:
+                return
+            if executable.state != "active":
+                return
+            await executable.deactivate()
+            executable.state, executable.error = "cancelled", reason
+            self.webhooks.release(executable)
+            await self._promote_standby()
 
     async def _resolve(self, registration: Registration) -> dict[str, str]:
         props = dict(registration.properties)

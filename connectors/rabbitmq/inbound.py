@@ -170,6 +170,10 @@ class RabbitMqConsumer:
             self.channel = await connection.channel()
             await self.channel.set_qos(prefetch_count=PREFETCH_COUNT)
             self.queue = await self.channel.get_queue(props.queue_name, ensure=True)
+            await self._watch_consumer_cancel()
+            reopened = getattr(self.channel, "reopen_callbacks", None)
+            if reopened is not None:  # a robust channel gets a new underlay on reconnect
+                reopened.add(self._channel_reopened)
             tag = props.consumer_tag or str(uuid.uuid4())
             self.consumer_tag = await self.queue.consume(
                 self._on_message,
@@ -218,6 +222,26 @@ class RabbitMqConsumer:
         self.context.log(
             f"Connection lost{reason}; reconnecting", severity="WARNING", tag="Consumer"
         )
+
+    async def _watch_consumer_cancel(self) -> None:
+        channel = self.channel
+        if channel is None:
+            return
+        underlay = await channel.get_underlay_channel()
+        underlay.on_consumer_cancel_callbacks.add(self._consumer_cancelled)
+
+    async def _channel_reopened(self, *_: Any) -> None:
+        with contextlib.suppress(Exception):
+            await self._watch_consumer_cancel()
+
+    async def _consumer_cancelled(self, frame: Any) -> None:
+        # The broker's Basic.Cancel (the queue was deleted, a node holding it went away):
+        # Camunda's RabbitMqConsumer.handleCancel logs it and cancels the executable.
+        tag = getattr(frame, "consumer_tag", None)
+        if self._closing or tag != self.consumer_tag:
+            return
+        self.context.log(f"Consumer cancelled: {tag}", severity="WARNING", tag="Consumer")
+        self.context.cancel(f"Consumer cancelled by the broker: {tag}")
 
     def _reconnected(self, _: Any) -> None:
         self.context.report_health(Health.up(queue=self.queue.name if self.queue else None))

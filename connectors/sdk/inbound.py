@@ -277,6 +277,13 @@ class InboundContext(Protocol):
         :attr:`process_instances_available` is false."""
         ...
 
+    def cancel(self, error: BaseException | str | None = None) -> None:
+        """Stop this executable for good, as Camunda's ``InboundConnectorContext.cancel``
+        (a consumer the broker cancelled, say): the runtime calls ``deactivate()`` from a task
+        of its own and shows the elements ``cancelled`` with health DOWN and ``error``, until
+        the process is deployed again or the replica restarts. Returns at once."""
+        ...
+
     def report_health(self, health: Health) -> None: ...
 
     def log(

@@ -336,3 +336,34 @@ async def test_exclusive_and_arguments_reach_the_broker(
         assert element["health"]["details"]["consumerTag"] == "only-me"
     # Deactivated with the app: the consumer is gone.
     assert await queues.consumers() == 0
+
+
+async def test_a_consumer_the_broker_cancels_cancels_the_executable(
+    inbound_db: str, gateway: TestGateway, queues: Queues, secrets: None
+) -> None:
+    """Deleting the queue makes the broker cancel the consumer (Basic.Cancel): Camunda's
+    ``RabbitMqConsumer.handleCancel`` logs ``Consumer cancelled: <tag>`` and calls
+    ``context.cancel``; the runtime deactivates the executable and reports it DOWN
+    (connector-runtime-spring ``inbound/executable/BatchExecutableProcessor.cancelExecutable``)
+    without restarting it (a restart is scheduled only for a ``ConnectorRetryException``)."""
+    async with app(inbound_db, gateway) as served:
+        await deploy(served, START, uri_values(queues.name, consumerTag="sb-tag"), "cancelled")
+        assert await eventually(lambda: _consumers_are(queues, 1))
+        await queues.channel.queue_delete(queues.name)
+
+        async def cancelled() -> dict[str, Any] | None:
+            [element] = await served.inbound()
+            return element if element["state"] == "cancelled" else None
+
+        element = await eventually(cancelled, what="the executable cancelled")
+        assert element["error"] == "Consumer cancelled by the broker: sb-tag"
+        assert element["health"]["status"] == "DOWN"
+        messages = [a["message"] for a in element["activity"]]
+        assert "Consumer cancelled: sb-tag" in messages
+        # Deactivated: its connection is closed (nothing is left consuming or reconnecting).
+        executable = next(iter(served.app.services.inbound.executables.values()))
+        assert executable.instance is None
+
+
+async def _consumers_are(queues: Queues, count: int) -> bool:
+    return await queues.consumers() == count
