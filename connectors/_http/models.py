@@ -15,15 +15,10 @@ from pydantic_core import PydanticCustomError
 from connectors._http.url import URL_PATTERN as URL_REGEX
 from connectors.sdk import Choice, Condition, Property
 from connectors.sdk.fields import Configuration
+from connectors.sdk.validators import blank_to_none, upper_text
 
 GROUP_AUTH = "authentication"
 DEFAULT_TIMEOUT_SECONDS = 20.0
-
-
-def blank_to_none(value: Any) -> Any:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return value
 
 
 def _null_to_false(value: Any) -> Any:
@@ -71,11 +66,6 @@ def _json_object(value: Any) -> Any:
         except ValueError:
             raise ValueError("must be a map (a FEEL context or a JSON object)") from None
     return value
-
-
-def upper_text(value: Any) -> Any:
-    """Choice inputs are read case-insensitively (Jackson's ACCEPT_CASE_INSENSITIVE_ENUMS)."""
-    return value.strip().upper() if isinstance(value, str) else value
 
 
 def lower_text(value: Any) -> Any:
