@@ -17,7 +17,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from connectors.rabbitmq.models import CREDENTIALS, ROUTING_DOCS, URI_MESSAGE, URI_PATTERN
+from connectors.rabbitmq.models import (
+    CONNECTION_TYPE,
+    CREDENTIALS,
+    ROUTING_TOOLTIP,
+    URI_MESSAGE,
+    URI_PATTERN,
+)
 from connectors.sdk import Choice, FieldError, Property
 from connectors.sdk.inbound import FEEL
 from connectors.sdk.validators import blank_to_none, matching, not_blank, scalar_text
@@ -108,12 +114,7 @@ class InboundCredentialsAuthentication(_Model):
 InboundAuthentication = Annotated[
     InboundUriAuthentication | InboundCredentialsAuthentication,
     Field(discriminator="auth_type"),
-    Property(
-        label="Connection type",
-        group="authentication",
-        value="uri",
-        choices=(Choice("uri", "URI"), Choice("credentials", "Username/Password")),
-    ),
+    CONNECTION_TYPE,
 ]
 
 
@@ -122,7 +123,7 @@ def _routing(label: str) -> Property:
         label=label,
         condition=CREDENTIALS,
         optional=False,
-        tooltip=f"Get from RabbitMQ external application configurations. {ROUTING_DOCS}",
+        tooltip=ROUTING_TOOLTIP,
         extra={"constraints": {"notEmpty": True}},
     )
 

@@ -29,6 +29,14 @@ URI_PATTERN = r"^(=|(amqps?://|secrets|\{\{).*$)"
 URI_MESSAGE = "Must start with amqp(s):// or contain a secret reference"
 _URI_MATCH = re.compile(r"=|(?:amqps?://|secrets|\{\{)[^\n\r\u0085\u2028\u2029]*")
 CREDENTIALS = Condition(property="authentication.authType", equals="credentials")
+ROUTING_TOOLTIP = f"Get from RabbitMQ external application configurations. {ROUTING_DOCS}"
+# The same choice in the outbound and inbound templates.
+CONNECTION_TYPE = Property(
+    label="Connection type",
+    group="authentication",
+    value="uri",
+    choices=(Choice("uri", "URI"), Choice("credentials", "Username/Password")),
+)
 
 
 _uri = matching(_URI_MATCH, URI_MESSAGE)
@@ -87,12 +95,7 @@ class CredentialsAuthentication(BaseModel):
 Authentication = Annotated[
     UriAuthentication | CredentialsAuthentication,
     Field(discriminator="auth_type"),
-    Property(
-        label="Connection type",
-        group="authentication",
-        value="uri",
-        choices=(Choice("uri", "URI"), Choice("credentials", "Username/Password")),
-    ),
+    CONNECTION_TYPE,
 ]
 
 
@@ -102,7 +105,7 @@ def _routing_property(label: str) -> Property:
         feel="optional",
         condition=CREDENTIALS,
         optional=False,
-        tooltip=f"Get from RabbitMQ external application configurations. {ROUTING_DOCS}",
+        tooltip=ROUTING_TOOLTIP,
     )
 
 
