@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from connectors._http import HttpRequestSpec, aclose, check_environment, execute
+from connectors._http import RUNTIME_HOOKS, HttpRequestSpec, aclose, execute
 from connectors._http.models import (
     WITHOUT_CONFIGURATION,
     AuthConfigurationField,
@@ -249,11 +249,7 @@ async def http_json(data: HttpJsonInput, context: OutboundContext) -> dict[str, 
 http_json = http_json.with_overrides(
     # Same template version and retry backoff default as Camunda's newest official template,
     # so a BPMN modelled with it resolves to ours.
-    extra={
-        "startup_check": check_environment,
-        "shutdown": aclose,
-        "template_retry_backoff": "PT30S",
-    },
+    extra={**RUNTIME_HOOKS, "template_retry_backoff": "PT30S"},
 )
 
 __all__ = ["INPUT_VARIABLES", "TYPE", "HttpJsonInput", "aclose", "http_json", "request_spec"]
