@@ -151,6 +151,24 @@ def url_constraint() -> dict[str, Any]:
     return {"constraints": {"pattern": {"value": URL_PATTERN, "message": "Must be a http(s) URL"}}}
 
 
+# The endpoint fields of the REST connector's template, which the HTTP polling templates repeat.
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+METHOD_PROPERTY = Property(
+    label="Method",
+    group="endpoint",
+    value="GET",
+    choices=(
+        Choice("POST", "POST"),
+        Choice("GET", "GET"),
+        Choice("DELETE", "DELETE"),
+        Choice("PATCH", "PATCH"),
+        Choice("PUT", "PUT"),
+    ),
+)
+URL_PROPERTY = Property(label="URL", group="endpoint", feel="optional", extra=url_constraint())
+BODY_CONDITION = Condition(property="method", one_of=("POST", "PUT", "PATCH"))
+
+
 class OAuthClientCredentials(BaseModel):
     model_config = ConfigDict(title="OAuth 2.0")
     type: Literal["oauth-client-credentials-flow"] = "oauth-client-credentials-flow"
@@ -376,6 +394,11 @@ class DocumentReturnFormat(BaseModel):
             condition=Condition(property="documentReturnFormat.choice", equals="TEXT"),
         ),
     ] = None
+
+
+def skips_encoding(value: str | None) -> bool:
+    """The ``skipEncoding`` input (text in the template) as a flag."""
+    return (value or "").strip().lower() == "true"
 
 
 def timeout_property(label: str, *, optional: bool = False) -> Property:
