@@ -1,5 +1,7 @@
 """HTTP machinery shared by the REST and GraphQL connectors (one pooled transport per loop)."""
 
+from typing import Any
+
 from connectors._http.clients import aclose
 from connectors._http.config import HttpConfig
 from connectors._http.execute import execute
@@ -13,4 +15,7 @@ def check_environment() -> None:
     environment_context(HttpConfig.from_env())
 
 
-__all__ = ["HttpRequestSpec", "aclose", "check_environment", "execute"]
+# The REST and GraphQL connectors' start-up check and shutdown hook (``extra`` of the definition).
+RUNTIME_HOOKS: dict[str, Any] = {"startup_check": check_environment, "shutdown": aclose}
+
+__all__ = ["RUNTIME_HOOKS", "HttpRequestSpec", "aclose", "check_environment", "execute"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import re
 import ssl
-import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from connectors._http.hostrules import HostRules
 from connectors._http.oauth_cache import TokenCache
 from connectors._http.tls import JobTls, environment_context, job_context
 from connectors._http.transport import Transport
+from connectors.sdk.perloop import PerLoop
 
 MAX_JOB_TLS_CONTEXTS = 32
 USER_AGENT = "Switchboard-HTTP-Connector"
@@ -76,21 +76,18 @@ class HttpState:
         await self.client.aclose()
 
 
-_states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, HttpState] = (
-    weakref.WeakKeyDictionary()
-)
+def _new_state() -> HttpState:
+    config = HttpConfig.from_env()
+    rules = HostRules(config)
+    return HttpState(config=config, rules=rules, client=new_transport(config, rules))
+
+
+_states: PerLoop[HttpState] = PerLoop(_new_state)
 
 
 def state() -> HttpState:
     """This loop's shared state, created (from the environment) on first use."""
-    loop = asyncio.get_running_loop()
-    current = _states.get(loop)
-    if current is None:
-        config = HttpConfig.from_env()
-        rules = HostRules(config)
-        current = HttpState(config=config, rules=rules, client=new_transport(config, rules))
-        _states[loop] = current
-    return current
+    return _states.get()
 
 
 def new_transport(config: HttpConfig, rules: HostRules) -> Transport:
@@ -104,10 +101,7 @@ def new_transport(config: HttpConfig, rules: HostRules) -> Transport:
 
 async def aclose() -> None:
     """Close this loop's shared HTTP transport (idempotent). The runtime calls it on shutdown."""
-    loop = asyncio.get_running_loop()
-    current = _states.pop(loop, None)
-    if current is not None:
-        await current.aclose()
+    await _states.aclose()
 
 
 def _non_proxy_pattern(patterns: tuple[str, ...]) -> re.Pattern[str] | None:

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from connectors.sdk.envconfig import env_text
+
 DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_CONNECTIONS = 100
 
@@ -180,8 +182,8 @@ class HttpConfig:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> HttpConfig:
         """Read the configuration; raise :class:`HttpConfigError` naming a bad variable."""
         env = os.environ if environ is None else environ
-        cert = _text(env, ENV_CLIENT_CERT_FILE)
-        key = _text(env, ENV_CLIENT_KEY_FILE)
+        cert = env_text(env, ENV_CLIENT_CERT_FILE)
+        key = env_text(env, ENV_CLIENT_KEY_FILE)
         if bool(cert) != bool(key):
             raise HttpConfigError(
                 f"{ENV_CLIENT_CERT_FILE} and {ENV_CLIENT_KEY_FILE} must be set together"
@@ -194,21 +196,16 @@ class HttpConfig:
             non_proxy_hosts=_split(env.get(ENV_NON_PROXY_HOSTS, ""), "|"),
             allowed_hosts=tuple(h.lower() for h in _split(env.get(ENV_ALLOWED_HOSTS, ""), ",")),
             denied_networks=_networks(env),
-            ca_file=_text(env, ENV_CA_FILE),
+            ca_file=env_text(env, ENV_CA_FILE),
             client_cert_file=cert,
             client_key_file=key,
-            client_key_password=_text(env, ENV_CLIENT_KEY_PASSWORD),
+            client_key_password=env_text(env, ENV_CLIENT_KEY_PASSWORD),
             http2=_flag(env, ENV_HTTP2),
         )
 
 
-def _text(env: Mapping[str, str], name: str) -> str | None:
-    value = env.get(name, "").strip()
-    return value or None
-
-
 def _flag(env: Mapping[str, str], name: str) -> bool:
-    raw = (_text(env, name) or "false").lower()
+    raw = (env_text(env, name) or "false").lower()
     if raw in ("true", "1", "yes", "on"):
         return True
     if raw in ("false", "0", "no", "off"):
@@ -221,7 +218,7 @@ def _split(value: str, separator: str) -> tuple[str, ...]:
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = _text(env, name)
+    raw = env_text(env, name)
     if raw is None:
         return default
     try:
@@ -235,8 +232,8 @@ def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:
 
 def _proxy(env: Mapping[str, str], protocol: str) -> ProxySettings | None:
     prefix = f"CONNECTOR_{protocol}_PROXY_"
-    host = _text(env, prefix + "HOST")
-    port_text = _text(env, prefix + "PORT")
+    host = env_text(env, prefix + "HOST")
+    port_text = env_text(env, prefix + "PORT")
     if not host or not port_text:
         return None
     try:
@@ -245,14 +242,14 @@ def _proxy(env: Mapping[str, str], protocol: str) -> ProxySettings | None:
         raise HttpConfigError(f"{prefix}PORT must be an integer, got {port_text!r}") from None
     if not 1 <= port <= 65535:
         raise HttpConfigError(f"{prefix}PORT is out of range (1-65535): {port}")
-    scheme = (_text(env, prefix + "SCHEME") or "http").lower()
+    scheme = (env_text(env, prefix + "SCHEME") or "http").lower()
     if scheme not in ("http", "https"):
         raise HttpConfigError(f"{prefix}SCHEME must be http or https, got {scheme!r}")
     return ProxySettings(
         scheme=scheme,
         host=host,
         port=port,
-        user=_text(env, prefix + "USER"),
+        user=env_text(env, prefix + "USER"),
         password=env.get(prefix + "PASSWORD") or None,
     )
 

@@ -15,15 +15,10 @@ from pydantic_core import PydanticCustomError
 from connectors._http.url import URL_PATTERN as URL_REGEX
 from connectors.sdk import Choice, Condition, Property
 from connectors.sdk.fields import Configuration
+from connectors.sdk.validators import blank_to_none, upper_text
 
 GROUP_AUTH = "authentication"
 DEFAULT_TIMEOUT_SECONDS = 20.0
-
-
-def blank_to_none(value: Any) -> Any:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return value
 
 
 def _null_to_false(value: Any) -> Any:
@@ -71,11 +66,6 @@ def _json_object(value: Any) -> Any:
         except ValueError:
             raise ValueError("must be a map (a FEEL context or a JSON object)") from None
     return value
-
-
-def upper_text(value: Any) -> Any:
-    """Choice inputs are read case-insensitively (Jackson's ACCEPT_CASE_INSENSITIVE_ENUMS)."""
-    return value.strip().upper() if isinstance(value, str) else value
 
 
 def lower_text(value: Any) -> Any:
@@ -159,6 +149,24 @@ class ApiKeyAuthentication(BaseModel):
 def url_constraint() -> dict[str, Any]:
     """The official template's URL pattern, for the template generator (checked in code)."""
     return {"constraints": {"pattern": {"value": URL_PATTERN, "message": "Must be a http(s) URL"}}}
+
+
+# The endpoint fields of the REST connector's template, which the HTTP polling templates repeat.
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+METHOD_PROPERTY = Property(
+    label="Method",
+    group="endpoint",
+    value="GET",
+    choices=(
+        Choice("POST", "POST"),
+        Choice("GET", "GET"),
+        Choice("DELETE", "DELETE"),
+        Choice("PATCH", "PATCH"),
+        Choice("PUT", "PUT"),
+    ),
+)
+URL_PROPERTY = Property(label="URL", group="endpoint", feel="optional", extra=url_constraint())
+BODY_CONDITION = Condition(property="method", one_of=("POST", "PUT", "PATCH"))
 
 
 class OAuthClientCredentials(BaseModel):
@@ -386,6 +394,11 @@ class DocumentReturnFormat(BaseModel):
             condition=Condition(property="documentReturnFormat.choice", equals="TEXT"),
         ),
     ] = None
+
+
+def skips_encoding(value: str | None) -> bool:
+    """The ``skipEncoding`` input (text in the template) as a flag."""
+    return (value or "").strip().lower() == "true"
 
 
 def timeout_property(label: str, *, optional: bool = False) -> Property:

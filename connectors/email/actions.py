@@ -30,7 +30,7 @@ from connectors.email.models import (
 )
 from connectors.email.parse import Email, parse
 from connectors.email.pop3 import Pop3Session
-from connectors.email.request import Login, Server, require
+from connectors.email.request import Login, Server, required
 from connectors.email.search import Combined, Criteria, imap_query, matches, parse_criteria
 from connectors.sdk import ConnectorInputError
 
@@ -94,9 +94,7 @@ async def imap_search(
 
 
 async def imap_read(action: ImapReadEmail, server: Server, login: Login) -> dict[str, Any]:
-    require(action.messageId, "data.imapAction.messageId")
-    assert action.messageId is not None
-    message_id = action.messageId
+    message_id = required(action.messageId, "data.imapAction.messageId")
 
     def work(session: ImapSession) -> dict[str, Any]:
         session.open_folder(session.folder(action.readEmailFolder), writable=False)
@@ -112,9 +110,7 @@ async def imap_read(action: ImapReadEmail, server: Server, login: Login) -> dict
 
 
 async def imap_delete(action: ImapDeleteEmail, server: Server, login: Login) -> dict[str, Any]:
-    require(action.messageId, "data.imapAction.messageId")
-    assert action.messageId is not None
-    message_id = action.messageId
+    message_id = required(action.messageId, "data.imapAction.messageId")
 
     def work(session: ImapSession) -> dict[str, Any]:
         session.open_folder(session.folder(action.deleteEmailFolder), writable=True)
@@ -128,11 +124,9 @@ async def imap_delete(action: ImapDeleteEmail, server: Server, login: Login) -> 
 
 
 async def imap_move(action: ImapMoveEmail, server: Server, login: Login) -> dict[str, Any]:
-    require(action.messageId, "data.imapAction.messageId")
-    require(action.fromFolder, "data.imapAction.fromFolder")
-    require(action.toFolder, "data.imapAction.toFolder")
-    assert action.messageId and action.fromFolder and action.toFolder
-    message_id, source, target_path = action.messageId, action.fromFolder, action.toFolder
+    message_id = required(action.messageId, "data.imapAction.messageId")
+    source = required(action.fromFolder, "data.imapAction.fromFolder")
+    target_path = required(action.toFolder, "data.imapAction.toFolder")
 
     def work(session: ImapSession) -> dict[str, Any]:
         session.open_folder(session.folder(source), writable=True)
@@ -188,33 +182,31 @@ async def pop3_search(
 
 
 async def pop3_read(action: Pop3ReadEmail, server: Server, login: Login) -> dict[str, Any]:
-    require(action.messageId, "data.pop3Action.messageId")
-    assert action.messageId is not None
-    message_id = action.messageId
+    message_id = required(action.messageId, "data.pop3Action.messageId")
 
     def work(session: Pop3Session) -> dict[str, Any]:
-        found = session.find(message_id)
-        if found is None:
-            raise EmailNotFound(NOT_FOUND_BY_ID)
-        number, size = found
+        number, size = _pop3_find(session, message_id)
         return session.message(number, size).read_response()
 
     return await pop3.run(server, login, work)
 
 
 async def pop3_delete(action: Pop3DeleteEmail, server: Server, login: Login) -> dict[str, Any]:
-    require(action.messageId, "data.pop3Action.messageId")
-    assert action.messageId is not None
-    message_id = action.messageId
+    message_id = required(action.messageId, "data.pop3Action.messageId")
 
     def work(session: Pop3Session) -> dict[str, Any]:
-        found = session.find(message_id)
-        if found is None:
-            raise EmailNotFound(NOT_FOUND_BY_ID)
-        session.delete(found[0])
+        number, _ = _pop3_find(session, message_id)
+        session.delete(number)
         return {"messageId": message_id, "deleted": True}
 
     return await pop3.run(server, login, work)
+
+
+def _pop3_find(session: Pop3Session, message_id: str) -> tuple[int, int]:
+    found = session.find(message_id)
+    if found is None:
+        raise EmailNotFound(NOT_FOUND_BY_ID)
+    return found
 
 
 def _uses_body(criteria: Criteria) -> bool:

@@ -11,6 +11,8 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from connectors.sdk.envconfig import env_positive_float, env_positive_int, env_text
+
 DEFAULT_TIMEOUT_SECONDS = 30.0
 DEFAULT_MAX_CONNECTIONS = 4
 DEFAULT_IDLE_SECONDS = 60.0
@@ -41,13 +43,17 @@ class EmailConfig:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> EmailConfig:
         """Read the configuration; raise :class:`EmailConfigError` naming a bad variable."""
         env = os.environ if environ is None else environ
-        ca_file = env.get(ENV_CA_FILE, "").strip() or None
+        error = EmailConfigError
         return cls(
-            ca_file=ca_file,
-            timeout=_positive(env, ENV_TIMEOUT, DEFAULT_TIMEOUT_SECONDS, float),
-            max_connections=int(_positive(env, ENV_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, int)),
-            idle_seconds=_positive(env, ENV_IDLE, DEFAULT_IDLE_SECONDS, float, zero_ok=True),
-            threads=int(_positive(env, ENV_THREADS, DEFAULT_THREADS, int)),
+            ca_file=env_text(env, ENV_CA_FILE),
+            timeout=env_positive_float(env, ENV_TIMEOUT, DEFAULT_TIMEOUT_SECONDS, error),
+            max_connections=env_positive_int(
+                env, ENV_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, error
+            ),
+            idle_seconds=env_positive_float(
+                env, ENV_IDLE, DEFAULT_IDLE_SECONDS, error, zero_ok=True
+            ),
+            threads=env_positive_int(env, ENV_THREADS, DEFAULT_THREADS, error),
         )
 
     def ssl_context(self) -> ssl.SSLContext:
@@ -61,23 +67,3 @@ class EmailConfig:
                     f"{ENV_CA_FILE}: cannot load certificates ({type(exc).__name__})"
                 ) from None
         return context
-
-
-def _positive(
-    env: Mapping[str, str],
-    name: str,
-    default: float,
-    kind: type[int] | type[float],
-    zero_ok: bool = False,
-) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        noun = "an integer" if kind is int else "a number"
-        raise EmailConfigError(f"{name} must be {noun}, got {raw!r}") from None
-    if value < 0 or (value == 0 and not zero_ok):
-        raise EmailConfigError(f"{name} must be {'>= 0' if zero_ok else '> 0'}, got {raw}")
-    return value

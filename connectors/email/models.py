@@ -20,6 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from connectors.email import attachments as docs
 from connectors.sdk import Choice, Condition, Configuration, Property
+from connectors.sdk.validators import blank_to_none, upper_text
 
 CryptographicProtocol = Literal["TLS", "SSL", "NONE"]
 SortOrder = Literal["ASC", "DESC"]
@@ -37,17 +38,7 @@ EMAIL_ACCOUNT = Configuration(
 )
 
 
-def blank_to_none(value: Any) -> Any:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return value
-
-
-def _upper(value: Any) -> Any:
-    return value.strip().upper() if isinstance(value, str) else value
-
-
-Crypto = Annotated[CryptographicProtocol, BeforeValidator(_upper)]
+Crypto = Annotated[CryptographicProtocol, BeforeValidator(upper_text)]
 Text = Annotated[str | None, BeforeValidator(blank_to_none)]
 
 
@@ -314,7 +305,7 @@ class SmtpSendEmail(_Lenient):
     subject: Annotated[str | None, _required_text("Subject", "sendEmailSmtp")] = None
     contentType: Annotated[
         ContentType,
-        BeforeValidator(lambda v: "PLAIN" if blank_to_none(v) is None else _upper(v)),
+        BeforeValidator(lambda v: "PLAIN" if blank_to_none(v) is None else upper_text(v)),
         Property(
             label="ContentType",
             group="sendEmailSmtp",
@@ -514,7 +505,7 @@ class Pop3ListEmails(_Lenient):
     maxToBeRead: Annotated[int, _max_to_read("listEmailsPop3")] = 100
     sortField: Annotated[
         Literal["SENT_DATE", "SIZE"],
-        BeforeValidator(_upper),
+        BeforeValidator(upper_text),
         Property(
             label="Sort emails by",
             group="listEmailsPop3",
@@ -523,7 +514,7 @@ class Pop3ListEmails(_Lenient):
     ] = "SENT_DATE"
     sortOrder: Annotated[
         SortOrder,
-        BeforeValidator(_upper),
+        BeforeValidator(upper_text),
         Property(label="Sort order", group="listEmailsPop3", choices=ORDER_CHOICES),
     ] = "ASC"
 
@@ -605,7 +596,7 @@ class ImapListEmails(_Lenient):
     ] = None
     sortField: Annotated[
         Literal["RECEIVED_DATE", "SENT_DATE", "SIZE"],
-        BeforeValidator(_upper),
+        BeforeValidator(upper_text),
         Property(
             label="Sort emails by",
             group="listEmailsImap",
@@ -618,7 +609,7 @@ class ImapListEmails(_Lenient):
     ] = "RECEIVED_DATE"
     sortOrder: Annotated[
         SortOrder,
-        BeforeValidator(_upper),
+        BeforeValidator(upper_text),
         Property(label="Sort order", group="listEmailsImap", choices=ORDER_CHOICES),
     ] = "ASC"
 

@@ -158,6 +158,13 @@ def require(value: object, field: str) -> None:
         raise _missing(field)
 
 
+def required(value: str | None, field: str) -> str:
+    """:func:`require` for a text input, returning it."""
+    require(value, field)
+    assert value is not None
+    return value
+
+
 def _missing(field: str) -> ConnectorInputError:
     return ConnectorInputError(
         f"Invalid input (1 field): {field}: required", errors=[FieldError(field, "required")]

@@ -8,13 +8,13 @@ import asyncio
 import concurrent.futures
 import functools
 import ssl
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from connectors.email.config import EmailConfig
 from connectors.email.pool import Pool
+from connectors.sdk.perloop import PerLoop
 
 T = TypeVar("T")
 
@@ -44,30 +44,25 @@ class EmailState:
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 
-_states: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, EmailState] = (
-    weakref.WeakKeyDictionary()
-)
+def _new_state() -> EmailState:
+    config = EmailConfig.from_env()
+    return EmailState(
+        config=config,
+        context=config.ssl_context(),
+        executor=concurrent.futures.ThreadPoolExecutor(
+            max_workers=config.threads, thread_name_prefix="switchboard-email"
+        ),
+    )
+
+
+_states: PerLoop[EmailState] = PerLoop(_new_state)
 
 
 def state() -> EmailState:
     """This loop's state, created from the environment on first use."""
-    loop = asyncio.get_running_loop()
-    current = _states.get(loop)
-    if current is None:
-        config = EmailConfig.from_env()
-        current = EmailState(
-            config=config,
-            context=config.ssl_context(),
-            executor=concurrent.futures.ThreadPoolExecutor(
-                max_workers=config.threads, thread_name_prefix="switchboard-email"
-            ),
-        )
-        _states[loop] = current
-    return current
+    return _states.get()
 
 
 async def aclose() -> None:
     """Close this loop's e-mail connections and threads (idempotent)."""
-    current = _states.pop(asyncio.get_running_loop(), None)
-    if current is not None:
-        await current.aclose()
+    await _states.aclose()

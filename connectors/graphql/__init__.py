@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from connectors._http import HttpRequestSpec, aclose, check_environment, execute
+from connectors._http import RUNTIME_HOOKS, HttpRequestSpec, aclose, execute
 from connectors._http.errors import GRAPHQL_ERROR
 from connectors._http.models import (
     WITHOUT_CONFIGURATION,
@@ -215,11 +215,7 @@ async def graphql(data: GraphQLInput, context: OutboundContext) -> dict[str, Any
 graphql = graphql.with_overrides(
     # Same template version and retry backoff default as Camunda's newest official template,
     # so a BPMN modelled with it resolves to ours.
-    extra={
-        "startup_check": check_environment,
-        "shutdown": aclose,
-        "template_retry_backoff": "PT30S",
-    },
+    extra={**RUNTIME_HOOKS, "template_retry_backoff": "PT30S"},
 )
 
 __all__ = ["INPUT_VARIABLES", "TYPE", "GraphQLInput", "aclose", "graphql", "request_spec"]

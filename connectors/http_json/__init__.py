@@ -3,18 +3,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from connectors._http import HttpRequestSpec, aclose, check_environment, execute
+from connectors._http import RUNTIME_HOOKS, HttpRequestSpec, aclose, execute
 from connectors._http.models import (
+    BODY_CONDITION,
+    METHOD_PROPERTY,
+    URL_PROPERTY,
     WITHOUT_CONFIGURATION,
     AuthConfigurationField,
     Authentication,
     ClientTls,
     DocumentReturnFormat,
     FlexBool,
+    Method,
     NoAuthentication,
     Seconds,
     SkipEncoding,
@@ -22,14 +26,12 @@ from connectors._http.models import (
     UrlText,
     blank_to_none,
     read_timeouts,
+    skips_encoding,
     timeout_property,
     upper_text,
-    url_constraint,
 )
 from connectors._http.options import effective_authentication, job_tls, response_format
 from connectors.sdk import (
-    Choice,
-    Condition,
     Example,
     Group,
     OutboundContext,
@@ -39,7 +41,6 @@ from connectors.sdk import (
 
 TYPE = "io.camunda:http-json:1"
 TEMPLATE_ID = "io.camunda.connectors.HttpJson.v2"
-BODY_CONDITION = Condition(property="method", one_of=("POST", "PUT", "PATCH"))
 
 # Camunda's list, minus groupSetCookieHeaders (no behaviour behind it).
 INPUT_VARIABLES = (
@@ -74,24 +75,13 @@ class HttpJsonInput(BaseModel):
         ClientTls | None, BeforeValidator(blank_to_none), Field(alias="clientTls")
     ] = None
     method: Annotated[
-        Literal["GET", "POST", "PUT", "PATCH", "DELETE"],
+        Method,
         BeforeValidator(upper_text),
-        Property(
-            label="Method",
-            group="endpoint",
-            value="GET",
-            choices=(
-                Choice("POST", "POST"),
-                Choice("GET", "GET"),
-                Choice("DELETE", "DELETE"),
-                Choice("PATCH", "PATCH"),
-                Choice("PUT", "PUT"),
-            ),
-        ),
+        METHOD_PROPERTY,
     ]
     url: Annotated[
         UrlText,
-        Property(label="URL", group="endpoint", feel="optional", extra=url_constraint()),
+        URL_PROPERTY,
     ]
     headers: Annotated[
         StringMap,
@@ -198,7 +188,7 @@ def request_spec(data: HttpJsonInput, variables: dict[str, Any]) -> HttpRequestS
         body=data.body,
         connect_timeout=connect,
         read_timeout=read,
-        skip_encoding=(data.skip_encoding or "").strip().lower() == "true",
+        skip_encoding=skips_encoding(data.skip_encoding),
         ignore_null_values=data.ignore_null_values,
         follow_redirects=data.follow_redirects,
         tls=job_tls(data.client_tls),
@@ -249,11 +239,7 @@ async def http_json(data: HttpJsonInput, context: OutboundContext) -> dict[str, 
 http_json = http_json.with_overrides(
     # Same template version and retry backoff default as Camunda's newest official template,
     # so a BPMN modelled with it resolves to ours.
-    extra={
-        "startup_check": check_environment,
-        "shutdown": aclose,
-        "template_retry_backoff": "PT30S",
-    },
+    extra={**RUNTIME_HOOKS, "template_retry_backoff": "PT30S"},
 )
 
 __all__ = ["INPUT_VARIABLES", "TYPE", "HttpJsonInput", "aclose", "http_json", "request_spec"]

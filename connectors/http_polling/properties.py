@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from connectors._http.models import (
+    BODY_CONDITION,
+    METHOD_PROPERTY,
+    URL_PROPERTY,
     WITHOUT_CONFIGURATION,
     AuthConfigurationField,
     Authentication,
     FlexBool,
+    Method,
     NoAuthentication,
     Seconds,
     SkipEncoding,
@@ -30,14 +34,12 @@ from connectors._http.models import (
     blank_to_none,
     timeout_property,
     upper_text,
-    url_constraint,
 )
-from connectors.sdk import Choice, Condition, Property
+from connectors.sdk import Property
 from connectors.sdk.inbound import FEEL
 
 DEFAULT_HTTP_REQUEST_INTERVAL = dt.timedelta(seconds=50)
 DEFAULT_PROCESS_POLLING_INTERVAL = dt.timedelta(seconds=5)
-BODY_CONDITION = Condition(property="method", one_of=("POST", "PUT", "PATCH"))
 
 # java.time.Duration.parse: [+-]P[nD][T[nH][nM][n[.f]S]], letters in any case.
 _DURATION = re.compile(
@@ -115,27 +117,16 @@ class PollingProperties(BaseModel):
         default_factory=NoAuthentication
     )
     method: Annotated[
-        Literal["GET", "POST", "PUT", "PATCH", "DELETE"],
+        Method,
         BeforeValidator(upper_text),
         FEEL,
-        Property(
-            label="Method",
-            group="endpoint",
-            value="GET",
-            choices=(
-                Choice("POST", "POST"),
-                Choice("GET", "GET"),
-                Choice("DELETE", "DELETE"),
-                Choice("PATCH", "PATCH"),
-                Choice("PUT", "PUT"),
-            ),
-        ),
+        METHOD_PROPERTY,
     ] = "GET"
     url: Annotated[
         UrlText,
         BeforeValidator(_evaluated_url),
         FEEL,
-        Property(label="URL", group="endpoint", feel="optional", extra=url_constraint()),
+        URL_PROPERTY,
     ]
     query_parameters: Annotated[
         StringMap,

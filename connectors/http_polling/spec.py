@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from connectors._http import HttpRequestSpec
-from connectors._http.models import read_timeouts
+from connectors._http.models import read_timeouts, skips_encoding
 from connectors._http.options import effective_authentication
 from connectors.http_polling.properties import PollingProperties
 
@@ -24,6 +24,6 @@ def request_spec(props: PollingProperties) -> HttpRequestSpec:
         body=props.body,
         connect_timeout=connect,
         read_timeout=read,
-        skip_encoding=(props.skip_encoding or "").strip().lower() == "true",
+        skip_encoding=skips_encoding(props.skip_encoding),
         follow_redirects=props.follow_redirects,
     )

@@ -11,6 +11,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from connectors.sdk.envconfig import env_positive_float, env_positive_int
+
 ENV_MAX_CONNECTIONS = "SWITCHBOARD_RABBITMQ_MAX_CONNECTIONS"
 ENV_CHANNELS_PER_CONNECTION = "SWITCHBOARD_RABBITMQ_CHANNELS_PER_CONNECTION"
 ENV_CONNECT_TIMEOUT = "SWITCHBOARD_RABBITMQ_CONNECT_TIMEOUT_SECONDS"
@@ -39,16 +41,22 @@ class RabbitMqConfig:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RabbitMqConfig:
         """Read the configuration; raise :class:`RabbitMqConfigError` naming a bad variable."""
         env = os.environ if environ is None else environ
+        error = RabbitMqConfigError
         return cls(
-            max_connections=int(_positive(env, ENV_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, int)),
-            channels_per_connection=int(
-                _positive(env, ENV_CHANNELS_PER_CONNECTION, DEFAULT_CHANNELS_PER_CONNECTION, int)
+            max_connections=env_positive_int(
+                env, ENV_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, error
             ),
-            connect_timeout_seconds=_positive(
-                env, ENV_CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT_SECONDS, float
+            channels_per_connection=env_positive_int(
+                env,
+                ENV_CHANNELS_PER_CONNECTION,
+                DEFAULT_CHANNELS_PER_CONNECTION,
+                error,
             ),
-            publish_timeout_seconds=_positive(
-                env, ENV_PUBLISH_TIMEOUT, DEFAULT_PUBLISH_TIMEOUT_SECONDS, float
+            connect_timeout_seconds=env_positive_float(
+                env, ENV_CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT_SECONDS, error
+            ),
+            publish_timeout_seconds=env_positive_float(
+                env, ENV_PUBLISH_TIMEOUT, DEFAULT_PUBLISH_TIMEOUT_SECONDS, error
             ),
         )
 
@@ -57,19 +65,3 @@ def check_environment() -> None:
     """Raise :class:`RabbitMqConfigError` if a variable is invalid (``serve`` calls it at
     start-up, so a typo stops the service instead of failing every job)."""
     RabbitMqConfig.from_env()
-
-
-def _positive(
-    env: Mapping[str, str], name: str, default: float, kind: type[int] | type[float]
-) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        noun = "an integer" if kind is int else "a number"
-        raise RabbitMqConfigError(f"{name} must be {noun}, got {raw!r}") from None
-    if value <= 0:
-        raise RabbitMqConfigError(f"{name} must be > 0, got {raw}")
-    return value

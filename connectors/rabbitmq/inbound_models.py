@@ -17,39 +17,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from connectors.rabbitmq.models import ROUTING_DOCS, URI_MESSAGE, URI_PATTERN
-from connectors.sdk import Choice, Condition, FieldError, Property
+from connectors.rabbitmq.models import (
+    CONNECTION_TYPE,
+    CREDENTIALS,
+    ROUTING_TOOLTIP,
+    URI_MESSAGE,
+    URI_PATTERN,
+)
+from connectors.sdk import Choice, FieldError, Property
 from connectors.sdk.inbound import FEEL
+from connectors.sdk.validators import blank_to_none, matching, not_blank, scalar_text
 
 _URI_MATCH = re.compile(r"(?:amqps?://|secrets|\{\{)[^\n\r\u0085\u2028\u2029]*")
-_CREDENTIALS = Condition(property="authentication.authType", equals="credentials")
-
-
-def _blank_is_none(value: Any) -> Any:
-    # The modeler writes "" for a property left empty: blank means absent.
-    return None if isinstance(value, str) and not value.strip() else value
-
-
-def _text(value: Any) -> Any:
-    # A FEEL property may evaluate to a number (=5672): the Java model reads it as text.
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return value
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
-
-
-def _uri(value: str) -> str:
-    _not_blank(value)
-    if not _URI_MATCH.fullmatch(value):
-        raise ValueError(URI_MESSAGE)
-    return value
+_uri = matching(_URI_MATCH, URI_MESSAGE)
 
 
 def _arguments(value: Any) -> Any:
@@ -68,10 +48,13 @@ def _exclusive(value: Any) -> Any:
     return value
 
 
-# Before-validators run last-listed first: blank check, then FEEL, then the text coercion.
-Text = Annotated[str, BeforeValidator(_text), FEEL]
-NotBlank = Annotated[Text, AfterValidator(_not_blank)]
-OptionalText = Annotated[str | None, BeforeValidator(_text), FEEL, BeforeValidator(_blank_is_none)]
+# Before-validators run last-listed first: blank check, then FEEL, then the text coercion (a
+# FEEL property may evaluate to a number, =5672: the Java model reads it as text).
+Text = Annotated[str, BeforeValidator(scalar_text), FEEL]
+NotBlank = Annotated[Text, AfterValidator(not_blank)]
+OptionalText = Annotated[
+    str | None, BeforeValidator(scalar_text), FEEL, BeforeValidator(blank_to_none)
+]
 
 
 class _Model(BaseModel):
@@ -131,21 +114,16 @@ class InboundCredentialsAuthentication(_Model):
 InboundAuthentication = Annotated[
     InboundUriAuthentication | InboundCredentialsAuthentication,
     Field(discriminator="auth_type"),
-    Property(
-        label="Connection type",
-        group="authentication",
-        value="uri",
-        choices=(Choice("uri", "URI"), Choice("credentials", "Username/Password")),
-    ),
+    CONNECTION_TYPE,
 ]
 
 
 def _routing(label: str) -> Property:
     return Property(
         label=label,
-        condition=_CREDENTIALS,
+        condition=CREDENTIALS,
         optional=False,
-        tooltip=f"Get from RabbitMQ external application configurations. {ROUTING_DOCS}",
+        tooltip=ROUTING_TOOLTIP,
         extra={"constraints": {"notEmpty": True}},
     )
 

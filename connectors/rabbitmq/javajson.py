@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 from connectors.sdk.javaforms import java_double
+from connectors.sdk.validators import java_text
 
 # Jackson's whitespace between tokens; Python's json accepts the same four.
 JSON_WHITESPACE = " \t\n\r"
@@ -34,14 +35,8 @@ class NotJson(ValueError):
 def java_string(value: Any) -> str:
     """A JSON scalar coerced to a Java ``String`` the way Jackson does (``5``, ``1.5``,
     ``true``); raises ``TypeError`` for objects and arrays."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return java_double(value)
+    if isinstance(value, str | int | float):
+        return str(java_text(value))
     raise TypeError(f"expected a text, number or boolean, got {json_type(value)}")
 
 

@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from connectors.rabbitmq import javajson
 from connectors.sdk import Choice, Condition, FieldError, Property
+from connectors.sdk.validators import java_text, matching, not_blank
 
 ROUTING_DOCS = (
     'See the <a href="https://docs.camunda.io/docs/components/connectors/out-of-the-box-'
@@ -28,26 +28,18 @@ ROUTING_DOCS = (
 URI_PATTERN = r"^(=|(amqps?://|secrets|\{\{).*$)"
 URI_MESSAGE = "Must start with amqp(s):// or contain a secret reference"
 _URI_MATCH = re.compile(r"=|(?:amqps?://|secrets|\{\{)[^\n\r\u0085\u2028\u2029]*")
-_CREDENTIALS = Condition(property="authentication.authType", equals="credentials")
+CREDENTIALS = Condition(property="authentication.authType", equals="credentials")
+ROUTING_TOOLTIP = f"Get from RabbitMQ external application configurations. {ROUTING_DOCS}"
+# The same choice in the outbound and inbound templates.
+CONNECTION_TYPE = Property(
+    label="Connection type",
+    group="authentication",
+    value="uri",
+    choices=(Choice("uri", "URI"), Choice("credentials", "Username/Password")),
+)
 
 
-def _java_text(value: Any) -> Any:
-    if isinstance(value, bool | int | float):
-        return javajson.java_string(value)
-    return value
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
-
-
-def _uri(value: str) -> str:
-    _not_blank(value)
-    if not _URI_MATCH.fullmatch(value):
-        raise ValueError(URI_MESSAGE)
-    return value
+_uri = matching(_URI_MATCH, URI_MESSAGE)
 
 
 def _not_null(value: Any) -> Any:
@@ -56,9 +48,9 @@ def _not_null(value: Any) -> Any:
     return value
 
 
-JavaText = Annotated[str, BeforeValidator(_java_text)]
-NotBlank = Annotated[JavaText, AfterValidator(_not_blank)]
-OptionalText = Annotated[str | None, BeforeValidator(_java_text)]
+JavaText = Annotated[str, BeforeValidator(java_text)]
+NotBlank = Annotated[JavaText, AfterValidator(not_blank)]
+OptionalText = Annotated[str | None, BeforeValidator(java_text)]
 
 
 class UriAuthentication(BaseModel):
@@ -103,12 +95,7 @@ class CredentialsAuthentication(BaseModel):
 Authentication = Annotated[
     UriAuthentication | CredentialsAuthentication,
     Field(discriminator="auth_type"),
-    Property(
-        label="Connection type",
-        group="authentication",
-        value="uri",
-        choices=(Choice("uri", "URI"), Choice("credentials", "Username/Password")),
-    ),
+    CONNECTION_TYPE,
 ]
 
 
@@ -116,9 +103,9 @@ def _routing_property(label: str) -> Property:
     return Property(
         label=label,
         feel="optional",
-        condition=_CREDENTIALS,
+        condition=CREDENTIALS,
         optional=False,
-        tooltip=f"Get from RabbitMQ external application configurations. {ROUTING_DOCS}",
+        tooltip=ROUTING_TOOLTIP,
     )
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -31,6 +30,7 @@ from connectors.rabbitmq.connection import (
 from connectors.rabbitmq.errors import BrokerUnreachableError, RabbitMqError
 from connectors.rabbitmq.message import OutboundProperties
 from connectors.rabbitmq.target import BrokerTarget
+from connectors.sdk.perloop import PerLoop
 
 
 @dataclass(eq=False)
@@ -223,24 +223,14 @@ def _channel_error(exc: BaseException, target: BrokerTarget) -> RabbitMqError:
     )
 
 
-_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, BrokerPool] = (
-    weakref.WeakKeyDictionary()
-)
+_pools: PerLoop[BrokerPool] = PerLoop(lambda: BrokerPool(RabbitMqConfig.from_env()))
 
 
 def pool() -> BrokerPool:
     """This event loop's pool, created (from the environment) on first use."""
-    loop = asyncio.get_running_loop()
-    current = _pools.get(loop)
-    if current is None:
-        current = BrokerPool(RabbitMqConfig.from_env())
-        _pools[loop] = current
-    return current
+    return _pools.get()
 
 
 async def aclose() -> None:
     """Close this loop's pooled connections (idempotent). The runtime calls it on shutdown."""
-    loop = asyncio.get_running_loop()
-    current = _pools.pop(loop, None)
-    if current is not None:
-        await current.aclose()
+    await _pools.aclose()

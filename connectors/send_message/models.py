@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from connectors.sdk import Choice, Property
-from connectors.sdk.javaforms import java_double
+from connectors.sdk.validators import java_text
 
 MODE_DESCRIPTION = (
     "Send message with <a href='https://docs.camunda.io/docs/components/concepts/messages/"
@@ -78,18 +78,8 @@ def _duration(value: Any) -> Any:
     raise ValueError("must be an ISO-8601 duration (e.g. PT1H)")
 
 
-def _java_text(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return java_double(value)
-    return value
-
-
 def _not_blank(value: Any) -> Any:
-    value = _java_text(value)
+    value = java_text(value)
     if isinstance(value, str) and not value.strip():
         raise ValueError("must not be blank")
     return value
@@ -111,7 +101,7 @@ def _payload(value: Any) -> Any:
 
 
 Duration = Annotated[timedelta | None, BeforeValidator(_duration)]
-Text = Annotated[str | None, BeforeValidator(_java_text)]
+Text = Annotated[str | None, BeforeValidator(java_text)]
 
 
 class PublishMode(BaseModel):

@@ -11,6 +11,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from connectors.sdk.envconfig import env_positive_float, env_positive_int
+
 ENV_MAX_TARGETS = "SWITCHBOARD_SQL_MAX_TARGETS"
 ENV_POOL_SIZE = "SWITCHBOARD_SQL_POOL_SIZE"
 ENV_CONNECT_TIMEOUT = "SWITCHBOARD_SQL_CONNECT_TIMEOUT_SECONDS"
@@ -40,13 +42,13 @@ class SqlConfig:
         """Read the configuration; raise :class:`SqlConfigError` naming a bad variable."""
         env = os.environ if environ is None else environ
         return cls(
-            max_targets=int(_positive(env, ENV_MAX_TARGETS, DEFAULT_MAX_TARGETS, int)),
-            pool_size=int(_positive(env, ENV_POOL_SIZE, DEFAULT_POOL_SIZE, int)),
-            connect_timeout_seconds=_positive(
-                env, ENV_CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT_SECONDS, float
+            max_targets=env_positive_int(env, ENV_MAX_TARGETS, DEFAULT_MAX_TARGETS, SqlConfigError),
+            pool_size=env_positive_int(env, ENV_POOL_SIZE, DEFAULT_POOL_SIZE, SqlConfigError),
+            connect_timeout_seconds=env_positive_float(
+                env, ENV_CONNECT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT_SECONDS, SqlConfigError
             ),
-            query_timeout_seconds=_positive(
-                env, ENV_QUERY_TIMEOUT, DEFAULT_QUERY_TIMEOUT_SECONDS, float
+            query_timeout_seconds=env_positive_float(
+                env, ENV_QUERY_TIMEOUT, DEFAULT_QUERY_TIMEOUT_SECONDS, SqlConfigError
             ),
         )
 
@@ -54,19 +56,3 @@ class SqlConfig:
 def check_environment() -> None:
     """Raise :class:`SqlConfigError` if a variable is invalid (``serve`` calls it at start-up)."""
     SqlConfig.from_env()
-
-
-def _positive(
-    env: Mapping[str, str], name: str, default: float, kind: type[int] | type[float]
-) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        noun = "an integer" if kind is int else "a number"
-        raise SqlConfigError(f"{name} must be {noun}, got {raw!r}") from None
-    if value <= 0:
-        raise SqlConfigError(f"{name} must be > 0, got {raw}")
-    return value

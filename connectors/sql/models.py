@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from connectors.sdk import Choice, Condition, Configuration, Property
+from connectors.sdk.validators import matching, not_blank, scalar_text, upper_text
 
 Database = Literal["MARIADB", "MSSQL", "MYSQL", "POSTGRESQL", "ORACLE"]
 DATABASE_CHOICES = (
@@ -51,41 +52,19 @@ JDBC_CONNECTION = Configuration(
 WITHOUT_CONFIGURATION = Property(condition=Condition("configuration", is_empty=True))
 
 
-def _java_text(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    return value
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
-
-
-def _uri(value: str) -> str:
-    _not_blank(value)
-    if not _URI_MATCH.fullmatch(value):
-        raise ValueError(URI_MESSAGE)
-    return value
+_uri = matching(_URI_MATCH, URI_MESSAGE)
 
 
 def _string_map(value: Any) -> Any:
     # Map<String, String>: Jackson turns numbers and booleans into their text.
     if isinstance(value, dict):
-        return {str(k): (None if v is None else _java_text(v)) for k, v in value.items()}
+        return {str(k): (None if v is None else scalar_text(v)) for k, v in value.items()}
     return value
 
 
-def _upper(value: Any) -> Any:
-    return value.strip().upper() if isinstance(value, str) else value
-
-
-JavaText = Annotated[str, BeforeValidator(_java_text)]
-NotBlank = Annotated[JavaText, AfterValidator(_not_blank)]
-OptionalText = Annotated[str | None, BeforeValidator(_java_text)]
+JavaText = Annotated[str, BeforeValidator(scalar_text)]
+NotBlank = Annotated[JavaText, AfterValidator(not_blank)]
+OptionalText = Annotated[str | None, BeforeValidator(scalar_text)]
 StringMap = Annotated[dict[str, str | None] | None, BeforeValidator(_string_map)]
 
 
@@ -184,7 +163,7 @@ class ConnectionCredential(_Model):
 
     database: Annotated[
         Database | None,
-        BeforeValidator(_upper),
+        BeforeValidator(upper_text),
         Property(
             label="Select a database",
             group="connection",
@@ -289,7 +268,7 @@ class SqlInput(_Model):
     ] = None
     database: Annotated[
         Database | None,
-        BeforeValidator(_upper),
+        BeforeValidator(upper_text),
         WITHOUT_CONFIGURATION,
         Property(
             label="Select a database",

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-import weakref
 from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from connectors.sdk.perloop import PerLoop
 from connectors.sql.config import SqlConfig
 from connectors.sql.errors import SqlConnectionError
 from connectors.sql.target import Target
@@ -117,24 +117,14 @@ def _mysql_ssl(mode: str | None) -> ssl.SSLContext | None:
     return context
 
 
-_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, EnginePool] = (
-    weakref.WeakKeyDictionary()
-)
+_pools: PerLoop[EnginePool] = PerLoop(lambda: EnginePool(SqlConfig.from_env()))
 
 
 def pool() -> EnginePool:
     """This event loop's engines, created (from the environment) on first use."""
-    loop = asyncio.get_running_loop()
-    current = _pools.get(loop)
-    if current is None:
-        current = EnginePool(SqlConfig.from_env())
-        _pools[loop] = current
-    return current
+    return _pools.get()
 
 
 async def aclose() -> None:
     """Dispose this loop's engines (idempotent). The runtime calls it on shutdown."""
-    loop = asyncio.get_running_loop()
-    current = _pools.pop(loop, None)
-    if current is not None:
-        await current.aclose()
+    await _pools.aclose()

@@ -14,6 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from connectors.sdk import Choice, Condition, Property
 from connectors.sdk.inbound import FEEL
+from connectors.sdk.validators import blank_to_none
 
 CONTEXT_PATTERN = r"^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$"
 HmacScope = Literal["URL", "BODY", "PARAMETERS"]
@@ -29,12 +30,7 @@ def _scopes(value: Any) -> Any:
     return value
 
 
-def _blank_is_none(value: Any) -> Any:
-    # The modeler writes "" for an optional property left empty: blank means absent.
-    return None if isinstance(value, str) and not value.strip() else value
-
-
-Blank = BeforeValidator(_blank_is_none)
+Blank = BeforeValidator(blank_to_none)
 
 
 class _Model(BaseModel):
