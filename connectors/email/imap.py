@@ -194,6 +194,9 @@ class ImapSession:
             )
         return found
 
+    def mark_seen(self, uid: int) -> None:
+        self._ok(self.client.uid("STORE", str(uid), "+FLAGS.SILENT", "(\\Seen)"), "mark as read")
+
     def delete(self, uid: int) -> None:
         """Flag \\Deleted and expunge (the folder's other \\Deleted messages too, as closing a
         Jakarta Mail folder does)."""
@@ -220,7 +223,15 @@ async def run(server: Server, login: Login, work: Callable[[ImapSession], T]) ->
     """Run ``work`` on a pooled session for this server and login, in the thread pool."""
     current = state()
     async with session(current, server, login) as imap:
-        return await current.in_thread(_guarded, work, imap, server)
+        return await call(current, imap, server, work)
+
+
+async def call(
+    current: EmailState, imap: ImapSession, server: Server, work: Callable[[ImapSession], T]
+) -> T:
+    """Run ``work`` on a leased session (:func:`session`) in the thread pool, its failures
+    turned into the e-mail error tree."""
+    return await current.in_thread(_guarded, work, imap, server)
 
 
 @asynccontextmanager

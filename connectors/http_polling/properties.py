@@ -12,7 +12,6 @@ Facts from camunda/connectors connectors/http/polling ``model/PollingRuntimeProp
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -36,16 +35,11 @@ from connectors._http.models import (
     upper_text,
 )
 from connectors.sdk import Property
+from connectors.sdk.durations import java_duration
 from connectors.sdk.inbound import FEEL
 
 DEFAULT_HTTP_REQUEST_INTERVAL = dt.timedelta(seconds=50)
 DEFAULT_PROCESS_POLLING_INTERVAL = dt.timedelta(seconds=5)
-
-# java.time.Duration.parse: [+-]P[nD][T[nH][nM][n[.f]S]], letters in any case.
-_DURATION = re.compile(
-    r"([-+]?)P(?:([-+]?\d+)D)?(?:T(?:([-+]?\d+)H)?(?:([-+]?\d+)M)?(?:([-+]?\d+)(?:[.,](\d{0,9}))?S)?)?",
-    re.IGNORECASE | re.ASCII,
-)
 
 
 def parse_duration(value: Any) -> dt.timedelta | None:
@@ -55,23 +49,10 @@ def parse_duration(value: Any) -> dt.timedelta | None:
         return value
     if not isinstance(value, str):
         raise ValueError("must be an ISO-8601 duration such as PT30S")
-    text = value.strip()
-    match = _DURATION.fullmatch(text)
-    if match is None or text.upper().endswith("T") or not any(match.groups()[1:]):
-        raise ValueError(f"must be an ISO-8601 duration such as PT30S, not {text[:40]!r}")
-    sign, days, hours, minutes, seconds, fraction = match.groups()
-    secs = int(seconds or 0)
-    micros = int((fraction or "").ljust(6, "0")[:6] or 0)
-    if secs < 0 or (seconds or "").startswith("-"):
-        micros = -micros
-    total = dt.timedelta(
-        days=int(days or 0),
-        hours=int(hours or 0),
-        minutes=int(minutes or 0),
-        seconds=secs,
-        microseconds=micros,
-    )
-    return -total if sign == "-" else total
+    duration = java_duration(value)
+    if duration is None:
+        raise ValueError(f"must be an ISO-8601 duration such as PT30S, not {value.strip()[:40]!r}")
+    return duration
 
 
 Duration = Annotated[dt.timedelta | None, BeforeValidator(parse_duration)]

@@ -14,13 +14,13 @@ numbers and booleans too (``=42`` becomes ``"42"``).
 from __future__ import annotations
 
 import json
-import re
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from connectors.sdk import Choice, Property
+from connectors.sdk.durations import java_duration
 from connectors.sdk.validators import java_text
 
 MODE_DESCRIPTION = (
@@ -30,35 +30,13 @@ MODE_DESCRIPTION = (
     "(correlate)</a>"
 )
 
-# java.time.Duration.parse: optional sign, days, then T with hours, minutes, seconds (the
-# seconds with up to nine fraction digits after "." or ","); letters in either case.
-_DURATION = re.compile(
-    r"([-+]?)P(?:([-+]?\d+)D)?"
-    r"(T(?:([-+]?\d+)H)?(?:([-+]?\d+)M)?(?:([-+]?\d+)(?:[.,](\d{0,9}))?S)?)?",
-    re.IGNORECASE,
-)
-
 
 def parse_duration(text: str) -> timedelta:
     """``Duration.parse``; raises ``ValueError`` naming the accepted form."""
-    match = _DURATION.fullmatch(text.strip())
-    if match is None or (match.group(3) is not None and match.group(3).upper() == "T"):
+    duration = java_duration(text)
+    if duration is None:
         raise ValueError(f"{text!r} is not an ISO-8601 duration (PnDTnHnMn.nS, e.g. PT1H)")
-    sign, days, _, hours, minutes, seconds, fraction = match.groups()
-    if days is None and hours is None and minutes is None and seconds is None:
-        raise ValueError(f"{text!r} is not an ISO-8601 duration (PnDTnHnMn.nS, e.g. PT1H)")
-    whole = int(seconds or 0)
-    nanos = int((fraction or "").ljust(9, "0") or 0)
-    if whole < 0 or (seconds or "").startswith("-"):
-        nanos = -nanos
-    value = timedelta(
-        days=int(days or 0),
-        hours=int(hours or 0),
-        minutes=int(minutes or 0),
-        seconds=whole,
-        microseconds=nanos / 1000,
-    )
-    return -value if sign == "-" else value
+    return duration
 
 
 def _duration(value: Any) -> Any:

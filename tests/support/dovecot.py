@@ -148,8 +148,8 @@ class Dovecot:
         """The Message-ID headers in a folder, in mailbox order."""
         client = self.imap(user)
         try:
-            status, _ = client.select(folder, readonly=True)
-            if status != "OK":
+            status, count = client.select(folder, readonly=True)
+            if status != "OK" or count == [b"0"]:
                 return []
             _, data = client.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
             found = []
