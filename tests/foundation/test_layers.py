@@ -120,3 +120,23 @@ def test_the_check_notices_an_outer_import(tmp_path: Path, monkeypatch: pytest.M
     ]
     assert layer_of("app.ui.routes") is not None
     assert layer_of("app.api.probe") < layer_of("app.ui.routes")  # type: ignore[operator]
+
+
+# The engine clients: each is imported by one engine package only.
+ENGINE_CLIENTS = ("pyzeebe", "grpc", "camunda_orchestration_sdk", "httpx")
+
+
+def test_the_shared_engine_modules_import_no_engine() -> None:
+    engines = ROOT / "app" / "engines"
+    packages = sorted(p.name for p in engines.iterdir() if (p / "__init__.py").is_file())
+    assert {"zeebe", "camunda_rest", "camunda7"} <= set(packages)
+    forbidden = (*ENGINE_CLIENTS, *(f"app.engines.{name}" for name in packages))
+    shared = sorted(p for p in engines.glob("*.py") if p.name != "__init__.py")
+    assert shared
+    problems = [
+        f"app.engines.{path.stem} imports {target}"
+        for path in shared
+        for target in imports(path, f"app.engines.{path.stem}")
+        if any(target == f or target.startswith(f + ".") for f in forbidden)
+    ]
+    assert problems == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -17,28 +16,12 @@ from app.engines.camunda7.worker import (
     Topic,
     WorkerOptions,
 )
+from app.engines.connectivity import ConnectionState, readiness
+from app.engines.lifecycle import cancel_loops, connectors_of, running_by_type
 from app.runtime.control import PausedTypes
 from connectors.sdk import OutboundConnector
 
 log = logging.getLogger("switchboard.camunda7")
-
-
-class _Connectivity:
-    def __init__(self) -> None:
-        self.up: bool | None = None
-        self.error: str | None = "not connected yet"
-        self.since = _now()
-
-    def reachable(self) -> None:
-        if self.up is not True:
-            self.up, self.error, self.since = True, None, _now()
-            log.info("Camunda 7 engine reachable")
-
-    def unreachable(self, reason: str) -> None:
-        if self.up is not False:
-            self.since = _now()
-            log.warning("Camunda 7 engine unreachable: %s", reason)
-        self.up, self.error = False, reason
 
 
 class Camunda7Service:
@@ -68,7 +51,7 @@ class Camunda7Service:
         self.last_shutdown: dict[str, Any] | None = None
         self._client: Camunda7Client | None = None
         self._task: asyncio.Task[None] | None = None
-        self._connectivity = _Connectivity()
+        self._connectivity = ConnectionState("Camunda 7 engine", log)
         self._started = False
 
     @property
@@ -81,7 +64,7 @@ class Camunda7Service:
         it); raises ValueError when two connectors would share a topic."""
         overrides = self.settings.camunda7_topic_overrides()
         topics: dict[str, Topic] = {}
-        for connector in self._connectors():
+        for connector in connectors_of(self.registry):
             name = overrides.get(connector.type, connector.type)
             if name in topics:
                 raise ValueError(
@@ -136,8 +119,7 @@ class Camunda7Service:
         self._started = False
         worker.stop_polling()
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.wait({self._task}, timeout=5.0)
+            await cancel_loops([self._task])
         self._task = None
         finished, unlocked = await worker.drain(self.grace_seconds)
         self._client = None
@@ -155,34 +137,21 @@ class Camunda7Service:
         """Readiness: ``up`` once a fetchAndLock was answered, ``down`` while they fail."""
         if not self.enabled:
             return {"status": "disabled", "reason": "SWITCHBOARD_CAMUNDA7_URL is not set"}
-        c = self._connectivity
-        running = self._client is not None
-        report: dict[str, Any] = {
-            "status": "up" if running and c.up else "down",
-            "address": self.settings.camunda7_url,
-            "workerId": self.settings.camunda7_worker_id,
-            "topics": list(self.worker.topics) if self.worker else [],
-            "runningJobs": len(self.worker.running) if self.worker else 0,
-            "since": c.since.isoformat(),
-        }
-        if not running:
-            report["error"] = "worker not running"
-        elif c.error:
-            report["error"] = c.error
-        return report
+        return readiness(
+            self._connectivity,
+            self._client is not None,
+            {
+                "address": self.settings.camunda7_url,
+                "workerId": self.settings.camunda7_worker_id,
+                "topics": list(self.worker.topics) if self.worker else [],
+                "runningJobs": len(self.worker.running) if self.worker else 0,
+            },
+        )
 
     def running_jobs(self) -> dict[str, int]:
         """Tasks being executed right now, by connector type."""
-        counts: dict[str, int] = {}
-        if self.worker is not None:
-            for job_type in self.worker.types.values():
-                counts[job_type] = counts.get(job_type, 0) + 1
-        return counts
-
-    def _connectors(self) -> list[OutboundConnector]:
-        source = self.registry
-        items = source.connectors() if hasattr(source, "connectors") else source
-        return list(items)
+        types = self.worker.types.values() if self.worker is not None else ()
+        return running_by_type((job_type, 1) for job_type in types)
 
 
 def _auth(settings: Any) -> httpx.Auth | None:
@@ -197,7 +166,3 @@ def _headers(settings: Any) -> dict[str, str] | None:
     if settings.camunda7_token is not None:
         return {"Authorization": f"Bearer {settings.camunda7_token.get_secret_value()}"}
     return None
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

@@ -17,7 +17,6 @@ import functools
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Protocol
 
 import httpx
@@ -26,8 +25,11 @@ from app.engines.camunda7.client import Camunda7Client, Camunda7Error, describe
 from app.engines.camunda7.commands import CommandResult, send_outcome
 from app.engines.camunda7.tasks import initial_retries, task_id, to_job
 from app.engines.camunda7.variables import ObjectEncoding, VariableError
+from app.engines.connectivity import Connectivity
+from app.engines.execution import header_timeout_ms, internal_error
+from app.engines.lifecycle import drain
+from app.engines.slots import JobSlots
 from app.runtime.control import PausedTypes, first_of
-from app.runtime.headers import job_timeout
 from app.runtime.model import Fail, Job, Outcome, Source
 
 log = logging.getLogger("switchboard.camunda7")
@@ -50,12 +52,6 @@ class Runtime(Protocol):
     """What the worker needs from ``app.runtime.executor.ConnectorRuntime``."""
 
     async def execute(self, job: Job, *, source: Source = "zeebe") -> ExecutionResultLike: ...
-
-
-class Connectivity(Protocol):
-    def reachable(self) -> None: ...
-
-    def unreachable(self, reason: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -101,9 +97,8 @@ class ExternalTaskWorker:
         self.types: dict[str, str] = {}  # task id -> connector type, while running
         self.fetched = 0
         self.results: list[CommandResult] = []
-        self._capacity = asyncio.Event()
-        self._capacity.set()
-        self._stopping = asyncio.Event()
+        self._slots = JobSlots(options.max_tasks)
+        self._stopping = self._slots.stopping
         self._unlocking: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------ poll loop
@@ -142,7 +137,7 @@ class ExternalTaskWorker:
         backoff = INITIAL_BACKOFF
         read_timeout = self.options.async_response_timeout_ms / 1000 + READ_MARGIN_SECONDS
         while not self._stopping.is_set():
-            await self._wait_for_capacity()
+            await self._slots.wait_for_room()
             if self._stopping.is_set():
                 return
             free = self.options.max_tasks - len(self.running)
@@ -168,12 +163,12 @@ class ExternalTaskWorker:
                     describe(exc),
                     self.options.max_backoff if refused else backoff,
                 )
-                await self._pause(self.options.max_backoff if refused else backoff)
+                await self._slots.pause(self.options.max_backoff if refused else backoff)
                 backoff = min(backoff * 2, self.options.max_backoff)
                 continue
             except Exception as exc:  # a bug must not end polling for good
                 log.error("unexpected error fetching tasks: %s", type(exc).__name__)
-                await self._pause(self.options.max_backoff)
+                await self._slots.pause(self.options.max_backoff)
                 continue
             self.connectivity.reachable()
             backoff = INITIAL_BACKOFF
@@ -182,7 +177,7 @@ class ExternalTaskWorker:
                 if isinstance(raw, dict):
                     self._spawn(raw, locked_at)
             if not tasks and self.options.async_response_timeout_ms == 0:
-                await self._pause(EMPTY_POLL_PAUSE)  # no long polling: do not spin
+                await self._slots.pause(EMPTY_POLL_PAUSE)  # no long polling: do not spin
 
     def _spawn(self, raw: dict[str, Any], locked_at: float) -> None:
         ident = task_id(raw)
@@ -206,8 +201,7 @@ class ExternalTaskWorker:
         task = asyncio.create_task(self._run(raw, topic, locked_at), name=f"camunda7-{ident}")
         self.running[ident] = task
         self.types[ident] = topic.job_type
-        if len(self.running) >= self.options.max_tasks:
-            self._capacity.clear()
+        self._slots.update(len(self.running))
         task.add_done_callback(functools.partial(self._done, ident))
 
     async def _hand_back(self, ident: str) -> None:
@@ -221,27 +215,10 @@ class ExternalTaskWorker:
     def _done(self, ident: str, _task: object = None) -> None:
         self.running.pop(ident, None)
         self.types.pop(ident, None)
-        if len(self.running) < self.options.max_tasks:
-            self._capacity.set()
-
-    async def _wait_for_capacity(self) -> None:
-        if self._capacity.is_set():
-            return
-        stop = asyncio.ensure_future(self._stopping.wait())
-        room = asyncio.ensure_future(self._capacity.wait())
-        try:
-            await asyncio.wait({stop, room}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stop.cancel()
-            room.cancel()
-
-    async def _pause(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(seconds):
-                await self._stopping.wait()
+        self._slots.update(len(self.running))
 
     def stop_polling(self) -> None:
-        self._stopping.set()
+        self._slots.stop()
 
     # ------------------------------------------------------------ one task
 
@@ -282,11 +259,7 @@ class ExternalTaskWorker:
                 job.info.type,
                 type(exc).__name__,
             )
-            retries = initial_retries(raw, self.options.default_retries)
-            return Fail(
-                message=f"Switchboard internal error: {type(exc).__name__}",
-                retries=max(retries - 1, 0),
-            )
+            return internal_error(exc, initial_retries(raw, self.options.default_retries))
         # Failures leave the runtime masked: the engine keeps them in incidents and history.
         if isinstance(result.outcome, Fail):
             return result.masked_outcome
@@ -306,13 +279,9 @@ class ExternalTaskWorker:
 
     async def _apply_job_timeout(self, ident: str, job: Job, lock_ms: int) -> int:
         """The ``jobTimeout`` header sets the task's lock (extendLock) before running."""
-        try:
-            timeout = job_timeout(job)
-        except ValueError:
-            return lock_ms  # the runtime fails the job for the bad header
-        if timeout is None:
+        millis = header_timeout_ms(job)
+        if millis is None:
             return lock_ms
-        millis = max(int(timeout / timedelta(milliseconds=1)), 1)
         try:
             await self.client.extend_lock(ident, self.options.worker_id, millis)
         except (Camunda7Error, httpx.HTTPError) as exc:
@@ -345,11 +314,8 @@ class ExternalTaskWorker:
         running = dict(self.running)
         if not running:
             return 0, []
-        done, pending = await asyncio.wait(running.values(), timeout=grace_seconds)
+        done, pending = await drain(running.values(), grace_seconds)
         left = [ident for ident, task in running.items() if task in pending]
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
         unlocked = []
         for ident in left:
             try:

@@ -3,58 +3,42 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from camunda_orchestration_sdk import CamundaAsyncClient
 
 from app.engines.camunda_rest.client import create_client, describe_error
 from app.engines.camunda_rest.process_commands import RestProcessCommands
-from app.engines.camunda_rest.worker import RestTypeWorker, Runtime, WorkerOptions
+from app.engines.camunda_rest.worker import RestTypeWorker, WorkerOptions
+from app.engines.connectivity import ConnectionState, readiness
+from app.engines.execution import Runtime
+from app.engines.lifecycle import (
+    connectors_of,
+    lock_ms,
+    log_stopped,
+    running_by_type,
+    stop_type_workers,
+)
+from app.engines.process_commands import ForwardedProcessCommands
 from app.runtime.control import PausedTypes
 from app.runtime.engine import (
     CorrelatedMessage,
-    CreatedInstance,
-    Deployment,
     EngineNotConfiguredError,
     EngineUnavailableError,
-    InstanceToCreate,
     MessageToPublish,
-    PublishedMessage,
-    Resource,
 )
 from app.runtime.messaging import EngineMessageSender
 from connectors.sdk import OutboundConnector
 
 log = logging.getLogger("switchboard.camunda_rest")
 
-_TIMEOUT_MARGIN_MS = 5_000  # as the gRPC engine: a connector's own timeout plus this
 _READ_TIMEOUT_MARGIN_SECONDS = 10.0  # an activation's HTTP read outlasts its long poll
 COMMAND_CONNECTIONS = 8  # measured best of 4, 8, 24, 100+ (docs/performance.md)
 
 
-class _Connectivity:
-    def __init__(self) -> None:
-        self.up: bool | None = None
-        self.error: str | None = "not connected yet"
-        self.since = _now()
-
-    def reachable(self) -> None:
-        if self.up is not True:
-            self.up, self.error, self.since = True, None, _now()
-            log.info("Camunda REST API reachable")
-
-    def unreachable(self, reason: str) -> None:
-        if self.up is not False or self.error != reason:
-            if self.up is not False:
-                self.since = _now()
-                log.warning("Camunda REST API unreachable: %s", reason)
-            self.up, self.error = False, reason
-
-
-class CamundaRestService:
+class CamundaRestService(ForwardedProcessCommands):
     """The REST engine (:class:`app.runtime.engine.Engine` and ``ProcessCommands``): one poll
     loop per connector type against ``/v2/jobs/activation``, and the process commands.
 
@@ -85,7 +69,7 @@ class CamundaRestService:
         self._client: CamundaAsyncClient | None = None
         self._poll_client: CamundaAsyncClient | None = None
         self._commands: RestProcessCommands | None = None
-        self._connectivity = _Connectivity()
+        self._connectivity = ConnectionState("Camunda REST API", log)
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False
 
@@ -107,7 +91,7 @@ class CamundaRestService:
         if not self.enabled or self._started:
             return
         s = self.settings
-        connectors = self._connectors()
+        connectors = connectors_of(self.registry)
         read_timeout = s.worker_request_timeout_seconds + _READ_TIMEOUT_MARGIN_SECONDS
         # Two clients: long polls hold a connection each for up to the request timeout, and
         # must never starve the commands of connections; commands share a small pool, which
@@ -125,23 +109,9 @@ class CamundaRestService:
         )
         self._commands = RestProcessCommands(self._client)
         self.workers = []
-        base_timeout_ms = int(s.worker_job_timeout_seconds * 1000)
-        tenant_ids = tuple(t.strip() for t in s.worker_tenant_ids.split(",") if t.strip())
         for connector in connectors:
-            job_timeout_ms = base_timeout_ms
-            if connector.timeout is not None:
-                job_timeout_ms = max(
-                    job_timeout_ms, int(connector.timeout * 1000) + _TIMEOUT_MARGIN_MS
-                )
-            options = WorkerOptions(
-                name=s.worker_name,
-                max_jobs_to_activate=s.worker_max_jobs_to_activate,
-                max_running_jobs=s.worker_max_running_jobs,
-                job_timeout_ms=job_timeout_ms,
-                request_timeout_ms=int(s.worker_request_timeout_seconds * 1000),
-                poll_interval=s.worker_poll_interval_seconds,
-                max_backoff=s.worker_reconnect_max_backoff_seconds,
-                tenant_ids=tenant_ids,
+            options = WorkerOptions.from_settings(
+                s, lock_ms(connector, s.worker_job_timeout_seconds)
             )
             worker = RestTypeWorker(
                 self._poll_client,
@@ -178,22 +148,7 @@ class CamundaRestService:
         if not self._started:
             return
         self._started = False
-        for worker in self.workers:
-            worker.stop_polling()
-        for task in self._tasks:
-            task.cancel()
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=5.0)
-        self._tasks.clear()
-        running = {task for worker in self.workers for task in worker.running}
-        done: set[asyncio.Task[None]] = set()
-        pending: set[asyncio.Task[None]] = set()
-        if running:
-            log.info("waiting up to %.1fs for %d running job(s)", self.grace_seconds, len(running))
-            done, pending = await asyncio.wait(running, timeout=self.grace_seconds)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        shutdown = await stop_type_workers(self.workers, self._tasks, self.grace_seconds, log)
         clients = (self._client, self._poll_client)
         self._client, self._poll_client, self._commands = None, None, None
         for client in clients:
@@ -202,15 +157,8 @@ class CamundaRestService:
                     await client.aclose()
                 except Exception as exc:
                     log.warning("closing the REST client failed: %s", describe_error(exc))
-        self.last_shutdown = {"finished": len(done), "abandoned": len(pending)}
-        if pending:
-            log.warning(
-                "Camunda REST worker stopped; %d job(s) did not finish in time and were left "
-                "to time out",
-                len(pending),
-            )
-        else:
-            log.info("Camunda REST worker stopped")
+        self.last_shutdown = shutdown
+        log_stopped(log, "Camunda REST worker", shutdown["abandoned"])
 
     def status(self) -> dict[str, Any]:
         """Readiness: ``{"status": "up"|"down"|"disabled", ...}``. ``up`` once an activation
@@ -222,45 +170,27 @@ class CamundaRestService:
                 else "SWITCHBOARD_JOB_TRANSPORT is not rest"
             )
             return {"status": "disabled", "reason": reason}
-        c = self._connectivity
-        report: dict[str, Any] = {
-            "status": "up" if self._started and c.up else "down",
-            "address": self.settings.camunda_rest_address,
-            "transport": "rest",
-            "worker": self.settings.worker_name,
-            "jobTypes": [w.job_type for w in self.workers],
-            "runningJobs": sum(len(w.running) for w in self.workers),
-            "since": c.since.isoformat(),
-        }
-        if not self._started:
-            report["error"] = "worker not running"
-        elif c.error:
-            report["error"] = c.error
-        return report
+        return readiness(
+            self._connectivity,
+            self._started,
+            {
+                "address": self.settings.camunda_rest_address,
+                "transport": "rest",
+                "worker": self.settings.worker_name,
+                "jobTypes": [w.job_type for w in self.workers],
+                "runningJobs": sum(len(w.running) for w in self.workers),
+            },
+        )
 
     def running_jobs(self) -> dict[str, int]:
         """Jobs being executed right now, by job type."""
-        counts: dict[str, int] = {}
-        for worker in self.workers:
-            counts[worker.job_type] = counts.get(worker.job_type, 0) + len(worker.running)
-        return counts
+        return running_by_type((w.job_type, len(w.running)) for w in self.workers)
 
     # -- process commands (app.runtime.engine.ProcessCommands) ----------------------------
-
-    async def publish_message(self, message: MessageToPublish) -> PublishedMessage:
-        return await self._process_commands().publish_message(message)
 
     async def correlate_message(self, message: MessageToPublish) -> CorrelatedMessage:
         """``app.runtime.engine.MessageCorrelation``: ``POST /v2/messages/correlation``."""
         return await self._process_commands().correlate_message(message)
-
-    async def create_process_instance(self, instance: InstanceToCreate) -> CreatedInstance:
-        return await self._process_commands().create_process_instance(instance)
-
-    async def deploy_resources(
-        self, resources: Sequence[Resource], *, tenant_id: str | None = None
-    ) -> Deployment:
-        return await self._process_commands().deploy_resources(resources, tenant_id=tenant_id)
 
     def _process_commands(self) -> RestProcessCommands:
         if not self.enabled:
@@ -271,12 +201,3 @@ class CamundaRestService:
         if self._commands is None:
             raise EngineUnavailableError("the Camunda REST engine is not running")
         return self._commands
-
-    def _connectors(self) -> list[OutboundConnector]:
-        source = self.registry
-        items = source.connectors() if hasattr(source, "connectors") else source
-        return list(items)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

@@ -5,24 +5,24 @@ runtime, send the outcome. The same shape and rules as the gRPC engine's worker.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import Protocol
 
 import httpx
 from camunda_orchestration_sdk import CamundaAsyncClient
 from camunda_orchestration_sdk.errors import ApiError
 from camunda_orchestration_sdk.models import ActivatedJobResult, JobActivationRequest
 
+from app.engines import pausing
 from app.engines.camunda_rest.client import describe_error, reason_of
 from app.engines.camunda_rest.commands import send_outcome, update_timeout
 from app.engines.camunda_rest.jobs import to_runtime_job
+from app.engines.connectivity import Connectivity
+from app.engines.execution import Runtime, execute, header_timeout_ms
+from app.engines.lifecycle import TypeWorkerOptions
+from app.engines.slots import TaskSlots
 from app.runtime.control import PausedTypes
-from app.runtime.headers import job_timeout
-from app.runtime.model import Fail, Job, Outcome, Source
+from app.runtime.model import Job, Source
 from connectors.sdk.messages import MessageSender
 
 log = logging.getLogger("switchboard.camunda_rest")
@@ -31,35 +31,7 @@ INITIAL_BACKOFF = 0.1
 SOURCE: Source = "camunda-rest"
 
 
-class ExecutionResultLike(Protocol):
-    @property
-    def outcome(self) -> Outcome: ...
-
-
-class Runtime(Protocol):
-    """What the worker needs from ``app.runtime.executor.ConnectorRuntime``."""
-
-    async def execute(
-        self, job: Job, *, source: Source = "zeebe", messages: MessageSender | None = None
-    ) -> ExecutionResultLike: ...
-
-
-class Connectivity(Protocol):
-    def reachable(self) -> None: ...
-
-    def unreachable(self, reason: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class WorkerOptions:
-    name: str
-    max_jobs_to_activate: int
-    max_running_jobs: int
-    job_timeout_ms: int
-    request_timeout_ms: int
-    poll_interval: float
-    max_backoff: float
-    tenant_ids: tuple[str, ...] = ()
+WorkerOptions = TypeWorkerOptions
 
 
 class RestTypeWorker:
@@ -88,12 +60,15 @@ class RestTypeWorker:
         self.options = options
         self.runtime = runtime
         self.connectivity = connectivity
-        self.running: set[asyncio.Task[None]] = set()
         self.activated = 0
-        self.finished = 0
-        self._capacity = asyncio.Event()
-        self._capacity.set()
-        self._stopping = asyncio.Event()
+        self._slots = TaskSlots(options.max_running_jobs)
+        self._stopping = self._slots.stopping
+        self.running = self._slots.running
+
+    @property
+    def finished(self) -> int:
+        """How many of this worker's jobs have ended."""
+        return self._slots.finished
 
     # ------------------------------------------------------------ poll loop
 
@@ -101,9 +76,8 @@ class RestTypeWorker:
         """Poll until :meth:`stop_polling`; never raises (errors back off and retry)."""
         backoff = INITIAL_BACKOFF
         while not self._stopping.is_set():
-            await self._wait_for_capacity()
-            if self.paused is not None and self.paused.is_paused(self.job_type):
-                await self.paused.wait_until(self.job_type, paused=False, stopping=self._stopping)
+            await self._slots.wait_for_room()
+            await pausing.wait_resumed(self.paused, self.job_type, self._stopping)
             if self._stopping.is_set():
                 return
             free = self.options.max_running_jobs - len(self.running)
@@ -127,7 +101,7 @@ class RestTypeWorker:
                         self.job_type,
                         describe_error(exc),
                     )
-                    await self._pause(self.options.max_backoff)
+                    await self._slots.pause(self.options.max_backoff)
                     continue
                 self.connectivity.unreachable(describe_error(exc))
                 log.log(
@@ -137,35 +111,30 @@ class RestTypeWorker:
                     describe_error(exc),
                     backoff,
                 )
-                await self._pause(backoff)
+                await self._slots.pause(backoff)
                 backoff = min(backoff * 2, self.options.max_backoff)
                 continue
             except Exception as exc:  # a bug must not end polling for good
                 log.error(
                     "unexpected error activating %s jobs: %s", self.job_type, type(exc).__name__
                 )
-                await self._pause(self.options.max_backoff)
+                await self._slots.pause(self.options.max_backoff)
                 continue
             self.connectivity.reachable()
             backoff = INITIAL_BACKOFF
             if got == 0 and self.options.poll_interval > 0:
-                await self._pause(self.options.poll_interval)
+                await self._slots.pause(self.options.poll_interval)
 
     async def watch_pause(self) -> None:
         """Until :meth:`stop_polling`: when the type is paused, cancel the activation in
         flight; the poll loop waits for the resume. Running jobs finish as usual."""
-        if self.paused is None:
-            return
-        while not self._stopping.is_set():
-            await self.paused.wait_until(self.job_type, paused=True, stopping=self._stopping)
-            if self._stopping.is_set():
-                return
-            log.info("%s paused: taking no more jobs", self.job_type)
-            if self._activation is not None:
-                self._activation.cancel()
-            await self.paused.wait_until(self.job_type, paused=False, stopping=self._stopping)
-            if not self._stopping.is_set():
-                log.info("%s resumed: taking jobs again", self.job_type)
+        await pausing.watch_pause(
+            self.paused, self.job_type, self._stopping, on_pause=self._cancel_activation, log=log
+        )
+
+    def _cancel_activation(self) -> None:
+        if self._activation is not None:
+            self._activation.cancel()
 
     async def _activate(self, count: int) -> int:
         request = JobActivationRequest(
@@ -186,37 +155,10 @@ class RestTypeWorker:
 
     def _spawn(self, job: ActivatedJobResult) -> None:
         self.activated += 1
-        task = asyncio.create_task(self._run(job), name=f"camunda-rest-job-{job.job_key}")
-        self.running.add(task)
-        if len(self.running) >= self.options.max_running_jobs:
-            self._capacity.clear()
-        task.add_done_callback(self._job_done)
-
-    def _job_done(self, task: asyncio.Task[None]) -> None:
-        self.running.discard(task)
-        self.finished += 1
-        if len(self.running) < self.options.max_running_jobs:
-            self._capacity.set()
-
-    async def _wait_for_capacity(self) -> None:
-        if self._capacity.is_set():
-            return
-        stop = asyncio.ensure_future(self._stopping.wait())
-        room = asyncio.ensure_future(self._capacity.wait())
-        try:
-            await asyncio.wait({stop, room}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stop.cancel()
-            room.cancel()
-
-    async def _pause(self, seconds: float) -> None:
-        # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation.
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(seconds):
-                await self._stopping.wait()
+        self._slots.start(self._run(job), name=f"camunda-rest-job-{job.job_key}")
 
     def stop_polling(self) -> None:
-        self._stopping.set()
+        self._slots.stop()
 
     # ------------------------------------------------------------ one job
 
@@ -224,21 +166,7 @@ class RestTypeWorker:
         job = await self._apply_job_timeout(to_runtime_job(activated))
         if job is None:
             return
-        try:
-            result = await self.runtime.execute(job, source=SOURCE, messages=self.messages)
-            outcome = result.outcome
-        except Exception as exc:
-            # Only the class name: messages can carry variable values.
-            log.error(
-                "job %s (%s): the runtime raised %s",
-                job.info.key,
-                job.info.type,
-                type(exc).__name__,
-            )
-            outcome = Fail(
-                message=f"Switchboard internal error: {type(exc).__name__}",
-                retries=max(job.info.retries - 1, 0),
-            )
+        outcome = await execute(self.runtime, job, source=SOURCE, messages=self.messages, log=log)
         await send_outcome(
             self.client,
             job.info.key,
@@ -254,13 +182,9 @@ class RestTypeWorker:
         longer knows it (404) or it is no longer activated (409). An invalid header is left
         to the runtime, which fails the job.
         """
-        try:
-            timeout = job_timeout(job)
-        except ValueError:
+        millis = header_timeout_ms(job)
+        if millis is None:
             return job
-        if timeout is None:
-            return job
-        millis = max(int(timeout / timedelta(milliseconds=1)), 1)
         try:
             await update_timeout(self.client, job.info.key, millis)
         except (ApiError, httpx.HTTPError) as exc:

@@ -3,29 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import grpc
 from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
 
+from app.engines.connectivity import ConnectionState, readiness
+from app.engines.execution import Runtime
+from app.engines.lifecycle import (
+    connectors_of,
+    lock_ms,
+    log_stopped,
+    running_by_type,
+    stop_type_workers,
+)
+from app.engines.process_commands import ForwardedProcessCommands
 from app.engines.zeebe.channel import ConnectionPlan, connection_plan, create_channel
 from app.engines.zeebe.commands import CommandSender
 from app.engines.zeebe.process_commands import ZeebeProcessCommands
-from app.engines.zeebe.worker import Runtime, TypeWorker, WorkerOptions, describe_error
+from app.engines.zeebe.worker import TypeWorker, WorkerOptions, describe_error
 from app.runtime.control import PausedTypes
 from app.runtime.engine import (
-    CreatedInstance,
-    Deployment,
     EngineNotConfiguredError,
     EngineUnavailableError,
-    InstanceToCreate,
     MessageCorrelation,
-    MessageToPublish,
-    PublishedMessage,
-    Resource,
 )
 from app.runtime.messaging import EngineMessageSender
 from app.settings.zeebe import ZeebeSettings
@@ -35,32 +38,19 @@ log = logging.getLogger("switchboard.zeebe")
 
 # pyzeebe logs every activated job, variables included, at DEBUG.
 _NOISY_PYZEEBE_LOGGERS = ("pyzeebe.grpc_internals.zeebe_job_adapter", "pyzeebe.worker")
-_TIMEOUT_MARGIN_MS = 5_000
 _PROBE_TIMEOUT_SECONDS = 5.0
 
 
-class _Connectivity:
+class _Connectivity(ConnectionState):
+    """The gateway's connection, with what its topology last said."""
+
     def __init__(self) -> None:
-        self.up: bool | None = None
-        self.error: str | None = "not connected yet"
-        self.since = _now()
+        super().__init__("Zeebe gateway", log)
         self.gateway_version: str | None = None
         self.brokers: int | None = None
 
-    def reachable(self) -> None:
-        if self.up is not True:
-            self.up, self.error, self.since = True, None, _now()
-            log.info("Zeebe gateway reachable")
 
-    def unreachable(self, reason: str) -> None:
-        if self.up is not False or self.error != reason:
-            if self.up is not False:
-                self.since = _now()
-                log.warning("Zeebe gateway unreachable: %s", reason)
-            self.up, self.error = False, reason
-
-
-class ZeebeService:
+class ZeebeService(ForwardedProcessCommands):
     """The Zeebe engine (:class:`app.runtime.engine.Engine` and ``ProcessCommands``): one
     poll loop per connector type against the gateway, and the process commands.
 
@@ -127,19 +117,9 @@ class ZeebeService:
         self._sender = CommandSender(
             self._adapter._gateway_stub, max_backoff=s.worker_reconnect_max_backoff_seconds
         )
-        for connector in self._connectors():
+        for connector in connectors_of(self.registry):
             job_timeout_ms = job_lock_ms(connector, s.worker_job_timeout_seconds)
-            options = WorkerOptions(
-                name=s.worker_name,
-                max_jobs_to_activate=s.worker_max_jobs_to_activate,
-                max_running_jobs=s.worker_max_running_jobs,
-                job_timeout_ms=job_timeout_ms,
-                request_timeout_ms=int(s.worker_request_timeout_seconds * 1000),
-                poll_interval=s.worker_poll_interval_seconds,
-                max_backoff=s.worker_reconnect_max_backoff_seconds,
-                tenant_ids=tuple(t.strip() for t in s.worker_tenant_ids.split(",") if t.strip()),
-                stream=s.worker_stream_enabled,
-            )
+            options = WorkerOptions.from_settings(s, job_timeout_ms, stream=s.worker_stream_enabled)
             worker = TypeWorker(
                 self._adapter,
                 connector.type,
@@ -180,55 +160,33 @@ class ZeebeService:
         if not self._started:
             return
         self._started = False
-        for worker in self.workers:
-            worker.stop_polling()
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.wait(self._tasks, timeout=5.0)
-        self._tasks.clear()
-        running = {task for worker in self.workers for task in worker.running}
-        done: set[asyncio.Task[None]] = set()
-        pending: set[asyncio.Task[None]] = set()
-        if running:
-            log.info("waiting up to %.1fs for %d running job(s)", self.grace_seconds, len(running))
-            done, pending = await asyncio.wait(running, timeout=self.grace_seconds)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        shutdown = await stop_type_workers(self.workers, self._tasks, self.grace_seconds, log)
         if self._channel is not None:
             await self._channel.close()
         self._channel = None
         self._adapter = None
         self._commands = None
-        self.last_shutdown = {"finished": len(done), "abandoned": len(pending)}
-        if pending:
-            log.warning(
-                "Zeebe worker stopped; %d job(s) did not finish in time and were left to time out",
-                len(pending),
-            )
-        else:
-            log.info("Zeebe worker stopped")
+        self.last_shutdown = shutdown
+        log_stopped(log, "Zeebe worker", shutdown["abandoned"])
 
     def status(self) -> dict[str, Any]:
         """Readiness of the engine connection: ``{"status": "up"|"down"|"disabled", ...}``."""
         if not self.enabled:
             return {"status": "disabled", "reason": "ZEEBE_ADDRESS is not set"}
         c = self._connectivity
-        report: dict[str, Any] = {
-            "status": "up" if self._started and c.up else "down",
-            "address": self._plan.address if self._plan else None,
-            "connection": self._plan.describe() if self._plan else None,
-            "worker": self.settings.worker_name,
-            "jobTypes": [w.job_type for w in self.workers],
-            "runningJobs": sum(len(w.running) for w in self.workers),
-            "pendingCommands": self._sender.pending if self._sender else 0,
-            "streaming": self.settings.worker_stream_enabled,
-            "since": c.since.isoformat(),
-        }
-        if not self._started:
-            report["error"] = "worker not running"
-        elif c.error:
-            report["error"] = c.error
+        report = readiness(
+            c,
+            self._started,
+            {
+                "address": self._plan.address if self._plan else None,
+                "connection": self._plan.describe() if self._plan else None,
+                "worker": self.settings.worker_name,
+                "jobTypes": [w.job_type for w in self.workers],
+                "runningJobs": sum(len(w.running) for w in self.workers),
+                "pendingCommands": self._sender.pending if self._sender else 0,
+                "streaming": self.settings.worker_stream_enabled,
+            },
+        )
         if c.gateway_version:
             report["gatewayVersion"] = c.gateway_version
         return report
@@ -239,23 +197,9 @@ class ZeebeService:
 
     def running_jobs(self) -> dict[str, int]:
         """Jobs being executed right now, by job type."""
-        counts: dict[str, int] = {}
-        for worker in self.workers:
-            counts[worker.job_type] = counts.get(worker.job_type, 0) + len(worker.running)
-        return counts
+        return running_by_type((w.job_type, len(w.running)) for w in self.workers)
 
     # -- process commands (app.runtime.engine.ProcessCommands) ----------------------------
-
-    async def publish_message(self, message: MessageToPublish) -> PublishedMessage:
-        return await self._process_commands().publish_message(message)
-
-    async def create_process_instance(self, instance: InstanceToCreate) -> CreatedInstance:
-        return await self._process_commands().create_process_instance(instance)
-
-    async def deploy_resources(
-        self, resources: Sequence[Resource], *, tenant_id: str | None = None
-    ) -> Deployment:
-        return await self._process_commands().deploy_resources(resources, tenant_id=tenant_id)
 
     def _process_commands(self) -> ZeebeProcessCommands:
         if not self.enabled:
@@ -263,11 +207,6 @@ class ZeebeService:
         if self._commands is None:
             raise EngineUnavailableError("the Zeebe worker is not running")
         return self._commands
-
-    def _connectors(self) -> list[OutboundConnector]:
-        source = self.registry
-        items = source.connectors() if hasattr(source, "connectors") else source
-        return list(items)
 
     async def _probe(self) -> None:
         interval = self.settings.worker_health_interval_seconds
@@ -301,11 +240,4 @@ def job_lock_ms(connector: OutboundConnector, default_seconds: float) -> int:
     explicit = connector.extra.get("job_timeout_ms")
     if isinstance(explicit, int) and explicit > 0:
         return explicit
-    lock_ms = int(default_seconds * 1000)
-    if connector.timeout is not None:
-        lock_ms = max(lock_ms, int(connector.timeout * 1000) + _TIMEOUT_MARGIN_MS)
-    return lock_ms
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return lock_ms(connector, default_seconds)

@@ -10,19 +10,22 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import grpc
 from pyzeebe.errors import JobAlreadyDeactivatedError, JobNotFoundError, PyZeebeError
 from pyzeebe.grpc_internals.zeebe_adapter import ZeebeAdapter
 from pyzeebe.proto import gateway_pb2 as pb
 
+from app.engines import pausing
+from app.engines.connectivity import Connectivity
+from app.engines.execution import Runtime, execute, header_timeout_ms
+from app.engines.lifecycle import TypeWorkerOptions
+from app.engines.slots import TaskSlots
 from app.engines.zeebe.commands import CommandSender
 from app.engines.zeebe.jobs import from_activated
 from app.runtime.control import PausedTypes
-from app.runtime.headers import job_timeout
-from app.runtime.model import Fail, Job, Outcome, Source
+from app.runtime.model import Job
 from connectors.sdk.messages import MessageSender
 
 log = logging.getLogger("switchboard.zeebe")
@@ -32,36 +35,9 @@ STREAM_TIMEOUT_SECONDS = 3600.0  # a stream is re-created after this long (as Ja
 DEFAULT_GRPC_TIMEOUT = 20.0  # ActivateJobs deadline when its long polling is off
 
 
-class ExecutionResultLike(Protocol):
-    @property
-    def outcome(self) -> Outcome: ...
-
-
-class Runtime(Protocol):
-    """What the worker needs from ``app.runtime.executor.ConnectorRuntime``."""
-
-    async def execute(
-        self, job: Job, *, source: Source = "zeebe", messages: MessageSender | None = None
-    ) -> ExecutionResultLike: ...
-
-
 @dataclass(frozen=True)
-class WorkerOptions:
-    name: str
-    max_jobs_to_activate: int
-    max_running_jobs: int
-    job_timeout_ms: int
-    request_timeout_ms: int
-    poll_interval: float
-    max_backoff: float
-    tenant_ids: tuple[str, ...] = ()
+class WorkerOptions(TypeWorkerOptions):
     stream: bool = True
-
-
-class Connectivity(Protocol):
-    def reachable(self) -> None: ...
-
-    def unreachable(self, reason: str) -> None: ...
 
 
 class TypeWorker:
@@ -103,14 +79,17 @@ class TypeWorker:
         # Open ActivateJobs / StreamActivatedJobs calls, cancelled when the type is paused.
         self._open_calls: set[Any] = set()
         self._paused_calls: set[Any] = set()
-        self.running: set[asyncio.Task[None]] = set()
         self.activated = 0
         self.streamed = 0
-        self.finished = 0
         self.stream_open = False
-        self._capacity = asyncio.Event()
-        self._capacity.set()
-        self._stopping = asyncio.Event()
+        self._slots = TaskSlots(options.max_running_jobs)
+        self._stopping = self._slots.stopping
+        self.running = self._slots.running
+
+    @property
+    def finished(self) -> int:
+        """How many of this worker's jobs have ended."""
+        return self._slots.finished
 
     # ------------------------------------------------------------ poll loop
 
@@ -119,8 +98,8 @@ class TypeWorker:
         backoff = INITIAL_BACKOFF
         idle = self.options.poll_interval
         while not self._stopping.is_set():
-            await self._wait_for_capacity()
-            await self._wait_resumed()
+            await self._slots.wait_for_room()
+            await pausing.wait_resumed(self.paused, self.job_type, self._stopping)
             if self._stopping.is_set():
                 return
             free = self.options.max_running_jobs - len(self.running)
@@ -133,7 +112,7 @@ class TypeWorker:
                         self.job_type,
                         (exc.details() or "")[:300],
                     )
-                    await self._pause(self.options.max_backoff)
+                    await self._slots.pause(self.options.max_backoff)
                     continue
                 self.connectivity.unreachable(describe_error(exc))
                 # Warn once per outage; the retries that follow are debug noise.
@@ -149,7 +128,7 @@ class TypeWorker:
                 continue
             except Exception as exc:  # a bug must not end polling for good
                 log.exception("unexpected error activating %s jobs: %s", self.job_type, exc)
-                await self._pause(self.options.max_backoff)
+                await self._slots.pause(self.options.max_backoff)
                 continue
             self.connectivity.reachable()
             backoff = INITIAL_BACKOFF
@@ -159,9 +138,9 @@ class TypeWorker:
                 # JobWorkerImpl.onPollSuccess: with the stream open, an empty poll backs off,
                 # keeping polls to a minimum; the stream delivers the new jobs.
                 idle = min(max(idle * 2, INITIAL_BACKOFF), self.options.max_backoff)
-                await self._pause(idle)
+                await self._slots.pause(idle)
             elif self.options.poll_interval > 0:
-                await self._pause(self.options.poll_interval)
+                await self._slots.pause(self.options.poll_interval)
 
     async def _activate(self, count: int) -> int:
         o = self.options
@@ -199,7 +178,7 @@ class TypeWorker:
         gateway restart) with backoff; never raises."""
         backoff = INITIAL_BACKOFF
         while not self._stopping.is_set():
-            await self._wait_resumed()
+            await pausing.wait_resumed(self.paused, self.job_type, self._stopping)
             if self._stopping.is_set():
                 return
             try:
@@ -214,7 +193,7 @@ class TypeWorker:
                         self.job_type,
                         (exc.details() or "")[:300],
                     )
-                    await self._pause(self.options.max_backoff)
+                    await self._slots.pause(self.options.max_backoff)
                     continue
                 if exc.code() is not grpc.StatusCode.CANCELLED or not self._stopping.is_set():
                     self.connectivity.unreachable(describe_error(exc))
@@ -226,7 +205,7 @@ class TypeWorker:
                 )
             except Exception as exc:  # a bug must not end streaming for good
                 log.exception("unexpected error in the %s job stream: %s", self.job_type, exc)
-                await self._pause(self.options.max_backoff)
+                await self._slots.pause(self.options.max_backoff)
             finally:
                 self.stream_open = False
             if self._stopping.is_set():
@@ -256,7 +235,7 @@ class TypeWorker:
                 delivered += 1
                 self._spawn(raw, streamed=True)
                 # Back-pressure: read no further while at the limit.
-                await self._wait_for_capacity()
+                await self._slots.wait_for_room()
         except (asyncio.CancelledError, grpc.aio.AioRpcError):
             if not self._cancelled_for_pause(call):
                 raise
@@ -273,27 +252,19 @@ class TypeWorker:
         """Until :meth:`stop_polling`: when the type is paused, cancel the open activation
         and stream calls (the gateway then hands its jobs to other workers); the loops wait
         for the resume before they open new ones. Running jobs finish as usual."""
-        if self.paused is None:
-            return
-        while not self._stopping.is_set():
-            await self.paused.wait_until(self.job_type, paused=True, stopping=self._stopping)
-            if self._stopping.is_set():
-                return
-            log.info(
-                "%s paused: taking no more jobs (%d running will finish)",
-                self.job_type,
-                len(self.running),
-            )
-            for call in list(self._open_calls):
-                self._paused_calls.add(call)
-                call.cancel()
-            await self.paused.wait_until(self.job_type, paused=False, stopping=self._stopping)
-            if not self._stopping.is_set():
-                log.info("%s resumed: taking jobs again", self.job_type)
+        await pausing.watch_pause(
+            self.paused,
+            self.job_type,
+            self._stopping,
+            on_pause=self._cancel_open_calls,
+            log=log,
+            running=lambda: len(self.running),
+        )
 
-    async def _wait_resumed(self) -> None:
-        if self.paused is not None and self.paused.is_paused(self.job_type):
-            await self.paused.wait_until(self.job_type, paused=False, stopping=self._stopping)
+    def _cancel_open_calls(self) -> None:
+        for call in list(self._open_calls):
+            self._paused_calls.add(call)
+            call.cancel()
 
     def _cancelled_for_pause(self, call: Any) -> bool:
         """True when ``call`` ended because :meth:`watch_pause` cancelled it (and not because
@@ -307,34 +278,7 @@ class TypeWorker:
         self.activated += 1
         if streamed:
             self.streamed += 1
-        task = asyncio.create_task(self._run(job), name=f"zeebe-job-{job.key}")
-        self.running.add(task)
-        if len(self.running) >= self.options.max_running_jobs:
-            self._capacity.clear()
-        task.add_done_callback(self._job_done)
-
-    def _job_done(self, task: asyncio.Task[None]) -> None:
-        self.running.discard(task)
-        self.finished += 1
-        if len(self.running) < self.options.max_running_jobs:
-            self._capacity.set()
-
-    async def _wait_for_capacity(self) -> None:
-        if self._capacity.is_set():
-            return
-        stop = asyncio.ensure_future(self._stopping.wait())
-        room = asyncio.ensure_future(self._capacity.wait())
-        try:
-            await asyncio.wait({stop, room}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stop.cancel()
-            room.cancel()
-
-    async def _pause(self, seconds: float) -> None:
-        # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation.
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(seconds):
-                await self._stopping.wait()
+        self._slots.start(self._run(job), name=f"zeebe-job-{job.key}")
 
     async def _reconnect_pause(self, seconds: float) -> None:
         """After an error: when the connection is down, wait until the channel is READY
@@ -343,16 +287,16 @@ class TypeWorker:
         itself answered UNAVAILABLE, e.g. no broker leader yet), pause ``seconds``."""
         channel = self.channel
         if channel is None or channel.get_state() is grpc.ChannelConnectivity.READY:
-            await self._pause(seconds)
+            await self._slots.pause(seconds)
             return
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(self.options.max_backoff):
                 await _channel_ready(channel, self._stopping)
         if not self._stopping.is_set():
-            await self._pause(min(seconds, INITIAL_BACKOFF))
+            await self._slots.pause(min(seconds, INITIAL_BACKOFF))
 
     def stop_polling(self) -> None:
-        self._stopping.set()
+        self._slots.stop()
 
     # ------------------------------------------------------------ one job
 
@@ -360,21 +304,7 @@ class TypeWorker:
         job = await self._apply_job_timeout(from_activated(raw))
         if job is None:
             return
-        try:
-            result = await self.runtime.execute(job, source="zeebe", messages=self.messages)
-            outcome = result.outcome
-        except Exception as exc:
-            # Only the class name: messages can carry variable values.
-            log.error(
-                "job %s (%s): the runtime raised %s",
-                job.info.key,
-                job.info.type,
-                type(exc).__name__,
-            )
-            outcome = Fail(
-                message=f"Switchboard internal error: {type(exc).__name__}",
-                retries=max(job.info.retries - 1, 0),
-            )
+        outcome = await execute(self.runtime, job, source="zeebe", messages=self.messages, log=log)
         await self.commands.send(job.info.key, outcome, deadline_ms=job.info.deadline)
 
     async def _apply_job_timeout(self, job: Job) -> Job | None:
@@ -383,13 +313,9 @@ class TypeWorker:
         Returns the job (with its new deadline when extended), or None when the gateway no
         longer knows it. An invalid header is left to the runtime, which fails the job.
         """
-        try:
-            timeout = job_timeout(job)
-        except ValueError:
+        millis = header_timeout_ms(job)
+        if millis is None:
             return job
-        if timeout is None:
-            return job
-        millis = max(int(timeout / timedelta(milliseconds=1)), 1)
         try:
             await self.adapter.update_job_timeout(job.info.key, millis)
         except (JobNotFoundError, JobAlreadyDeactivatedError):
