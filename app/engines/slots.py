@@ -66,10 +66,15 @@ class TaskSlots(JobSlots):
         super().__init__(limit)
         self.running: set[asyncio.Task[None]] = set()
         self.finished = 0
+        # Jobs can arrive past the limit: a poll answered for the slots that were free when
+        # it was sent while the job stream filled some of them. Those wait here, so no more
+        # than ``limit`` ever run at once.
+        self._gate = asyncio.Semaphore(max(limit, 1))
 
     def start(self, job: Coroutine[Any, Any, None], *, name: str) -> None:
-        """Run ``job`` in a task of its own, in one slot until it ends."""
-        task = asyncio.create_task(job, name=name)
+        """Run ``job`` in a task of its own, in one slot until it ends (waiting for a slot
+        first when ``limit`` jobs run already)."""
+        task = asyncio.create_task(self._gated(job), name=name)
         self.running.add(task)
         self.update(len(self.running))
         task.add_done_callback(self._done)
@@ -78,3 +83,14 @@ class TaskSlots(JobSlots):
         self.running.discard(task)
         self.finished += 1
         self.update(len(self.running))
+
+    async def _gated(self, job: Coroutine[Any, Any, None]) -> None:
+        try:
+            await self._gate.acquire()
+        except BaseException:
+            job.close()  # cancelled before it could start: it never runs
+            raise
+        try:
+            await job
+        finally:
+            self._gate.release()
