@@ -69,6 +69,19 @@ def lock_ms(connector: OutboundConnector, default_seconds: float) -> int:
     return millis
 
 
+def job_lock_ms(connector: OutboundConnector, default_seconds: float) -> int:
+    """The job timeout (lock) requested for a connector's jobs, in milliseconds, on every
+    Camunda 8 transport.
+
+    ``CONNECTOR_<NAME>_TIMEOUT`` (milliseconds, as in Camunda's runtime, found by discovery
+    into ``extra["job_timeout_ms"]``) wins; otherwise :func:`lock_ms`.
+    """
+    explicit = connector.extra.get("job_timeout_ms")
+    if isinstance(explicit, int) and explicit > 0:
+        return explicit
+    return lock_ms(connector, default_seconds)
+
+
 def tenant_ids(setting: str) -> tuple[str, ...]:
     """A comma-separated tenant list (``SWITCHBOARD_WORKER_TENANT_IDS``)."""
     return tuple(t.strip() for t in setting.split(",") if t.strip())

@@ -14,6 +14,7 @@ import grpc
 import pytest
 
 from app.runtime.model import Fail
+from app.runtime.registry import ConnectorRegistry
 from tests.camunda_rest.conftest import Start, rest_settings
 from tests.support.camunda_rest import CamundaRestStandIn, RestCall
 from tests.support.gateway import GatewayJob, TestGateway
@@ -370,3 +371,25 @@ async def test_basic_authentication_is_sent_with_every_call(
     expected = "Basic " + base64.b64encode(b"demo:pw").decode()
     sent = {c.metadata.get("authorization") for c in gateway.calls if c.method == "CompleteJob"}
     assert sent == {expected}
+
+
+async def test_job_lock_from_camundas_connector_timeout_variable(
+    start_engine: Start, gateway: TestGateway, rest: CamundaRestStandIn
+) -> None:
+    """``CONNECTOR_HTTP_REST_TIMEOUT=60000`` is the job lock on the REST transport too, as on
+    gRPC (camunda/connectors ConnectorConfigurationOverrides: the job worker's timeout, in
+    milliseconds, whatever the client's transport)."""
+    registry = ConnectorRegistry.from_environment({"CONNECTOR_HTTP_REST_TIMEOUT": "60000"})
+    http_rest = registry.get("io.camunda:http-json:1")
+    assert http_rest is not None
+    await start_engine(connectors=(http_rest,), worker_job_timeout_seconds=5)
+    gateway.add_job("io.camunda:http-json:1", {})
+    [activation, *_] = await eventually(
+        lambda: [
+            c.body
+            for c in rest.calls_to("POST", "/jobs/activation")
+            if c.body["type"] == "io.camunda:http-json:1"
+        ],
+        what="an activation for the REST connector",
+    )
+    assert activation["timeout"] == 60_000

@@ -16,7 +16,7 @@ from app.engines.connectivity import ConnectionState, readiness
 from app.engines.execution import Runtime
 from app.engines.lifecycle import (
     connectors_of,
-    lock_ms,
+    job_lock_ms,
     log_stopped,
     running_by_type,
     stop_type_workers,
@@ -111,7 +111,7 @@ class CamundaRestService(ForwardedProcessCommands):
         self.workers = []
         for connector in connectors:
             options = WorkerOptions.from_settings(
-                s, lock_ms(connector, s.worker_job_timeout_seconds)
+                s, job_lock_ms(connector, s.worker_job_timeout_seconds)
             )
             worker = RestTypeWorker(
                 self._poll_client,

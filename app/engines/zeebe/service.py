@@ -14,7 +14,7 @@ from app.engines.connectivity import ConnectionState, readiness
 from app.engines.execution import Runtime
 from app.engines.lifecycle import (
     connectors_of,
-    lock_ms,
+    job_lock_ms,
     log_stopped,
     running_by_type,
     stop_type_workers,
@@ -228,16 +228,3 @@ class ZeebeService(ForwardedProcessCommands):
                 self._connectivity.brokers = len(topology.brokers)
                 self._connectivity.reachable()
             await asyncio.sleep(interval)
-
-
-def job_lock_ms(connector: OutboundConnector, default_seconds: float) -> int:
-    """The job timeout (lock) requested for a connector's jobs, in milliseconds.
-
-    ``CONNECTOR_<NAME>_TIMEOUT`` (milliseconds, as in Camunda's runtime, found by discovery
-    into ``extra["job_timeout_ms"]``) wins; otherwise the worker default, stretched to the
-    connector's execution timeout + 5 s when that is longer.
-    """
-    explicit = connector.extra.get("job_timeout_ms")
-    if isinstance(explicit, int) and explicit > 0:
-        return explicit
-    return lock_ms(connector, default_seconds)
