@@ -36,9 +36,15 @@ from typing import Any
 from connectors.email import imap
 from connectors.email.errors import EmailAuthenticationError, EmailError
 from connectors.email.imap import ImapSession
-from connectors.email.inbound_models import EmailInboundProperties, InboundEmailAccount, PollAll
+from connectors.email.inbound_models import (
+    EmailInboundProperties,
+    InboundEmailAccount,
+    InboundImapConfig,
+    InboundSimpleAuthentication,
+    PollAll,
+)
 from connectors.email.parse import parse
-from connectors.email.request import Login, Server, _server
+from connectors.email.request import Login, Security, Server, _server
 from connectors.email.state import state
 from connectors.sdk import ConnectorInputError, FieldError, Group
 from connectors.sdk.inbound import (
@@ -71,55 +77,27 @@ def processed(result: CorrelationResult) -> bool:
 def target_of(props: EmailInboundProperties) -> tuple[Server, Login]:
     """The IMAP server and login: a reusable credential wins over the inline fields."""
     account = props.email_account_configuration
+    login: InboundEmailAccount | InboundSimpleAuthentication = props.authentication
+    server: InboundEmailAccount | InboundImapConfig = props.data.imapConfig
+    prefix = ""
     if account is not None:
-        return _account_target(account)
-    config = props.data.imapConfig
-    auth = props.authentication
-    missing = [
-        FieldError(name, "required")
-        for name, value in (
-            ("authentication.username", auth.username),
-            ("authentication.password", auth.password),
-            ("data.imapConfig.imapHost", config.imapHost),
-            ("data.imapConfig.imapPort", config.imapPort),
-        )
-        if value is None
-    ]
+        prefix, login, server = "emailAccountConfiguration.", account, account
+    fields = {
+        f"{prefix or 'authentication.'}username": login.username,
+        f"{prefix or 'authentication.'}password": login.password,
+        f"{prefix or 'data.imapConfig.'}imapHost": server.imapHost,
+        f"{prefix or 'data.imapConfig.'}imapPort": server.imapPort,
+    }
+    missing = [FieldError(name, "required") for name, value in fields.items() if value is None]
     if missing:
-        raise ConnectorInputError(_invalid(missing), errors=missing)
-    assert config.imapHost is not None
-    server = _server(
-        "imap",
-        config.imapHost,
-        config.imapPort,
-        config.imapCryptographicProtocol,
-        "data.imapConfig.imapPort",
-    )
-    return server, Login(auth.username, auth.password)
-
-
-def _account_target(account: InboundEmailAccount) -> tuple[Server, Login]:
-    missing = [
-        FieldError(f"emailAccountConfiguration.{name}", "required")
-        for name in ("username", "password", "imapHost", "imapPort")
-        if getattr(account, name) is None
-    ]
-    if missing:
-        raise ConnectorInputError(_invalid(missing), errors=missing)
-    assert account.imapHost is not None
-    server = _server(
-        "imap",
-        account.imapHost,
-        account.imapPort,
-        account.imapCryptographicProtocol or "TLS",
-        "emailAccountConfiguration.imapPort",
-    )
-    return server, Login(account.username, account.password)
-
-
-def _invalid(errors: list[FieldError]) -> str:
-    noun = "property" if len(errors) == 1 else "properties"
-    return f"Invalid properties ({len(errors)} {noun}): " + "; ".join(str(e) for e in errors)
+        noun = "property" if len(missing) == 1 else "properties"
+        details = "; ".join(str(e) for e in missing)
+        raise ConnectorInputError(f"Invalid properties ({len(missing)} {noun}): {details}", missing)
+    assert server.imapHost is not None
+    port_field = f"{prefix or 'data.imapConfig.'}imapPort"
+    security: Security = server.imapCryptographicProtocol or "TLS"
+    imap_server = _server("imap", server.imapHost, server.imapPort, security, port_field)
+    return imap_server, Login(login.username, login.password)
 
 
 @inbound_connector(

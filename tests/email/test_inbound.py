@@ -267,3 +267,33 @@ async def test_move_without_a_target_folder_fails_the_element(
         values = listener(dovecot, mailbox, **{"data.pollingConfig.unseenHandlingStrategy": "MOVE"})
         _, _, element = await deploy(served, INTERMEDIATE, values, "nowhere", state="failed")
         assert "data.pollingConfig.targetFolder" in element["error"]
+
+
+def test_a_reusable_credential_wins_over_the_inline_fields_and_missing_ones_are_named() -> None:
+    from connectors.email.inbound import target_of
+    from connectors.email.inbound_models import EmailInboundProperties
+    from connectors.sdk import ConnectorInputError
+
+    base = {"data": {"pollingConfigDiscriminator": "unseenPollingConfig"}}
+    account = {
+        "username": "u",
+        "password": "Acct-Secret-9",
+        "imapHost": "127.0.0.1",
+        "imapPort": "1143",
+        "imapCryptographicProtocol": "NONE",
+    }
+    props = EmailInboundProperties.model_validate(
+        {**base, "emailAccountConfiguration": account, "authentication": {"username": "x"}}
+    )
+    server, login = target_of(props)
+    assert (server.host, server.port, server.security) == ("127.0.0.1", 1143, "NONE")
+    assert (login.username, login.password) == ("u", "Acct-Secret-9")
+    assert "Acct-Secret-9" not in repr(props) + str(props)
+
+    inline = EmailInboundProperties.model_validate({**base, "authentication": {"username": "x"}})
+    with pytest.raises(ConnectorInputError) as refused:
+        target_of(inline)
+    assert str(refused.value.message) == (
+        "Invalid properties (2 properties): authentication.password: required; "
+        "data.imapConfig.imapHost: required"
+    )
