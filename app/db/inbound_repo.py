@@ -7,7 +7,7 @@ poll that number and reload when it moved.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -102,11 +102,13 @@ class DatabaseRegistrationStore:
                     )
             return await _bump(session)
 
-    async def set_subscriptions(self, keys_with: set[int] | None, origin: DefinitionOrigin) -> int:
+    async def set_subscriptions(
+        self, keys_with: set[int] | None, origins: Collection[DefinitionOrigin]
+    ) -> int:
         async with self.sessions.begin() as session:
             rows = (
                 await session.scalars(
-                    select(InboundDefinitionRow).where(InboundDefinitionRow.origin == origin)
+                    select(InboundDefinitionRow).where(InboundDefinitionRow.origin.in_(origins))
                 )
             ).all()
             changed = False

@@ -156,16 +156,11 @@ class RuntimeContext:
                     instance=instance,
                     source=source,
                     bind=self.bind_with,
-                    correlate=self._correlate_for,
+                    correlate=self.correlate,
                 )
                 for instance in instances
             )
         return found
-
-    async def _correlate_for(
-        self, variables: Mapping[str, Any], message_id: str, element: InboundElement
-    ) -> CorrelationResult:
-        return await self.correlate(variables, message_id=message_id)
 
     def can_activate(self, variables: Mapping[str, Any]) -> bool:
         try:

@@ -14,7 +14,7 @@ gRPC API has neither.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -51,7 +51,12 @@ class ElementInstanceSource(Protocol):
         ...
 
 
-Correlate = Callable[[Mapping[str, Any], str, InboundElement], Awaitable[CorrelationResult]]
+class Correlate(Protocol):
+    """The executable's correlation (``RuntimeContext.correlate``)."""
+
+    async def __call__(
+        self, variables: Mapping[str, Any], *, message_id: str | None = None
+    ) -> CorrelationResult: ...
 
 
 class InstanceContext:
@@ -102,7 +107,7 @@ class InstanceContext:
     async def correlate(self, variables: Mapping[str, Any]) -> CorrelationResult:
         # DefaultProcessInstanceContext.correlate: elementId + elementInstanceKey, no separator.
         message_id = f"{self._element.element_id}{self.element_instance_key}"
-        return await self._correlate(variables, message_id, self._element)
+        return await self._correlate(variables, message_id=message_id)
 
     def __repr__(self) -> str:
         return (

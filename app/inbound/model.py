@@ -10,7 +10,7 @@ ones into running *executables* (see :mod:`app.inbound.executables`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -174,8 +174,11 @@ class RegistrationStore(Protocol):
         """Insert (or replace) definitions with their registrations; returns the generation."""
         ...
 
-    async def set_subscriptions(self, keys_with: set[int] | None, origin: DefinitionOrigin) -> int:
-        """Record which definitions of ``origin`` still have open message subscriptions."""
+    async def set_subscriptions(
+        self, keys_with: set[int] | None, origins: Collection[DefinitionOrigin]
+    ) -> int:
+        """Record which definitions of these ``origins`` still have open message
+        subscriptions (None: unknown)."""
         ...
 
     async def remove_definitions(self, keys: Sequence[int]) -> int: ...

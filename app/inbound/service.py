@@ -38,6 +38,7 @@ from app.inbound.executables import (
 from app.inbound.history import InboundHistorySink, InboundRecord
 from app.inbound.instances import ElementInstanceSource
 from app.inbound.model import (
+    DefinitionOrigin,
     DefinitionRef,
     DefinitionSource,
     DefinitionState,
@@ -225,9 +226,10 @@ class InboundService:
             await self.store.save_definitions(new)
         # A source that can tell which versions have open subscriptions speaks for every
         # definition of the cluster, those deployed through Switchboard included.
-        await self.store.set_subscriptions(subscribed, "discovery")
-        if subscribed is not None:
-            await self.store.set_subscriptions(subscribed, "deployment")
+        origins: tuple[DefinitionOrigin, ...] = (
+            ("discovery",) if subscribed is None else ("discovery", "deployment")
+        )
+        await self.store.set_subscriptions(subscribed, origins)
 
     # -- executables ----------------------------------------------------------------------
 

@@ -186,8 +186,6 @@ class EmailConsumer:
                 await self.poll()
                 connected = True
                 self.context.report_health(Health.up(folder=self.folder))
-                await asyncio.sleep(self.props.data.wait.total_seconds())
-                continue
             except EmailAuthenticationError as exc:
                 self.context.report_health(Health.down(exc.message))
                 self.context.log(exc.message, severity="ERROR", tag="Authentication error")

@@ -115,16 +115,7 @@ class RestDefinitionSource:
             max_pages=MAX_PAGES,
         )
         async for items in pages:
-            found.extend(
-                DefinitionRef(
-                    process_definition_key=int(item.process_definition_key),
-                    bpmn_process_id=str(item.process_definition_id),
-                    version=item.version,
-                    tenant_id=str(item.tenant_id) or DEFAULT_TENANT,
-                    resource_name=item.resource_name,
-                )
-                for item in items
-            )
+            found.extend(_definition_ref(item) for item in items)
         return found
 
     async def definitions_with_subscriptions(self) -> set[int] | None:
@@ -174,13 +165,7 @@ class RestDefinitionSource:
             item = await self._client.get_process_definition(ProcessDefinitionKey(str(key)))
         except (ApiError, httpx.HTTPError) as exc:
             raise engine_error(exc, "GetProcessDefinition") from None
-        return DefinitionRef(
-            process_definition_key=int(item.process_definition_key),
-            bpmn_process_id=str(item.process_definition_id),
-            version=item.version,
-            tenant_id=str(item.tenant_id) or DEFAULT_TENANT,
-            resource_name=item.resource_name,
-        )
+        return _definition_ref(item)
 
     async def xml(self, definition: DefinitionRef | int) -> bytes:
         """The BPMN XML of one definition (UTF-8)."""
@@ -191,3 +176,14 @@ class RestDefinitionSource:
             raise engine_error(exc, "GetProcessDefinitionXml") from None
         # The SDK hands the body over decoded (httpx's .text); BPMN is UTF-8 as Zeebe stores it.
         return (text or "").encode("utf-8")
+
+
+def _definition_ref(item: Any) -> DefinitionRef:
+    """A search or get answer's ``ProcessDefinitionResult`` as the inbound layer names it."""
+    return DefinitionRef(
+        process_definition_key=int(item.process_definition_key),
+        bpmn_process_id=str(item.process_definition_id),
+        version=item.version,
+        tenant_id=str(item.tenant_id) or DEFAULT_TENANT,
+        resource_name=item.resource_name,
+    )
